@@ -1,0 +1,207 @@
+"""What is on screen, as plain immutable data: the contract between scenes and the renderer.
+
+Scenes build pictures out of these items; the renderer turns them into pixels and knows nothing
+about convolutions. Everything is placed in *world units* (one unit = one cell side) in a 3D world
+with x to the right, y down and z going away from the viewer, and a `View` says how the world is
+projected onto the screen. The renderer fits the whole timeline's bounding box to the canvas, so a
+scene never picks pixel sizes.
+
+Colours are never named here: every item carries a *role* (``"input"``, ``"padding"``,
+``"kernel"``, ``"group1"`` ...) that the theme maps to fill, outline, dash and hatch, so that the
+same picture renders in the light and the dark theme, and meaning never rides on colour alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+Point3 = tuple[float, float, float]
+
+#: How a grid's rows and columns lie in the world.
+#: ``front``: columns along +x, rows along +y (a flat picture, facing the viewer).
+#: ``ground``: columns along +x, rows along +z (lying flat, seen from above at an angle).
+#: ``side``: columns along +z, rows along +y (the right-hand face of a block).
+Plane = Literal["front", "ground", "side"]
+
+#: Text sizes, resolved to pixels by the renderer relative to the cell size.
+TextSize = Literal["tiny", "small", "normal", "large"]
+
+#: Roles the themes know. Scenes may only use these; the renderer raises on an unknown role.
+ROLES = (
+    "input",  # an input cell
+    "padding",  # border padding (dashed, lighter)
+    "inserted",  # zeros inserted between inputs by a transposed convolution (hatched)
+    "skipped",  # a cell inside a dilated kernel's span that no tap touches
+    "output",  # an output cell not yet computed
+    "done",  # an output cell already computed
+    "active",  # the output cell being computed now
+    "kernel",  # the translucent kernel window (shadow)
+    "weight",  # a cell of a kernel drawn on its own
+    "intermediate",  # an intermediate result (separable passes, per-channel partial results)
+    "group0",  # channel-group colours (grouped / shuffled figures)
+    "group1",
+    "group2",
+    "group3",
+    "matrix_zero",  # a structural zero of a sparse matrix
+    "matrix_value",  # a non-zero entry of a sparse matrix
+    "line",  # projector lines, arrows
+    "text",  # ordinary text
+    "muted",  # secondary text
+)
+
+
+def _grid_axes(plane: Plane) -> tuple[Point3, Point3]:
+    """Unit vectors along a column step and a row step for each plane."""
+    return {
+        "front": ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0)),
+        "ground": ((1.0, 0.0, 0.0), (0.0, 0.0, 1.0)),
+        "side": ((0.0, 0.0, 1.0), (0.0, 1.0, 0.0)),
+    }[plane]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A rows x cols grid of cells lying in one plane of the world.
+
+    ``roles[r][c]`` is the cell's role; ``labels[r][c]`` the text inside it ('' for none);
+    ``sublabels[r][c]`` a small subscript in its corner (kernel weights under the window).
+    Empty ``labels`` / ``sublabels`` mean no text at all.
+    """
+
+    origin: Point3
+    roles: tuple[tuple[str, ...], ...]
+    labels: tuple[tuple[str, ...], ...] = ()
+    sublabels: tuple[tuple[str, ...], ...] = ()
+    plane: Plane = "front"
+    cell: float = 1.0
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.roles), len(self.roles[0]) if self.roles else 0
+
+    def point(self, row: float, col: float) -> Point3:
+        """World position of the grid-relative point (row, col); (0, 0) is the outer corner."""
+        (ax, ay, az), (bx, by, bz) = _grid_axes(self.plane)
+        ox, oy, oz = self.origin
+        u, v = col * self.cell, row * self.cell
+        return (ox + u * ax + v * bx, oy + u * ay + v * by, oz + u * az + v * bz)
+
+    def quad(self, row0: float, col0: float, row1: float, col1: float) -> tuple[Point3, ...]:
+        """Corners of the rectangle spanning rows [row0, row1) and cols [col0, col1)."""
+        return (
+            self.point(row0, col0),
+            self.point(row0, col1),
+            self.point(row1, col1),
+            self.point(row1, col0),
+        )
+
+    def cell_quad(self, row: int, col: int) -> tuple[Point3, ...]:
+        """Corners of one cell."""
+        return self.quad(row, col, row + 1, col + 1)
+
+    def centre(self, row: float, col: float) -> Point3:
+        """World position of the centre of cell (row, col)."""
+        return self.point(row + 0.5, col + 0.5)
+
+
+@dataclass(frozen=True)
+class Shade:
+    """A filled polygon in the world: the kernel window's shadow, a highlighted region.
+
+    ``alpha`` below 1 makes it translucent so the cells underneath stay readable.
+    """
+
+    corners: tuple[Point3, ...]
+    role: str = "kernel"
+    alpha: float = 0.55
+    outline: bool = True
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned box (a channel slice, a volume, a kernel block) drawn with shaded faces.
+
+    ``origin`` is the corner with the smallest x, y, z; ``size`` its extent along each axis.
+    ``label`` is drawn on the front face.
+    """
+
+    origin: Point3
+    size: Point3
+    role: str = "input"
+    label: str = ""
+    alpha: float = 1.0
+
+
+@dataclass(frozen=True)
+class Line:
+    """A polyline in the world (projector lines, arrows, brackets)."""
+
+    points: tuple[Point3, ...]
+    role: str = "line"
+    width: float = 1.0
+    dashed: bool = False
+    arrow: bool = False
+
+
+@dataclass(frozen=True)
+class Label:
+    """Text anchored at a world point. ``anchor`` uses Pillow's two-letter anchors ("mm", "la"...)."""
+
+    at: Point3
+    text: str
+    size: TextSize = "normal"
+    role: str = "text"
+    anchor: str = "mm"
+
+
+Item = Union[Grid, Shade, Box, Line, Label]
+
+
+@dataclass(frozen=True)
+class View:
+    """How the 3D world is projected to the screen.
+
+    ``flat``: screen = (x, y), z ignored. ``oblique``: a cabinet projection in which z recedes up
+    and to the right by ``depth`` per unit at ``angle_deg``: the conv_arithmetic look for grids on
+    the ground plane, and readable isometric-like blocks for channel stacks and volumes.
+    """
+
+    kind: Literal["flat", "oblique"] = "flat"
+    angle_deg: float = 35.0
+    depth: float = 0.5
+
+
+@dataclass(frozen=True)
+class Picture:
+    """Items drawn in order (later items on top), with the frame's text slots."""
+
+    items: tuple[Item, ...] = ()
+    title: str = ""
+    caption: str = ""
+    formula: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One state of an animation: what changes on top of the background, and how long it stays."""
+
+    overlay: Picture
+    hold_ms: int = 500
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A whole animation as data: a static background and the steps drawn over it.
+
+    The background (grids that do not change, the title, the caption) is drawn once and cached;
+    each step's overlay is drawn on a copy. ``glide`` asks for in-between frames that slide the
+    kernel window from one step to the next when rendering at video frame rates.
+    """
+
+    background: Picture
+    steps: tuple[Step, ...]
+    view: View = field(default_factory=View)
+    glide: bool = True
+    hold_start_ms: int = 800
+    hold_end_ms: int = 1500
