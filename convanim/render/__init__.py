@@ -1,0 +1,1 @@
+"""convanim.render (being written)."""

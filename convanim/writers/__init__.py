@@ -1,0 +1,1 @@
+"""convanim.writers (being written)."""
