@@ -1,0 +1,1 @@
+"""convanim.slides (being written)."""
