@@ -26,3 +26,7 @@ def list_scenes() -> None:
 
     for entry in builtin_scenes():
         click.echo(f"{entry.name:28} {entry.description}")
+
+
+# Commands live in modules by area; importing them registers them on `main`.
+from convanim.cli import commands, slides  # noqa: E402,F401

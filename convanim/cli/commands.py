@@ -1,0 +1,1 @@
+"""render, all, custom and info: being written."""

@@ -1,0 +1,1 @@
+"""slides and gallery: being written."""
