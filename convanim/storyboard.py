@@ -1,0 +1,236 @@
+"""Building blocks that turn engine recordings into timelines, so that scene scripts stay short.
+
+A scene says *what* to show ("sweep this convolution, numbers on"); these functions say *how*:
+where the grids sit in the world, which cells are shaded at each kernel placement, which output
+cells are done. They read only engine recordings — every number and every cell role in a picture
+comes from the computation — and return plain ``convanim.picture`` data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from convanim import engine
+from convanim.picture import Grid, Label, Line, Picture, Point3, Shade, Step, Timeline, View
+from convanim.spec import ConvSpec
+
+#: Engine mask value -> the role the theme draws it with.
+MASK_ROLES = {engine.INPUT: "input", engine.PADDING: "padding", engine.INSERTED: "inserted"}
+
+#: How long one kernel placement stays on screen when stepping (GIF for slides: ~1.5 per second).
+STEP_MS = 650
+OBLIQUE = View(kind="oblique", angle_deg=35.0, depth=0.5)
+
+
+def number(value: float) -> str:
+    """A cell value as people write it: integers without '.0', others with two decimals."""
+    value = float(value)
+    if value == int(value):
+        return str(int(value)).replace("-", "−")
+    return f"{value:.2f}".replace("-", "−")
+
+
+def roles_of(mask: np.ndarray) -> tuple[tuple[str, ...], ...]:
+    """Cell roles of a 2D engine mask (input, padding, inserted zero)."""
+    return tuple(tuple(MASK_ROLES[int(m)] for m in row) for row in mask)
+
+
+def labels_of(values: np.ndarray, show: np.ndarray | None = None) -> tuple[tuple[str, ...], ...]:
+    """Text of every cell of a 2D array; cells where ``show`` is False stay blank."""
+    shown = np.ones(values.shape, bool) if show is None else show
+    return tuple(
+        tuple(number(v) if s else "" for v, s in zip(row, srow)) for row, srow in zip(values, shown)
+    )
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One kernel placement of a single-channel 2D sweep, in matrix (row, col) coordinates."""
+
+    out: tuple[int, int]
+    taps: tuple[tuple[int, int], ...]
+    weights: tuple[float, ...]
+    inputs: tuple[float, ...]
+    value: float
+    bias: float
+
+    @property
+    def span(self) -> tuple[int, int, int, int]:
+        """(row0, col0, row1, col1): the rectangle the kernel's taps cover, end exclusive."""
+        rows = [r for r, _ in self.taps]
+        cols = [c for _, c in self.taps]
+        return min(rows), min(cols), max(rows) + 1, max(cols) + 1
+
+    def products(self) -> str:
+        """'1×2 + 0×1 + … = 4' with the engine's own numbers (bias added when there is one)."""
+        terms = " + ".join(f"{number(i)}×{number(w)}" for i, w in zip(self.inputs, self.weights))
+        bias = f" + {number(self.bias)}" if self.bias else ""
+        return f"{terms}{bias} = {number(self.value)}".replace("+ −", "− ")
+
+
+def placements(recording: engine.Recording) -> list[Placement]:
+    """The placements of a single-channel, unbatched 2D recording, in narration order."""
+    if recording.grid.ndim != 3 or recording.grid.shape[0] != 1:
+        raise ValueError("a 2D sweep shows one unbatched channel: grid must be (1, H, W)")
+    return [
+        Placement(
+            out=tuple(placed.out_index[-2:]),
+            taps=tuple(tuple(tap.grid_index[-2:]) for tap in placed.taps),
+            weights=products.weights,
+            inputs=products.inputs,
+            value=total.value,
+            bias=total.bias,
+        )
+        for placed, products, total in recording.placements()
+    ]
+
+
+class Ground:
+    """A matrix laid on a horizontal plane, row 0 at the back (as read from above at an angle).
+
+    The world's ground plane puts grid row 0 nearest the viewer; a matrix reads top row first, so
+    this maps matrix rows onto flipped grid rows once, here, for every oblique figure.
+    """
+
+    def __init__(self, origin: Point3, rows: int, cols: int) -> None:
+        self.rows, self.cols = rows, cols
+        self._frame = Grid(origin=origin, roles=((),), plane="ground")
+
+    def grid(self, roles: Sequence[Sequence[str]], labels: Sequence[Sequence[str]] = ()) -> Grid:
+        flip = lambda m: tuple(tuple(row) for row in reversed(m))  # noqa: E731
+        return Grid(self._frame.origin, flip(roles), flip(labels) if labels else (), plane="ground")
+
+    def quad(self, row0: float, col0: float, row1: float, col1: float) -> tuple[Point3, ...]:
+        return self._frame.quad(self.rows - row1, col0, self.rows - row0, col1)
+
+
+class Flat:
+    """A matrix facing the viewer: matrix rows are grid rows."""
+
+    def __init__(self, origin: Point3, rows: int, cols: int) -> None:
+        self.rows, self.cols = rows, cols
+        self._frame = Grid(origin=origin, roles=((),), plane="front")
+
+    def grid(self, roles: Sequence[Sequence[str]], labels: Sequence[Sequence[str]] = ()) -> Grid:
+        return Grid(self._frame.origin, tuple(map(tuple, roles)), tuple(map(tuple, labels)))
+
+    def quad(self, row0: float, col0: float, row1: float, col1: float) -> tuple[Point3, ...]:
+        return self._frame.quad(row0, col0, row1, col1)
+
+    def point(self, row: float, col: float) -> Point3:
+        return self._frame.point(row, col)
+
+
+Surface = Ground | Flat
+
+
+def kernel_shades(surface: Surface, place: Placement) -> list[Shade | Line]:
+    """The kernel's shadow: one shade over a dense window, one per tap (and the span outlined,
+    dashed) when dilation leaves skipped cells between taps."""
+    row0, col0, row1, col1 = place.span
+    if len(place.taps) == (row1 - row0) * (col1 - col0):
+        return [Shade(surface.quad(row0, col0, row1, col1))]
+    taps: list[Shade | Line] = [Shade(surface.quad(r, c, r + 1, c + 1)) for r, c in place.taps]
+    corners = surface.quad(row0, col0, row1, col1)
+    return [*taps, Line(corners + corners[:1], role="line", dashed=True)]
+
+
+def output_grid(
+    surface: Surface, values: np.ndarray, done: int, *, numbers: bool, order: Sequence[tuple[int, int]]
+) -> Grid:
+    """The output with the first ``done`` cells of ``order`` computed and the next one active."""
+    roles = np.full(values.shape, "output", dtype=object)
+    shown = np.zeros(values.shape, bool)
+    for r, c in order[:done]:
+        roles[r, c], shown[r, c] = "done", True
+    if done < len(order):
+        r, c = order[done]
+        roles[r, c], shown[r, c] = "active", True
+    return surface.grid(roles.tolist(), labels_of(values, shown) if numbers else ())
+
+
+def _caption(spec: ConvSpec) -> tuple[str, str]:
+    return spec.describe(), "   ".join(spec.formula())
+
+
+def arithmetic(spec: ConvSpec, *, numbers: bool = False, title: str | None = None) -> Timeline:
+    """Any single-channel 2D convolution, transposed or not, as a conv_arithmetic sweep.
+
+    Without numbers: the oblique view (input below on the ground, output floating above, projector
+    lines from the kernel window to the output cell). With numbers: the flat view of :func:`numeric`.
+    """
+    recording = engine.run(spec)
+    if numbers:
+        return numeric(recording, title=title)
+    caption, formula = _caption(spec)
+    grid_mask = recording.mask[0]
+    rows, cols = grid_mask.shape
+    out = recording.output[0]
+    lift = 0.45 * rows + 2.5
+    below = Ground((0.0, 0.0, 0.0), rows, cols)
+    above = Ground(((cols - out.shape[1]) / 2, -lift, (rows - out.shape[0]) / 2), *out.shape)
+    places = placements(recording)
+    order = [p.out for p in places]
+    background = Picture(
+        items=(below.grid(roles_of(grid_mask)), output_grid(above, out, 0, numbers=False, order=[])),
+        title=title or _default_title(spec),
+        caption=caption,
+        formula=formula,
+    )
+    steps = []
+    for done, place in enumerate(places):
+        window = below.quad(*place.span)
+        target = above.quad(*place.out, place.out[0] + 1, place.out[1] + 1)
+        projectors = [Line((w, t), role="line", width=0.8) for w, t in zip(window, target)]
+        items = [*kernel_shades(below, place), *projectors]
+        items.append(output_grid(above, out, done, numbers=False, order=order))
+        steps.append(Step(Picture(items=tuple(items)), hold_ms=STEP_MS))
+    return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
+
+
+def numeric(recording: engine.Recording, *, title: str | None = None, show_products: bool = True) -> Timeline:
+    """A single-channel 2D recording in the flat view, every number shown.
+
+    Input values in the cells, the kernel's weights as subscripts under the window, the output
+    filling in as each sum is written, and the products of the current placement spelled out.
+    """
+    spec = recording.spec
+    caption, formula = _caption(spec)
+    grid, mask = recording.grid[0], recording.mask[0]
+    out = recording.output[0]
+    rows, cols = grid.shape
+    left = Flat((0.0, 0.0, 0.0), rows, cols)
+    right = Flat((cols + 2.0, (rows - out.shape[0]) / 2, 0.0), *out.shape)
+    places = placements(recording)
+    order = [p.out for p in places]
+    background = Picture(
+        items=(
+            left.grid(roles_of(mask), labels_of(grid)),
+            Label(left.point(-0.45, cols / 2), "input", size="small", role="muted"),
+            Label(right.point(-0.45, out.shape[1] / 2), "output", size="small", role="muted"),
+            output_grid(right, out, 0, numbers=True, order=[]),
+        ),
+        title=title or _default_title(spec),
+        caption=caption,
+        formula=formula,
+    )
+    steps = []
+    for done, place in enumerate(places):
+        weights = [
+            Label(left.point(r + 0.93, c + 0.93), number(w), size="tiny", role="muted", anchor="rd")
+            for (r, c), w in zip(place.taps, place.weights)
+        ]
+        items = [*kernel_shades(left, place), *weights, output_grid(right, out, done, numbers=True, order=order)]
+        if show_products:
+            below = left.point(rows + 0.9, (cols + 2.0 + out.shape[1]) / 2)
+            items.append(Label(below, place.products(), size="small"))
+        steps.append(Step(Picture(items=tuple(items)), hold_ms=STEP_MS * 2))
+    return Timeline(background=background, steps=tuple(steps), view=View())
+
+
+def _default_title(spec: ConvSpec) -> str:
+    kind = "Transposed convolution" if spec.transposed else "Convolution"
+    return f"{kind}, {spec.describe()}"

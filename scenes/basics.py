@@ -1,0 +1,39 @@
+"""The article's opening pictures (§1, §2): the sliding window, the arithmetic, an edge filter."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from convanim import engine
+from convanim.scene import scene
+from convanim.spec import ConvSpec
+from convanim.storyboard import arithmetic, numeric
+
+
+def _matrix(rows: str) -> np.ndarray:
+    """'00110/01110' -> a (1, H, W) single-channel input."""
+    return np.array([[int(ch) for ch in row] for row in rows.split("/")], float)[None]
+
+
+@scene("basics", "3×3 kernel, stride 1, padding 1 on a 5×5 input → 5×5 output")
+def basics():
+    return arithmetic(ConvSpec.create(5, 3, padding=1), title="A 3×3 kernel sliding over a padded input")
+
+
+@scene("computation", "the arithmetic: element-wise products of window and kernel, summed")
+def computation():
+    image = _matrix("11100/01110/00111/00110/01100")
+    kernel = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], float)[None, None]
+    return numeric(engine.conv2d(image, kernel), title="Each output is a sum of products")
+
+
+@scene("edge-filter", "a vertical-edge kernel on a 5×5 image, padding 1, numbers shown")
+def edge_filter():
+    image = _matrix("00110/01110/11111/01110/00110")
+    kernel = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]], float)[None, None]
+    return numeric(engine.conv2d(image, kernel, padding=1), title="A vertical-edge filter")
+
+
+@scene("conv2d-single", "single-channel 2D convolution: 5×5 input, 3×3 kernel → 3×3, values shown")
+def conv2d_single():
+    return arithmetic(ConvSpec.create(5, 3), numbers=True, title="Single-channel 2D convolution")

@@ -1,0 +1,25 @@
+"""Transposed and dilated convolution (§3.2, §3.3) as sweeps over the grid the engine really uses."""
+
+from __future__ import annotations
+
+from convanim.scene import scene
+from convanim.spec import ConvSpec
+from convanim.storyboard import arithmetic
+
+
+@scene("transposed", "transposed convolution: 2×2 input, 3×3 kernel, full zero padding → 4×4")
+def transposed():
+    spec = ConvSpec.create(2, 3, transposed=True)
+    return arithmetic(spec, title="Transposed convolution: up-sampling as a padded direct convolution")
+
+
+@scene("transposed-strided", "stride-2 transposed convolution: zeros inserted, 3×3 → 5×5")
+def transposed_strided():
+    spec = ConvSpec.create(3, 3, stride=2, padding=1, transposed=True)
+    return arithmetic(spec, title="Strided transposed convolution: zeros between the inputs")
+
+
+@scene("dilated", "dilation 2: the 3×3 kernel's taps spread over a 5×5 span, 7×7 → 3×3")
+def dilated():
+    spec = ConvSpec.create(7, 3, dilation=2)
+    return arithmetic(spec, title="Dilated convolution, L = 2")
