@@ -22,7 +22,7 @@ MASK_ROLES = {engine.INPUT: "input", engine.PADDING: "padding", engine.INSERTED:
 
 #: How long one kernel placement stays on screen when stepping (GIF for slides: ~1.5 per second).
 STEP_MS = 650
-OBLIQUE = View(kind="oblique", angle_deg=35.0, depth=0.5)
+OBLIQUE = View(kind="oblique", angle_deg=55.0, depth=0.7)
 
 
 def number(value: float) -> str:
@@ -169,7 +169,7 @@ def arithmetic(spec: ConvSpec, *, numbers: bool = False, title: str | None = Non
     grid_mask = recording.mask[0]
     rows, cols = grid_mask.shape
     out = recording.output[0]
-    lift = 0.45 * rows + 2.5
+    lift = 0.3 * rows + 2.0
     below = Ground((0.0, 0.0, 0.0), rows, cols)
     above = Ground(((cols - out.shape[1]) / 2, -lift, (rows - out.shape[0]) / 2), *out.shape)
     places = placements(recording)

@@ -1,0 +1,124 @@
+"""GIF written frame by frame: one theme palette, frames cropped to what changed, no buffering.
+
+Pillow's ``save_all`` keeps every frame until the end and may give frames their own palettes, so
+the blocks are written here and only the LZW compression of one frame's pixels is left to
+Pillow's C "gif" encoder (through ``ImageFile._save``, as Pillow's own GIF plugin does).
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import BinaryIO
+
+import numpy as np
+from PIL import Image, ImageFile
+
+from convanim.writers.base import HeldFrameWriter, register, ticks
+
+#: Browsers play a GIF delay of 0 or 1 centisecond as 100 ms, so 2 cs (50 fps) is the floor.
+MIN_DELAY_CS = 2
+#: GIF delays and loop counts are 16-bit fields.
+MAX_FIELD = 0xFFFF
+#: Graphic control disposal method 1: leave the frame in place, the next one is drawn over it.
+DO_NOT_DISPOSE = 1
+
+
+@register("gif", suffixes=(".gif",))
+class GifWriter(HeldFrameWriter):
+    """Animated GIF; ``loop`` 0 = forever, 1 = once (no NETSCAPE block), N = N plays in all."""
+
+    _file: BinaryIO | None = None
+
+    def _start(self) -> None:
+        if self.loop - 1 > MAX_FIELD:
+            raise ValueError(f"loop: a GIF plays at most {MAX_FIELD + 1} times, got {self.loop}")
+        self._file = self.temp.open("wb")
+
+    def _emit(
+        self, indices: np.ndarray, box: tuple[int, int, int, int], start_ms: int, duration_ms: int
+    ) -> None:
+        assert self._file is not None
+        left, top, right, bottom = box
+        pixels = indices[top:bottom, left:right]
+        transparent = None
+        if self._shown is None:
+            self._file.write(self._header())
+        else:
+            pixels, transparent = self._unchanged_transparent(
+                pixels, self._shown[top:bottom, left:right]
+            )
+        delay_cs = max(MIN_DELAY_CS, ticks(start_ms, duration_ms, 100))
+        if delay_cs > MAX_FIELD:
+            raise ValueError(
+                f"duration_ms: a GIF frame lasts at most {MAX_FIELD * 10} ms, got {duration_ms}"
+            )
+        # Graphic control extension: disposal, transparency flag, delay, transparent index.
+        flags = DO_NOT_DISPOSE << 2 | (transparent is not None)
+        self._file.write(struct.pack("<3sBHBB", b"!\xf9\x04", flags, delay_cs, transparent or 0, 0))
+        # Image descriptor without a local colour table (the global one is the theme palette).
+        self._file.write(struct.pack("<cHHHHB", b",", left, top, right - left, bottom - top, 0))
+        self._write_pixels(np.ascontiguousarray(pixels, dtype=np.uint8))
+
+    def _unchanged_transparent(
+        self, pixels: np.ndarray, before: np.ndarray
+    ) -> tuple[np.ndarray, int | None]:
+        """Make the pixels that did not change transparent, so the previous frame shows through.
+
+        Long runs of one index compress far better (about 40% smaller on a gliding kernel
+        window, whose box spans two distant changes). The transparent index is chosen per frame
+        among the colour table's indices that no *changed* pixel uses, so it works even when the
+        theme fills all 256 colours; if every index is used, the frame stays opaque.
+        """
+        changed = before != pixels
+        used = np.bincount(pixels[changed], minlength=1 << self._table_bits())
+        free = np.flatnonzero(used == 0)
+        if free.size == 0:
+            return pixels, None
+        transparent = int(free[0])
+        return np.where(changed, pixels, transparent), transparent
+
+    def _header(self) -> bytes:
+        """Signature, screen descriptor, the theme palette as global colour table, loop block."""
+        width, height = self.size
+        table_bits = self._table_bits()
+        table = self.palette.ljust(3 << table_bits, b"\0")
+        header = struct.pack("<6sHHBBB", b"GIF89a", width, height, 0x80 | (table_bits - 1), 0, 0)
+        header += table
+        if self.loop != 1:
+            # NETSCAPE counts repeats after the first play (0 = forever).
+            repeats = 0 if self.loop == 0 else self.loop - 1
+            header += b"!\xff\x0bNETSCAPE2.0" + struct.pack("<BBHB", 3, 1, repeats, 0)
+        return header
+
+    def _table_bits(self) -> int:
+        """Bits per colour index: the table holds 2**bits entries (at least 2).
+
+        One entry more than the palette is counted, so a small palette always leaves an index
+        free for transparency even when a frame's changes use every theme colour.
+        """
+        entries = min(256, len(self.palette) // 3 + 1)
+        return max(1, (entries - 1).bit_length())
+
+    def _write_pixels(self, indices: np.ndarray) -> None:
+        """LZW-compress one frame's indices with Pillow's encoder, then the block terminator.
+
+        The LZW minimum code size follows the palette (at least 2, as GIF requires): a small
+        theme palette starts with short codes and gives a smaller file than Pillow's fixed 8.
+        """
+        assert self._file is not None
+        code_bits = max(2, self._table_bits())
+        self._file.write(bytes([code_bits]))
+        image = Image.fromarray(indices)
+        image.encoderconfig = (code_bits, 0)  # (bits, interlace)
+        height, width = indices.shape
+        ImageFile._save(image, self._file, [ImageFile._Tile("gif", (0, 0, width, height), 0, "L")])
+        self._file.write(b"\0")
+
+    def _end(self, end_ms: int) -> None:
+        assert self._file is not None
+        self._file.write(b";")
+        self._file.close()
+
+    def _abort(self) -> None:
+        if self._file is not None:
+            self._file.close()
