@@ -13,6 +13,10 @@ from typing import Any
 __version__ = "0.1.0"
 
 _LAZY = {
+    "render": "convanim.api",
+    "custom": "convanim.api",
+    "render_all": "convanim.api",
+    "show": "convanim.notebook",
     "ConvSpec": "convanim.spec",
     "scene": "convanim.scene",
     "register": "convanim.scene",

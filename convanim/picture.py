@@ -48,6 +48,7 @@ ROLES = (
     "line",  # projector lines, arrows
     "text",  # ordinary text
     "muted",  # secondary text
+    "clear",  # no fill and no outline: only the cell's text (numbers over cells drawn beneath)
 )
 
 

@@ -71,14 +71,25 @@ class Placement:
         return f"{terms}{bias} = {number(self.value)}".replace("+ −", "− ")
 
 
+def plane(array: np.ndarray, dims: int) -> np.ndarray:
+    """The 2D picture of one channel's array: a 1D signal is drawn as a single row."""
+    return array[0][None] if dims == 1 else array[0]
+
+
+def _cell(index: tuple[int, ...], dims: int) -> tuple[int, int]:
+    """(row, col) of a full engine index in the picture of :func:`plane`."""
+    return (0, index[-1]) if dims == 1 else (index[-2], index[-1])
+
+
 def placements(recording: engine.Recording) -> list[Placement]:
-    """The placements of a single-channel, unbatched 2D recording, in narration order."""
-    if recording.grid.ndim != 3 or recording.grid.shape[0] != 1:
-        raise ValueError("a 2D sweep shows one unbatched channel: grid must be (1, H, W)")
+    """The placements of a single-channel, unbatched 1D or 2D recording, in narration order."""
+    spec = recording.spec
+    if spec.dims == 3 or recording.batched or recording.grid.shape[0] != 1:
+        raise ValueError("a flat sweep shows one unbatched channel of a 1D or 2D convolution")
     return [
         Placement(
-            out=tuple(placed.out_index[-2:]),
-            taps=tuple(tuple(tap.grid_index[-2:]) for tap in placed.taps),
+            out=_cell(placed.out_index, spec.dims),
+            taps=tuple(_cell(tap.grid_index, spec.dims) for tap in placed.taps),
             weights=products.weights,
             inputs=products.inputs,
             value=total.value,
@@ -166,13 +177,13 @@ def arithmetic(spec: ConvSpec, *, numbers: bool = False, title: str | None = Non
     if numbers:
         return numeric(recording, title=title)
     caption, formula = _caption(spec)
-    grid_mask = recording.mask[0]
+    grid_mask = plane(recording.mask, spec.dims)
     rows, cols = grid_mask.shape
-    out = recording.output[0]
+    out = plane(recording.output, spec.dims)
+    places = placements(recording)
     lift = 0.3 * rows + 2.0
     below = Ground((0.0, 0.0, 0.0), rows, cols)
     above = Ground(((cols - out.shape[1]) / 2, -lift, (rows - out.shape[0]) / 2), *out.shape)
-    places = placements(recording)
     order = [p.out for p in places]
     background = Picture(
         items=(below.grid(roles_of(grid_mask)), output_grid(above, out, 0, numbers=False, order=[])),
@@ -199,12 +210,12 @@ def numeric(recording: engine.Recording, *, title: str | None = None, show_produ
     """
     spec = recording.spec
     caption, formula = _caption(spec)
-    grid, mask = recording.grid[0], recording.mask[0]
-    out = recording.output[0]
+    grid, mask = plane(recording.grid, spec.dims), plane(recording.mask, spec.dims)
+    out = plane(recording.output, spec.dims)
+    places = placements(recording)
     rows, cols = grid.shape
     left = Flat((0.0, 0.0, 0.0), rows, cols)
     right = Flat((cols + 2.0, (rows - out.shape[0]) / 2, 0.0), *out.shape)
-    places = placements(recording)
     order = [p.out for p in places]
     background = Picture(
         items=(

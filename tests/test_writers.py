@@ -281,7 +281,7 @@ def existing_target(tmp_path: Path, name: str) -> Path:
     target = FORMATS[name].target(path)
     if FORMATS[name].folder:
         target.mkdir()
-        (target / "old.txt").write_bytes(b"old")
+        (target / "anim_000.png").write_bytes(b"old")
     else:
         target.write_bytes(b"old")
     return path
@@ -344,10 +344,33 @@ def test_missing_ffmpeg_is_an_error_not_another_format(
         open_writer(tmp_path / "a.mp4")
 
 
-def test_missing_folder_is_a_one_line_error(tmp_path: Path) -> None:
-    with pytest.raises(OSError, match="does not exist") as caught:
-        open_writer(tmp_path / "nowhere" / "a.gif")
+def test_missing_folders_are_created(tmp_path: Path) -> None:
+    open_writer(tmp_path / "figs" / "deep" / "a.gif")
+    assert (tmp_path / "figs" / "deep").is_dir()
+
+
+def test_unwritable_folder_is_a_one_line_error() -> None:
+    with pytest.raises(OSError, match="cannot write") as caught:
+        open_writer("/proc/convanim/a.gif")
     assert "\n" not in str(caught.value)
+
+
+def test_a_folder_with_other_files_is_never_replaced(tmp_path: Path) -> None:
+    folder = tmp_path / "figs"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    with pytest.raises(OSError, match=r"holds other files \(notes\.txt\)"):
+        open_writer(folder, "png")
+    assert (folder / "notes.txt").read_text() == "mine"
+
+
+def test_a_folder_of_its_own_frames_is_replaced(tmp_path: Path) -> None:
+    folder = tmp_path / "figs"
+    folder.mkdir()
+    (folder / "figs_000.png").write_bytes(b"old")
+    with open_writer(folder, "png") as writer:
+        writer.write(square_frame(0), 100)
+    assert (folder / "figs_000.png").read_bytes() != b"old"
 
 
 @pytest.mark.parametrize(

@@ -1,19 +1,95 @@
-"""The command line: a thin click layer over convanim's library API."""
+"""The command line: a thin click layer over convanim's library API (convanim.api).
+
+Errors are handled once, here, for every command: a bad option, value, scene, spec or output path
+(``ValueError``, ``OSError``, click's usage errors) becomes one line on stderr and exit status 2;
+a failure while rendering (``RenderError``) one line and exit status 1. Never a traceback.
+"""
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any, NoReturn
 
 import click
 
 from convanim import __version__
+from convanim.api import RenderError
+from convanim.config import default_map, read_table
+
+#: Click raises this (a UsageError) to show the help for a bare ``convanim``; it is not an error.
+_SHOW_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Failure(click.ClickException):
+    """An error shown as ``convanim: error: ...`` on one line, with its own exit status."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__("; ".join(line.strip() for line in message.splitlines() if line.strip()))
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"convanim: error: {self.message}", err=True)
+
+
+def fail(message: str, exit_code: int = 2) -> NoReturn:
+    """Stop a command with a one-line error (2: bad input, 1: something failed while working)."""
+    raise Failure(message, exit_code)
+
+
+@contextlib.contextmanager
+def _one_line_errors() -> Iterator[None]:
+    """Turn every error a user can cause into one line and the exit status that classifies it."""
+    try:
+        yield
+    except (Failure, _SHOW_HELP):
+        raise
+    except click.UsageError as exc:
+        where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        raise Failure(f"{exc.format_message()}{where}", exc.exit_code) from None
+    except RenderError as exc:
+        raise Failure(str(exc), 1) from None
+    except (ValueError, OSError) as exc:
+        raise Failure(str(exc) or type(exc).__name__, 2) from None
+
+
+class ConvanimGroup(click.Group):
+    """The ``convanim`` group: parses and runs subcommands inside the one error policy."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        with _one_line_errors():
+            return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _one_line_errors():
+            return super().invoke(ctx)
+
+
+@click.group(cls=ConvanimGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="convanim")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Animated, exact pictures of convolution.
+
+    Defaults for any option can be set in [tool.convanim] of ./pyproject.toml (the command line
+    wins); see the README.
 
     Example: convanim render basics -o basics.gif
     """
+    from_file = default_map(read_table(), {name: _option_keys(cmd) for name, cmd in main.commands.items()})
+    given = ctx.default_map or {}
+    ctx.default_map = {name: {**from_file.get(name, {}), **given.get(name, {})} for name in main.commands}
+
+
+def _option_keys(command: click.Command) -> dict[str, str]:
+    """Config keys of a command: each option's long flag without dashes -> its parameter name."""
+    return {
+        opt[2:]: param.name
+        for param in command.params
+        if isinstance(param, click.Option) and param.name
+        for opt in param.opts
+        if opt.startswith("--")
+    }
 
 
 @main.command("list")

@@ -1,1 +1,110 @@
-"""slides and gallery: being written."""
+"""slides and gallery: figures into a PPTX, HTML or Beamer deck, and a gallery page for a site.
+
+Both share the render options of ``convanim render`` except its ``--format``: for ``slides`` the
+format is the deck's, and the gallery is always GIF. Errors are the group's: one line, exit 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from click.core import ParameterSource
+
+from convanim.cli import main
+from convanim.cli.commands import render_options
+from convanim.slides import DECK_FORMATS
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _deck_format(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """The deck format, checked; a file format that came from pyproject.toml is not about decks.
+
+    ``[tool.convanim] format = "webp"`` sets the file format of every rendering command; it
+    must neither make ``slides`` fail nor choose a deck, so it is set aside here.
+    """
+    if value is None or value in DECK_FORMATS:
+        return value
+    if ctx.get_parameter_source(param.name or "") is ParameterSource.DEFAULT_MAP:
+        from convanim.writers import FORMATS
+
+        if value in FORMATS:
+            return None
+    raise click.BadParameter(f"{value!r} is not one of {', '.join(DECK_FORMATS)}", ctx, param)
+
+
+def _render_options_but_format(command: F) -> F:
+    """``render_options`` without the writer's ``--format``, which these commands decide."""
+    command = render_options()(command)
+    params = getattr(command, "__click_params__")
+    params[:] = [param for param in params if param.name != "format"]
+    return command
+
+
+@main.command()
+@click.argument("targets", nargs=-1, required=True, metavar="NAME|FILE.py[:NAME]...")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The deck: NAME.pptx or NAME.html (the suffix picks the format), or a folder for beamer.",
+)
+@click.option(
+    "--format",
+    "deck_format",
+    metavar="[" + "|".join(DECK_FORMATS) + "]",
+    callback=_deck_format,
+    help="pptx, html or beamer (default: the suffix of -o).",
+)
+@click.option(
+    "--video", is_flag=True, help="Embed MP4 video with a poster frame instead of GIF (pptx, html)."
+)
+@_render_options_but_format
+def slides(
+    targets: tuple[str, ...], output: Path, deck_format: str | None, video: bool, **options: Any
+) -> None:
+    """Put figures into a deck: one 16:9 slide per figure with its title and caption.
+
+    pptx needs the extra: pip install 'convanim[slides]'. html is one self-contained file
+    (arrow keys, space or a click move between slides; P or the button pauses). beamer writes,
+    per figure, a folder of PNG frames and an \\animategraphics snippet, plus deck.tex.
+
+    Example: convanim slides basics dilated -o deck.pptx
+    """
+    from convanim.slides import make_slides
+
+    click.echo(str(make_slides(targets, output, format=deck_format, video=video, **options)))
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="output",
+    show_default=True,
+    help="Folder for the GIFs, index.html and gallery.md (its links start with this path).",
+)
+@click.option(
+    "--columns", type=click.IntRange(min=1), default=3, show_default=True,
+    help="Figures per row of the Markdown table.",
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
+@_render_options_but_format
+def gallery(out_dir: Path, columns: int, jobs: int | None, **options: Any) -> None:
+    """Render every built-in figure as a GIF with a gallery page and a README table.
+
+    Writes OUT/NAME.gif for each scene, OUT/index.html showing every figure with its caption,
+    and OUT/gallery.md, a Markdown table to paste into a README.
+
+    Example: convanim gallery --out output
+    """
+    from convanim.slides.gallery import TABLE_NAME, write_gallery
+
+    index = write_gallery(out_dir, columns=columns, jobs=jobs, **options)
+    click.echo(str(index))
+    click.echo(str(index.with_name(TABLE_NAME)))

@@ -1,1 +1,219 @@
-"""convanim.slides (being written)."""
+"""Figures into slides and pages: a PPTX deck, a self-contained HTML deck, Beamer, a gallery.
+
+Every output here starts the same way: each scene is built once (its timeline carries the title
+and caption) and rendered through :func:`convanim.api.render`, then a small writer places the
+rendered files. The writers never draw or re-encode: a slide embeds the rendered file byte for
+byte. The title and caption leave the picture and become the slide's own text.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from convanim import api
+from convanim.picture import Timeline
+from convanim.scene import SceneEntry, resolve
+from convanim.writers import atomic_target
+from convanim.writers.base import check_target
+
+# The writers (numpy, Pillow) are imported where used, so that the command line can read
+# DECK_FORMATS at start-up for free.
+
+#: Deck formats by the suffix of ``-o``; Beamer writes a folder, so it is only ever named.
+DECK_SUFFIXES = {".pptx": "pptx", ".html": "html", ".htm": "html"}
+DECK_FORMATS = ("pptx", "html", "beamer")
+
+
+class MissingExtraError(ImportError, ValueError):
+    """An optional dependency is not installed.
+
+    A ValueError too, so that the CLI reports it as one line with exit status 2 like any other
+    bad request, while ``except ImportError`` still catches it in library code.
+    """
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One rendered figure, ready to place: the only thing deck writers see.
+
+    ``media`` is the animation (GIF or MP4) whose bytes are embedded unchanged; ``poster`` a PNG
+    still of its last frame, shown when the animation is paused and as a video's poster frame.
+    ``background`` is the figure's own background colour (its corner pixel), so that a slide or
+    page around a light or dark figure matches it without knowing the theme.
+    """
+
+    name: str
+    title: str
+    caption: str
+    media: Path
+    poster: Path
+    background: tuple[int, int, int] = (255, 255, 255)
+
+    @property
+    def dark(self) -> bool:
+        """Whether text beside the figure should be light (by the background's luminance)."""
+        red, green, blue = self.background
+        return 0.2126 * red + 0.7152 * green + 0.0722 * blue < 128
+
+    @property
+    def is_video(self) -> bool:
+        return self.media.suffix.lower() == ".mp4"
+
+
+def entries_for(targets: Sequence[str]) -> list[SceneEntry]:
+    """Every scene the targets name (a name, ``file.py`` or ``file.py:name``), in order."""
+    if not targets:
+        raise ValueError("targets: name at least one scene (see `convanim list`)")
+    return [entry for target in targets for entry in resolve(target)]
+
+
+def caption_of(timeline: Timeline) -> str:
+    """The caption with the output-size formula under it, as a figure's text under the picture."""
+    background = timeline.background
+    return "\n".join(text for text in (background.caption, background.formula) if text)
+
+
+def without_text(timeline: Timeline) -> Timeline:
+    """The timeline with no title, caption or formula drawn into its frames.
+
+    A slide sets these as real text (large, searchable, read by screen readers), so drawing them
+    into the picture as well would only repeat them, smaller.
+    """
+    background = replace(timeline.background, title="", caption="", formula="")
+    return replace(timeline, background=background)
+
+
+def render_figures(
+    entries: Sequence[SceneEntry], media_dir: Path, *, video: bool = False, **options: Any
+) -> list[Figure]:
+    """Render each scene once into ``media_dir`` (GIF, or MP4 with ``video``) plus its poster.
+
+    The frames carry no text (see :func:`without_text`); the Figure carries it instead.
+    """
+    suffix = "mp4" if video else "gif"
+    figures = []
+    for entry in entries:
+        timeline = entry.timeline()
+        media = api.render(
+            without_text(timeline), media_dir / f"{entry.name}.{suffix}", format=suffix, **options
+        )
+        poster = media_dir / f"{entry.name}_poster.png"
+        background = save_poster(media, poster)
+        title = timeline.background.title or entry.name
+        figures.append(
+            Figure(entry.name, title, caption_of(timeline), media, poster, background)
+        )
+    return figures
+
+
+def save_poster(media: Path, out: Path) -> tuple[int, int, int]:
+    """Write the animation's last frame to ``out`` as a PNG and return its corner colour.
+
+    The last frame shows the finished computation, the most telling still.
+    """
+    from PIL import Image
+
+    if media.suffix.lower() == ".mp4":
+        import imageio_ffmpeg
+
+        frames = imageio_ffmpeg.read_frames(str(media))
+        size = next(frames)["size"]
+        last = b""
+        for last in frames:
+            pass
+        still = Image.frombytes("RGB", size, last)
+    else:
+        with Image.open(media) as image:
+            image.seek(getattr(image, "n_frames", 1) - 1)
+            still = image.convert("RGB")
+    corner = still.getpixel((0, 0))
+    if still.getcolors(256) is not None:  # few colours (a GIF): a palette PNG, exact and smaller
+        still = still.quantize(colors=256)
+    still.save(out, format="PNG", optimize=True)
+    return corner
+
+
+def deck_format(out: Path, format: str | None) -> str:
+    """The deck format: given explicitly, or from the suffix of ``out`` (never guessed)."""
+    if format is not None:
+        if format not in DECK_FORMATS:
+            raise ValueError(f"format: {format!r} is not one of {', '.join(DECK_FORMATS)}")
+        return format
+    found = DECK_SUFFIXES.get(out.suffix.lower())
+    if found is None:
+        raise ValueError(
+            f"out: cannot tell the deck format from {str(out)!r}; "
+            "use a .pptx or .html name, or --format beamer with a folder"
+        )
+    return found
+
+
+def make_slides(
+    targets: Sequence[str],
+    out: str | Path,
+    *,
+    format: str | None = None,
+    video: bool = False,
+    **options: Any,
+) -> Path:
+    """Render the named scenes into one deck at ``out`` and return its path.
+
+    ``format`` is ``pptx`` or ``html`` (by default from the suffix of ``out``) or ``beamer``
+    (``out`` is then a folder). ``video`` embeds MP4 instead of GIF (PPTX and HTML).
+    ``options`` are :func:`convanim.api.render`'s (size, scale, fps, theme, loop, hold_ms, smooth).
+    """
+    out = Path(out)
+    kind = deck_format(out, format)
+    entries = entries_for(targets)
+    if kind == "beamer":
+        if video:
+            raise ValueError("video: Beamer decks animate PNG frames; drop --video")
+        from convanim.slides.beamer import write_beamer
+
+        return write_beamer(entries, out, **options)
+    from convanim.writers.base import check_target
+
+    writer = _deck_writer(kind)  # before rendering: a missing extra fails at once
+    check_target(out)  # and so does an unwritable path
+    with tempfile.TemporaryDirectory(prefix="convanim-slides-") as media_dir:
+        figures = render_figures(entries, Path(media_dir), video=video, **options)
+        return writer(figures, out)
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write a UTF-8 text file atomically: a reader never sees half a page or half a deck."""
+    from convanim.writers import atomic_target
+
+    with atomic_target(path) as temp:
+        temp.write_text(text, encoding="utf-8")
+    return path
+
+
+def _deck_writer(kind: str) -> Any:
+    if kind == "pptx":
+        from convanim.slides.pptx import require_pptx, write_pptx
+
+        require_pptx()
+        return write_pptx
+    from convanim.slides.html import write_html
+
+    return write_html
+
+
+__all__ = [
+    "DECK_FORMATS",
+    "Figure",
+    "MissingExtraError",
+    "caption_of",
+    "deck_format",
+    "entries_for",
+    "make_slides",
+    "render_figures",
+    "save_poster",
+    "without_text",
+    "write_text",
+]

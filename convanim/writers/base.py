@@ -12,10 +12,12 @@ nothing partial behind.
 from __future__ import annotations
 
 import contextlib
+import glob
 import math
 import os
 import secrets
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
@@ -143,17 +145,35 @@ def open_writer(
     target_path = Path(path)
     cls = FORMATS[resolve_format(target_path, format)]
     writer = cls(target_path, fps=fps, loop=loop, crf=crf)
-    check_folder(cls.target(target_path))
+    check_target(cls.target(target_path), folder=cls.folder)
     return writer
 
 
-def check_folder(target: Path) -> None:
-    """Raise a one-line OSError if files cannot be created beside ``target``."""
-    folder = target.parent
-    if not folder.is_dir():
-        raise OSError(f"path: cannot write {target}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OSError(f"path: cannot write {target}: folder {folder} is not writable")
+def check_target(target: Path, *, folder: bool = False) -> None:
+    """Raise a one-line OSError unless ``target`` can be written now and may be replaced.
+
+    Missing parent folders are created (asking for ``figs/a.gif`` means that); a real temporary
+    file proves the folder is writable where permission bits do not tell (root, /proc, read-only
+    mounts). A frames folder is replaced whole, so an existing folder holding anything but its own
+    frames (``-o .``, ``-o ~/slides``) is refused rather than deleted with the user's files.
+    """
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=target.parent):
+            pass
+    except OSError as exc:
+        raise OSError(f"path: cannot write {target}: {exc.strerror or exc}") from None
+    if target.exists() and target.is_dir() != folder:
+        kind = "a folder" if target.is_dir() else "a file"
+        raise OSError(f"path: cannot write {target}: it is {kind}")
+    if folder and target.is_dir():
+        own = f"{glob.escape(target.name)}_*.png"
+        stranger = next((p for p in target.iterdir() if not (p.is_file() and p.match(own))), None)
+        if stranger is not None:
+            raise OSError(
+                f"path: will not replace {target}: it holds other files ({stranger.name}), "
+                f"not only frames {target.name}_000.png ...; choose a new folder"
+            )
 
 
 class Staging:
@@ -166,10 +186,7 @@ class Staging:
     def __init__(self, target: Path, *, folder: bool = False) -> None:
         self.target = target
         self.folder = folder
-        check_folder(target)
-        if target.exists() and target.is_dir() != folder:
-            kind = "a folder" if target.is_dir() else "a file"
-            raise OSError(f"path: cannot write {target}: it is {kind}")
+        check_target(target, folder=folder)
         self.temp = self._fresh_name("tmp")
         try:
             if folder:

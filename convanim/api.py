@@ -1,0 +1,309 @@
+"""The library API: everything the command line does, callable from Python and notebooks.
+
+``render`` turns one scene (a name, a scene file, a registered entry or a bare Timeline) into one
+file; ``custom`` does the same for any convolution described like PyTorch's; ``render_all``
+renders every built-in scene in parallel worker processes. Options are checked before any work
+starts, so a bad option costs nothing and leaves nothing on disk; the writers are atomic, so a
+failure while rendering leaves nothing partial either.
+
+Errors follow one rule that the command line maps to exit codes: a bad value (option, scene,
+spec, output path) is a ``ValueError`` (exit 2); a failure while frames are drawn or encoded is a
+``RenderError`` (exit 1).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from convanim.picture import Timeline
+from convanim.scene import SceneEntry, builtin_scenes, resolve
+from convanim.timeline import MAX_FPS
+from convanim.writers.base import check_target
+
+#: Video wants motion: MP4 glides the kernel window at this rate unless told otherwise.
+VIDEO_FPS = 30.0
+#: Formats played as video: gliding frames at a fixed rate and an even-sized canvas.
+VIDEO_FORMATS = frozenset({"mp4"})
+#: A frames folder (Beamer's animate plays one constant rate) repeats stepped states at this rate.
+FRAMES_FPS = 10.0
+
+
+class RenderError(RuntimeError):
+    """Drawing or encoding failed after the options were accepted (the CLI exits with 1)."""
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render, checked on creation so that a bad option fails before any work.
+
+    ``fps`` None means stepping (one frame per state, held for its duration) except for video
+    formats, which default to ``VIDEO_FPS``; a given ``fps`` adds in-between frames that glide
+    the kernel window, unless ``smooth`` is off. ``hold_ms`` replaces every step's hold;
+    ``loop`` is how many times the animation plays, 0 for ever.
+    """
+
+    format: str | None = None
+    size: str | tuple[int, int] = "readme"
+    scale: float = 1.0
+    fps: float | None = None
+    theme: str = "light"
+    loop: int = 0
+    hold_ms: int | None = None
+    smooth: bool = True
+
+    def __post_init__(self) -> None:
+        from convanim.render.project import resolve_size
+        from convanim.render.theme import get_theme
+        from convanim.writers import resolve_format
+
+        if self.format is not None:
+            resolve_format(Path(), self.format)  # a known format whose backend is present
+        get_theme(self.theme)
+        resolve_size(self.size, self.scale)
+        if self.fps is not None and not (
+            isinstance(self.fps, (int, float)) and not isinstance(self.fps, bool) and 0 < self.fps <= MAX_FPS
+        ):
+            raise ValueError(f"fps must be a number of frames per second in (0, {MAX_FPS}], got {self.fps!r}")
+        if self.hold_ms is not None:
+            _whole("hold_ms", self.hold_ms, 1)
+        _whole("loop", self.loop, 0)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What became of one scene in ``render_all``: its file, or the reason it failed."""
+
+    name: str
+    path: Path | None
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+Progress = Callable[[Result, int, int], None]
+
+
+def render(
+    target: str | SceneEntry | Timeline,
+    out: str | Path | None = None,
+    *,
+    format: str | None = None,
+    size: str | tuple[int, int] = "readme",
+    scale: float = 1.0,
+    fps: float | None = None,
+    theme: str = "light",
+    loop: int = 0,
+    hold_ms: int | None = None,
+    smooth: bool = True,
+    out_dir: str | Path = "output",
+    name: str | None = None,
+) -> Path:
+    """Render one scene to a file and return its path.
+
+    ``target`` is a scene name, ``file.py`` (holding one scene), ``file.py:name``, a SceneEntry
+    or a Timeline. The format follows the suffix of ``out`` unless ``format`` is given; without
+    ``out`` the file is ``out_dir/NAME.<format>`` (NAME: ``name``, else the scene's name, else
+    ``figure`` for a bare Timeline). For ``png`` the path is a folder of frames (see
+    :func:`beamer_line`). Returns the file or folder written.
+    """
+    options = RenderOptions(format, size, scale, fps, theme, loop, hold_ms, smooth)
+    label, timeline = _timeline_of(target)
+    return _render_timeline(timeline, name or label, out, out_dir, options)
+
+
+def custom(
+    spec: Any,
+    out: str | Path | None = None,
+    *,
+    numbers: bool = False,
+    title: str | None = None,
+    out_dir: str | Path = "output",
+    **options: Any,
+) -> Path:
+    """Render any convolution in the conv_arithmetic style; ``spec`` is a ConvSpec or its kwargs.
+
+    ``options`` are those of :func:`render`; without ``out`` the file is ``out_dir/custom.<format>``.
+    """
+    from convanim.spec import ConvSpec
+    from convanim.storyboard import arithmetic
+
+    checked = RenderOptions(**options)
+    if isinstance(spec, Mapping):
+        spec = ConvSpec.create(**spec)
+    if not isinstance(spec, ConvSpec):
+        raise ValueError(f"spec must be a ConvSpec or a dict of its fields, got {type(spec).__name__}")
+    timeline = arithmetic(spec, numbers=numbers, title=title)
+    return _render_timeline(timeline, "custom", out, out_dir, checked)
+
+
+def render_all(
+    out_dir: str | Path = "output",
+    *,
+    format: str = "gif",
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    names: Iterable[str] | None = None,
+    **options: Any,
+) -> list[Result]:
+    """Render every built-in scene into ``out_dir``, one worker process per scene.
+
+    ``names`` picks scenes instead: built-in names or any target :func:`render` takes
+    (``file.py:name``); each Result carries its target as ``name``.
+
+    A scene that fails is reported in its Result with the reason, and the others still render.
+    ``progress(result, done, total)`` is called as each scene finishes. ``options`` are those of
+    :func:`render`. Results come back in catalogue order.
+    """
+    checked = RenderOptions(format=format, **options)
+    chosen = list(builtin_scenes().names() if names is None else names)
+    workers = _workers(jobs, len(chosen))
+    check_target(Path(out_dir) / ".convanim-probe")
+    finished: dict[str, Result] = {}
+
+    def record(result: Result) -> None:
+        finished[result.name] = result
+        if progress is not None:
+            progress(result, len(finished), len(chosen))
+
+    if workers == 1:  # no pool to start: cheaper, and simpler to debug
+        for scene_name in chosen:
+            record(_render_one(scene_name, Path(out_dir), checked))
+    else:
+        _render_in_pool(chosen, Path(out_dir), checked, workers, record)
+    return [finished[scene_name] for scene_name in chosen]
+
+
+def beamer_line(folder: str | Path, fps: float | None = None) -> str:
+    """A ready-to-paste ``\\animategraphics`` line for a folder written with format ``png``.
+
+    ``fps`` is the one given to :func:`render` (None: the default ``FRAMES_FPS``); the folder
+    holds frames repeated to that constant rate, which is the only rate ``animate`` knows.
+    """
+    folder = Path(folder)
+    frames = sorted(folder.glob(f"{glob.escape(folder.name)}_[0-9]*.png"))
+    if not frames:
+        raise ValueError(f"folder {folder} holds no numbered frames {folder.name}_000.png ...")
+    first, last = (frame.stem.rsplit("_", 1)[1] for frame in (frames[0], frames[-1]))
+    rate = f"{_frames_fps(fps):g}"
+    prefix = (folder / f"{folder.name}_").as_posix()
+    return f"\\animategraphics[loop,autoplay,controls]{{{rate}}}{{{prefix}}}{{{first}}}{{{last}}}"
+
+
+def _render_timeline(
+    timeline: Timeline, name: str, out: str | Path | None, out_dir: str | Path, options: RenderOptions
+) -> Path:
+    """Resolve the format and path, check the path can be written, then stream frames to it."""
+    from convanim.render import render_frames
+    from convanim.writers import FORMATS, open_writer, resolve_format
+
+    fmt = options.format or (None if out is not None else "gif")
+    path = Path(out) if out is not None else Path(out_dir) / f"{name}.{fmt}"
+    fmt = resolve_format(path, fmt)
+    target = FORMATS[fmt].target(path)
+    check_target(target, folder=FORMATS[fmt].folder)
+    if options.hold_ms is not None:
+        timeline = _with_hold(timeline, options.hold_ms)
+    video = fmt in VIDEO_FORMATS
+    fps = VIDEO_FPS if options.fps is None and video else options.fps
+    writer_fps = _frames_fps(fps) if FORMATS[fmt].folder else fps
+    try:
+        with open_writer(path, fmt, fps=writer_fps, loop=options.loop) as writer:
+            for frame, duration_ms in render_frames(
+                timeline,
+                theme=options.theme,
+                size=options.size,
+                scale=options.scale,
+                fps=fps,
+                smooth=options.smooth,
+                even=video,
+            ):
+                writer.write(frame, duration_ms)
+    except ValueError:
+        raise
+    except Exception as exc:  # drawing or encoding broke: a render failure, not a bad option
+        raise RenderError(f"rendering {name!r} to {target} failed: {_reason(exc)}") from exc
+    return target
+
+
+def _frames_fps(fps: float | None) -> float:
+    """The constant rate of a frames folder: the given fps, else stepping states at FRAMES_FPS."""
+    return FRAMES_FPS if fps is None else fps
+
+
+def _timeline_of(target: str | SceneEntry | Timeline) -> tuple[str, Timeline]:
+    """The name and timeline of a render target; a file must hold exactly one scene here."""
+    if isinstance(target, Timeline):
+        return "figure", target
+    if isinstance(target, SceneEntry):
+        return target.name, target.timeline()
+    if not isinstance(target, str):
+        raise ValueError("target must be a scene name, a .py file, a SceneEntry or a Timeline")
+    entries = resolve(target)
+    if len(entries) != 1:
+        names = ", ".join(entry.name for entry in entries)
+        raise ValueError(f"{target} holds {len(entries)} scenes ({names}); name one as {target}:NAME")
+    return entries[0].name, entries[0].timeline()
+
+
+def _with_hold(timeline: Timeline, hold_ms: int) -> Timeline:
+    """The timeline with every step held for ``hold_ms`` (start and end holds kept)."""
+    return replace(timeline, steps=tuple(replace(step, hold_ms=hold_ms) for step in timeline.steps))
+
+
+def _render_one(name: str, out_dir: Path, options: RenderOptions) -> Result:
+    """Worker body for ``render_all``: never raises, so one scene's failure stays its own."""
+    try:
+        path = render(name, out_dir=out_dir, **asdict(options))
+    except Exception as exc:
+        return Result(name, None, _reason(exc))
+    return Result(name, path, None)
+
+
+def _render_in_pool(
+    names: list[str], out_dir: Path, options: RenderOptions, workers: int, record: Callable[[Result], None]
+) -> None:
+    """Render ``names`` in a process pool, recording each result as it completes."""
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        futures: dict[Future[Result], str] = {
+            pool.submit(_render_one, name, out_dir, options): name for name in names
+        }
+        for future in as_completed(futures):
+            record(_outcome(future, futures[future]))
+    finally:  # on Ctrl-C, drop what has not started; each worker's writer cleans up after itself
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _outcome(future: Future[Result], name: str) -> Result:
+    """The worker's Result, or a failed one when the worker process itself died."""
+    try:
+        return future.result()
+    except Exception as exc:  # BrokenProcessPool and the like: the worker never returned
+        return Result(name, None, f"worker process failed: {_reason(exc)}")
+
+
+def _workers(jobs: int | None, count: int) -> int:
+    """Worker processes to start: ``jobs`` (default: the cores), never more than scenes."""
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    _whole("jobs", jobs, 1)
+    return max(1, min(jobs, count))
+
+
+def _whole(parameter: str, value: object, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{parameter} must be a whole number >= {minimum}, got {value!r}")
+
+
+def _reason(exc: BaseException) -> str:
+    """One line saying why: the message, or the exception's type when it has none."""
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__

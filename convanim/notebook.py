@@ -1,0 +1,114 @@
+"""Animations inline in Jupyter: ``convanim.show("basics")`` renders and displays a figure.
+
+The result holds the rendered file's bytes, so it displays without leaving a file behind, and
+``.save(path)`` writes exactly those bytes. Jupyter keeps displayed output inside the notebook
+file, so a large animation bloats every save of the notebook: that earns a warning.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+from convanim import api
+from convanim.picture import Timeline
+from convanim.scene import SceneEntry
+from convanim.spec import ConvSpec
+from convanim.writers import atomic_target
+
+#: Above this size a displayed animation makes the notebook file heavy enough to warn about.
+WARN_BYTES = 20_000_000
+#: Formats that display inline; how each is shown. A frames folder is not one file to show.
+MIME_TYPES = {"gif": "image/gif", "apng": "image/png", "webp": "image/webp", "mp4": "video/mp4"}
+
+
+class Animation:
+    """A rendered animation, displayed inline by Jupyter (GIF as an image, MP4 as HTML5 video)."""
+
+    def __init__(self, data: bytes, format: str, name: str = "figure") -> None:
+        if format not in MIME_TYPES:
+            raise ValueError(f"format must be one of {', '.join(MIME_TYPES)}, got {format!r}")
+        self.data = data
+        self.format = format
+        self.name = name
+
+    @property
+    def mime_type(self) -> str:
+        return MIME_TYPES[self.format]
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> dict[str, str]:
+        """GIF and APNG as images Jupyter shows natively; MP4 and WebP inside HTML it renders."""
+        encoded = base64.b64encode(self.data).decode("ascii")
+        plain = repr(self)
+        if self.format in ("gif", "apng"):
+            return {self.mime_type: encoded, "text/plain": plain}
+        source = f"data:{self.mime_type};base64,{encoded}"
+        label = html.escape(self.name, quote=True)
+        if self.format == "mp4":
+            markup = (
+                f'<video src="{source}" aria-label="{label}" '
+                "autoplay loop muted playsinline controls></video>"
+            )
+        else:
+            markup = f'<img src="{source}" alt="{label}">'
+        return {"text/html": markup, "text/plain": plain}
+
+    def save(self, path: str | Path) -> Path:
+        """Write the animation's bytes to ``path`` (atomically); the suffix must match the format."""
+        out = Path(path)
+        if out.suffix.lower() != f".{self.format}":
+            raise ValueError(
+                f"path must end in .{self.format} for this {self.format} animation, got {str(out)!r}"
+            )
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_target(out) as temp:
+            temp.write_bytes(self.data)
+        return out
+
+    def __repr__(self) -> str:
+        return f"<convanim Animation {self.name!r}: {self.format}, {len(self.data):,} bytes>"
+
+
+def show(
+    target: str | SceneEntry | Timeline | ConvSpec, *, format: str = "gif", **options: Any
+) -> Animation:
+    """Render a scene or a custom convolution for inline display in Jupyter.
+
+    ``target`` is a scene name, ``file.py[:name]``, a SceneEntry, a Timeline, or a ConvSpec
+    (drawn like ``convanim custom``; then ``numbers`` and ``title`` are accepted too).
+    ``format`` is gif (default), mp4, webp or apng; ``options`` are :func:`convanim.api.render`'s.
+    Warns when the file exceeds ``WARN_BYTES``.
+    """
+    if format not in MIME_TYPES:
+        raise ValueError(f"format must be one of {', '.join(MIME_TYPES)}, got {format!r}")
+    with tempfile.TemporaryDirectory(prefix="convanim-show-") as folder:
+        out = Path(folder) / f"figure.{format}"
+        if isinstance(target, ConvSpec):
+            path = api.custom(target, out, format=format, **options)
+        else:
+            path = api.render(target, out, format=format, **options)
+        data = path.read_bytes()
+    if len(data) > WARN_BYTES:
+        warnings.warn(
+            f"the {format} animation is {len(data) / 1e6:.1f} MB and will be stored in the "
+            "notebook; pass a smaller size or fps, or save it and link to the file",
+            stacklevel=2,
+        )
+    return Animation(data, format, _name_of(target))
+
+
+def _name_of(target: str | SceneEntry | Timeline | ConvSpec) -> str:
+    """A short label for repr and alt text."""
+    if isinstance(target, SceneEntry):
+        return target.name
+    if isinstance(target, Timeline):
+        return target.background.title or "figure"
+    if isinstance(target, ConvSpec):
+        return target.describe()
+    return str(target)

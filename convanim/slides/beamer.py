@@ -1,0 +1,124 @@
+"""A Beamer deck: per figure a folder of PNG frames and a ``.tex`` snippet, plus ``deck.tex``.
+
+LaTeX cannot show a GIF; the ``animate`` package plays numbered frames at one constant rate
+instead, so each figure is rendered as a frames folder (:func:`convanim.api.render` with format
+``png`` repeats held states to that rate). Every path in the ``.tex`` files is relative to the
+output folder, so the folder can be moved or uploaded to an online editor as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from convanim import api
+from convanim.scene import SceneEntry
+from convanim.slides import caption_of, without_text, write_text
+from convanim.writers.base import check_target
+
+DECK_NAME = "deck.tex"
+#: animate's own options after the ones every convanim snippet has: fit the frame's text area.
+SIZE_OPTIONS = r"width=\linewidth,height=0.68\textheight,keepaspectratio"
+#: Maths characters the captions use, typeset as maths: text fonts lack most of them.
+UNICODE_MATH = {
+    "⌊": r"\lfloor",
+    "⌋": r"\rfloor",
+    "⌈": r"\lceil",
+    "⌉": r"\rceil",
+    "·": r"\cdot",
+    "×": r"\times",
+    "−": "-",
+    "→": r"\rightarrow",
+    "←": r"\leftarrow",
+    "≤": r"\leq",
+    "≥": r"\geq",
+    "≠": r"\neq",
+    "≈": r"\approx",
+    "∑": r"\sum",
+    "ᵀ": r"^{\mathsf{T}}",
+    **{chr(0x2080 + digit): f"_{{{digit}}}" for digit in range(10)},
+    "²": "^{2}",
+    "³": "^{3}",
+}
+_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "^": r"\^{}",
+    "_": r"\_",
+    "%": r"\%",
+    "~": r"\~{}",
+}
+
+
+def write_beamer(entries: Sequence[SceneEntry], out_dir: Path, **options: Any) -> Path:
+    """Render each scene's frames into ``out_dir`` with its snippet; return ``out_dir/deck.tex``.
+
+    ``options`` are :func:`convanim.api.render`'s; ``fps`` is also the rate the snippets play.
+    """
+    check_target(out_dir / DECK_NAME)  # an unwritable folder fails before any rendering
+    frames = []
+    for entry in entries:
+        timeline = entry.timeline()
+        folder = api.render(without_text(timeline), out_dir / entry.name, format="png", **options)
+        snippet = out_dir / f"{entry.name}.tex"
+        write_text(snippet, snippet_text(folder, out_dir, options.get("fps")))
+        title = timeline.background.title or entry.name
+        frames.append(_frame(title, caption_of(timeline), snippet.name))
+    deck = out_dir / DECK_NAME
+    write_text(deck, deck_text(frames))
+    return deck
+
+
+def snippet_text(folder: Path, base: Path, fps: float | None) -> str:
+    """The ``\\animategraphics`` line for a frames folder, with paths relative to ``base``."""
+    line = api.beamer_line(folder, fps)
+    absolute = (folder / f"{folder.name}_").as_posix()
+    relative = (folder.relative_to(base) / f"{folder.name}_").as_posix()
+    line = line.replace(f"{{{absolute}}}", f"{{{relative}}}", 1)
+    line = line.replace("[loop,autoplay,controls]", f"[loop,autoplay,controls,{SIZE_OPTIONS}]", 1)
+    return (
+        f"% {folder.name}: needs \\usepackage{{animate}}; the frame path is relative to "
+        f"the folder of {DECK_NAME}.\n{line}%\n"
+    )
+
+
+def deck_text(frames: Sequence[str]) -> str:
+    """A minimal, compilable Beamer document holding the given frames."""
+    body = "".join(frames)
+    declared = "".join(
+        f"\\newunicodechar{{{char}}}{{\\ensuremath{{{UNICODE_MATH[char]}}}}}\n"
+        for char in sorted(set(body) & UNICODE_MATH.keys())
+    )
+    return (
+        "% Made by convanim. Compile in this folder: pdflatex deck.tex (or lualatex).\n"
+        "% Animations play in Acrobat Reader, Okular, PDF-XChange, Foxit and PDF.js.\n"
+        "\\documentclass[aspectratio=169]{beamer}\n"
+        "\\usepackage{iftex}\n"
+        "\\usepackage{animate}\n"
+        "\\ifPDFTeX\n\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n\\fi\n"
+        "\\usepackage{newunicodechar}\n"
+        f"{declared}"
+        f"\\begin{{document}}\n{body}\\end{{document}}\n"
+    )
+
+
+def latex_text(text: str) -> str:
+    """``text`` with LaTeX's special characters escaped and line breaks kept."""
+    escaped = "".join(_SPECIALS.get(char, char) for char in text)
+    return escaped.replace("\n", "\\\\\n")
+
+
+def _frame(title: str, caption: str, snippet: str) -> str:
+    return (
+        f"\\begin{{frame}}{{{latex_text(title)}}}\n"
+        "  \\centering\n"
+        f"  \\input{{{snippet}}}\n"
+        f"  \\par\\smallskip{{\\small {latex_text(caption)}\\par}}\n"
+        "\\end{frame}\n"
+    )
+

@@ -1,0 +1,127 @@
+"""A gallery of every built-in figure: GIFs, an ``index.html`` page and a README table snippet.
+
+The GIFs are rendered in parallel by :func:`convanim.api.render_all` and stay as files (a README
+links to them); the page refers to them by relative path and inlines only the small poster stills
+its pause control needs, so the folder can be published as it is.
+"""
+
+from __future__ import annotations
+
+import html
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from convanim import api
+from convanim.scene import builtin_scenes
+from convanim.slides import Figure, caption_of, save_poster, write_text
+from convanim.slides.html import data_uri, figure_markup, page
+
+INDEX_NAME = "index.html"
+TABLE_NAME = "gallery.md"
+
+GALLERY_STYLE = """
+header{display:flex;gap:1em;align-items:center;justify-content:space-between;padding:1em 2em}
+main{display:grid;grid-template-columns:repeat(auto-fill,minmax(22em,1fr));gap:2em;padding:0 2em 2em}
+article h2{font-size:1.1em;margin:0 0 .4em}
+article figcaption{font-size:.85em;opacity:.8}
+"""
+
+GALLERY_SCRIPT = """
+const toggle = document.getElementById('toggle');
+let playing = !reduceMotion;
+function show() { setMotion(document, playing); labelToggle(toggle, playing); }
+function togglePlay() { playing = !playing; show(); }
+toggle.addEventListener('click', togglePlay);
+document.addEventListener('keydown', (event) => {
+  if ((event.key === 'p' || event.key === 'P') && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    togglePlay();
+  }
+});
+show();
+"""
+
+
+def write_gallery(
+    out_dir: str | Path = "output",
+    *,
+    names: Sequence[str] | None = None,
+    columns: int = 3,
+    jobs: int | None = None,
+    progress: api.Progress | None = None,
+    **options: Any,
+) -> Path:
+    """Render the built-in scenes (or ``names``) as GIFs into ``out_dir`` with the gallery files.
+
+    Writes ``index.html`` (every figure with its title and caption) and ``gallery.md`` (a Markdown
+    table of ``columns`` figures per row whose links start with ``out_dir`` as given, ready to
+    paste into a README beside it). ``jobs`` and ``progress`` are :func:`convanim.api.render_all`'s,
+    ``options`` its render options. Returns the path of ``index.html``.
+    """
+    if isinstance(columns, bool) or not isinstance(columns, int) or columns < 1:
+        raise ValueError(f"columns must be a whole number >= 1, got {columns!r}")
+    out = Path(out_dir)
+    results = api.render_all(out, format="gif", jobs=jobs, progress=progress, names=names, **options)
+    failed = [result for result in results if not result.ok]
+    if failed:
+        reasons = "; ".join(f"{result.name}: {result.error}" for result in failed)
+        raise api.RenderError(f"{len(failed)} of {len(results)} figures failed: {reasons}")
+    registry = builtin_scenes()
+    with tempfile.TemporaryDirectory(prefix="convanim-gallery-") as posters:
+        figures = [
+            _figure(registry.get(result.name), result.path, Path(posters))
+            for result in results
+            if result.path is not None
+        ]
+        index = out / INDEX_NAME
+        write_text(index, index_html(figures))
+    write_text(out / TABLE_NAME, markdown_table(figures, out.as_posix(), columns))
+    return index
+
+
+def _figure(entry: Any, media: Path, posters: Path) -> Figure:
+    timeline = entry.timeline()
+    poster = posters / f"{entry.name}.png"
+    background = save_poster(media, poster)
+    title = timeline.background.title or entry.name
+    return Figure(entry.name, title, caption_of(timeline), media, poster, background)
+
+
+def index_html(figures: Sequence[Figure]) -> str:
+    """The gallery page: GIFs by relative path, stills inline, one pause control for all.
+
+    The GIFs already show their titles, so each heading is the scene's name: what to type.
+    """
+    articles = "\n".join(
+        f'<article><h2><code>{html.escape(figure.name)}</code></h2>'
+        f"{figure_markup(figure, html.escape(figure.media.name, quote=True), data_uri(figure.poster))}"
+        "</article>"
+        for figure in figures
+    )
+    body = (
+        '<header><h1>convanim gallery</h1><button id="toggle" type="button">Pause</button></header>\n'
+        f"<main>\n{articles}\n</main>"
+    )
+    first = figures[0] if figures else None
+    return page("convanim gallery", body, style=GALLERY_STYLE, script=GALLERY_SCRIPT, figure=first)
+
+
+def markdown_table(figures: Sequence[Figure], link_base: str, columns: int) -> str:
+    """A Markdown table, ``columns`` figures a row, each image with its scene name under it."""
+    cells = [
+        f"![{_cell(figure.title)}]({link_base}/{figure.media.name} \"{_cell(figure.caption)}\")"
+        f"<br>`{figure.name}`"
+        for figure in figures
+    ]
+    width = min(columns, max(1, len(cells)))
+    rows = [cells[start : start + width] for start in range(0, len(cells), width)]
+    lines = ["|" + " |" * width, "|" + ":-:|" * width]
+    lines += ["| " + " | ".join(row + [""] * (width - len(row))) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell and a quoted link title."""
+    return " ".join(text.split()).replace("|", "\\|").replace('"', "'")
+

@@ -1,0 +1,137 @@
+"""A PowerPoint deck: one 16:9 slide per figure, its title, the animation sized to fit, its caption.
+
+python-pptx is an optional extra (``convanim[slides]``) so that the core install stays small.
+The GIF or MP4 goes in as the rendered bytes (PowerPoint plays both in a slide show); only its
+placement is computed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from convanim.slides import Figure, MissingExtraError
+from convanim.writers import atomic_target
+
+#: The standard 16:9 widescreen slide (13.333 x 7.5 in) in EMU, PowerPoint's length unit.
+SLIDE_WIDTH_EMU = 12_192_000
+SLIDE_HEIGHT_EMU = 6_858_000
+EMU_PER_INCH = 914_400
+MARGIN_EMU = EMU_PER_INCH * 4 // 10
+TITLE_HEIGHT_EMU = EMU_PER_INCH * 9 // 10
+CAPTION_HEIGHT_EMU = EMU_PER_INCH * 8 // 10
+EMU_PER_POINT = 12_700
+CAPTION_POINTS = 18
+#: Title sizes to try, largest first; the first at which the title fits on one line is used.
+TITLE_POINTS = (32, 28, 24, 20)
+#: A typical glyph width in ems: Calibri (the template's font) is near 0.5, its usual stand-ins wider.
+GLYPH_WIDTH_EM = 0.6
+TITLE_LAYOUT = 5  # "Title Only" in python-pptx's default template: a real title placeholder
+
+Box = tuple[int, int, int, int]  # left, top, width, height in EMU
+
+
+def require_pptx() -> None:
+    """Fail with the install command when python-pptx is missing."""
+    try:
+        import pptx  # noqa: F401
+    except ImportError as exc:
+        raise MissingExtraError(
+            "PPTX output needs python-pptx: pip install 'convanim[slides]'"
+        ) from exc
+
+
+def write_pptx(figures: Sequence[Figure], out: Path) -> Path:
+    """Write one slide per figure to ``out`` (atomically) and return it."""
+    require_pptx()
+    from pptx import Presentation
+
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = SLIDE_WIDTH_EMU, SLIDE_HEIGHT_EMU
+    for figure in figures:
+        _add_slide(deck, figure)
+    with atomic_target(out) as temp:
+        deck.save(str(temp))
+    return out
+
+
+def _add_slide(deck: Any, figure: Figure) -> None:
+    slide = deck.slides.add_slide(deck.slide_layouts[TITLE_LAYOUT])
+    _paint_background(slide, figure)
+    content_width = SLIDE_WIDTH_EMU - 2 * MARGIN_EMU
+    title = slide.shapes.title
+    title.left, title.top = MARGIN_EMU, MARGIN_EMU // 2
+    title.width, title.height = content_width, TITLE_HEIGHT_EMU
+    title.text = figure.title
+    caption_top = SLIDE_HEIGHT_EMU - MARGIN_EMU // 2 - CAPTION_HEIGHT_EMU
+    caption = slide.shapes.add_textbox(MARGIN_EMU, caption_top, content_width, CAPTION_HEIGHT_EMU)
+    caption.text_frame.word_wrap = True
+    caption.text_frame.text = figure.caption
+    _style_text(title, title_points(figure.title, content_width), figure)
+    _style_text(caption, CAPTION_POINTS, figure)
+    area_top = MARGIN_EMU // 2 + TITLE_HEIGHT_EMU
+    _add_media(slide, figure, (MARGIN_EMU, area_top, content_width, caption_top - area_top))
+
+
+def _add_media(slide: Any, figure: Figure, area: Box) -> None:
+    """The animation, as large as fits in ``area`` with its own proportions, and its alt text."""
+    left, top, width, height = fit(_pixel_size(figure.poster), area)
+    if figure.is_video:
+        media = slide.shapes.add_movie(
+            str(figure.media), left, top, width, height,
+            poster_frame_image=str(figure.poster), mime_type="video/mp4",
+        )
+    else:
+        media = slide.shapes.add_picture(str(figure.media), left, top, width, height)
+    # Alt text for screen readers; python-pptx has no public setter for it.
+    media._element.xpath("./*[1]/p:cNvPr")[0].set("descr", f"{figure.title}. {figure.caption}")
+
+
+def _style_text(shape: Any, points: int, figure: Figure) -> None:
+    """Centred text of the given size, light on a dark figure's background and dark on a light."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.text import PP_ALIGN
+
+    colour = RGBColor(0xF2, 0xF2, 0xF2) if figure.dark else RGBColor(0x1A, 0x1A, 0x1A)
+    for paragraph in shape.text_frame.paragraphs:
+        paragraph.alignment = PP_ALIGN.CENTER
+        paragraph.font.size = points * EMU_PER_POINT
+        paragraph.font.color.rgb = colour
+
+
+def _paint_background(slide: Any, figure: Figure) -> None:
+    """Give the slide the figure's own background so the animation sits on it seamlessly."""
+    from pptx.dml.color import RGBColor
+
+    fill = slide.background.fill
+    fill.solid()
+    fill.fore_color.rgb = RGBColor(*figure.background)
+
+
+def title_points(title: str, width_emu: int) -> int:
+    """The largest title size at which ``title`` fits on one line (the smallest if none does).
+
+    Measured by a typical glyph width, as python-pptx cannot measure text without font files.
+    """
+    width_points = width_emu / EMU_PER_POINT
+    fitting = [size for size in TITLE_POINTS if len(title) * size * GLYPH_WIDTH_EM <= width_points]
+    return fitting[0] if fitting else TITLE_POINTS[-1]
+
+
+def _pixel_size(image: Path) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(image) as opened:
+        return opened.size
+
+
+def fit(size_px: tuple[int, int], area: Box) -> Box:
+    """The largest box with the image's aspect ratio inside ``area``, centred in it."""
+    width_px, height_px = size_px
+    if width_px <= 0 or height_px <= 0:
+        raise ValueError(f"size_px: an image needs a positive width and height, got {size_px}")
+    left, top, area_width, area_height = area
+    scale = min(area_width / width_px, area_height / height_px)
+    width, height = round(width_px * scale), round(height_px * scale)
+    return left + (area_width - width) // 2, top + (area_height - height) // 2, width, height

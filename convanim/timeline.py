@@ -1,0 +1,143 @@
+"""Expanding a Timeline into the frames to draw, with their durations.
+
+For a GIF on a slide, one frame per step, held for the step's time (plus the start and end holds
+on the first and last step). For video, the same steps plus *in-between* frames at the video frame
+rate that glide the kernel window (and the projector lines, and boxes) from one position to the
+next with ease-in-out, so a 30 fps MP4 moves smoothly. Gliding never changes the total duration:
+the glide takes the last part of a step's hold, and frame times are rounded on one global clock so
+rounding errors never accumulate.
+
+Frames are produced lazily, one at a time; nothing here holds more than two steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from convanim.picture import Box, Item, Line, Picture, Point3, Shade, Timeline
+
+#: Part of a step's hold spent gliding to the next step, and the longest glide.
+GLIDE_SHARE = 0.5
+GLIDE_MAX_MS = 400
+MAX_FPS = 240
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One frame: the overlay to draw over the background, for how long, and which step it shows
+    (an in-between frame belongs to the step it leaves; ``progress`` is its eased position)."""
+
+    overlay: Picture
+    duration_ms: int
+    step_index: int
+    progress: float = 0.0
+
+
+def step_durations(timeline: Timeline) -> list[int]:
+    """How long each step is on screen: its hold, plus the start/end holds on the first/last."""
+    check_timeline(timeline)
+    durations = [step.hold_ms for step in timeline.steps]
+    durations[0] += timeline.hold_start_ms
+    durations[-1] += timeline.hold_end_ms
+    return durations
+
+
+def total_ms(timeline: Timeline) -> int:
+    """Length of the whole animation; every expansion of the timeline sums to this."""
+    return sum(step_durations(timeline))
+
+
+def check_timeline(timeline: Timeline) -> None:
+    """Refuse timelines no renderer can play."""
+    if not timeline.steps:
+        raise ValueError("timeline.steps: a timeline needs at least one step")
+    for name in ("hold_start_ms", "hold_end_ms"):
+        value = getattr(timeline, name)
+        if not isinstance(value, int) or value < 0:
+            raise ValueError(f"timeline.{name}: must be a whole number >= 0, got {value!r}")
+    for index, step in enumerate(timeline.steps):
+        if not isinstance(step.hold_ms, int) or step.hold_ms <= 0:
+            raise ValueError(f"steps[{index}].hold_ms: must be a whole number > 0, got {step.hold_ms!r}")
+
+
+def expand(timeline: Timeline, fps: float | None = None, smooth: bool = True) -> Iterator[Frame]:
+    """The frames of ``timeline``: one per step, plus glide in-betweens when ``fps`` is given,
+    ``smooth`` is on and the timeline asks for ``glide``. Arguments are checked now, frames made
+    as they are taken."""
+    durations = step_durations(timeline)
+    if fps is not None and not (isinstance(fps, (int, float)) and 0 < fps <= MAX_FPS):
+        raise ValueError(f"fps: must be a number in (0, {MAX_FPS}], got {fps!r}")
+    return _frames(timeline, durations, fps if smooth and timeline.glide else None)
+
+
+def _frames(timeline: Timeline, durations: list[int], glide_fps: float | None) -> Iterator[Frame]:
+    steps = timeline.steps
+    for index, (step, duration_ms) in enumerate(zip(steps, durations)):
+        following = steps[index + 1].overlay if index + 1 < len(steps) else None
+        between = []
+        if glide_fps is not None and following is not None and _moves(step.overlay, following):
+            between = _glide_times(step.hold_ms, glide_fps)
+        yield Frame(step.overlay, duration_ms - sum(ms for _, ms in between), index)
+        for progress, ms in between:
+            assert following is not None
+            yield Frame(interpolate(step.overlay, following, progress), ms, index, progress)
+
+
+def _glide_times(hold_ms: int, fps: float) -> list[tuple[float, int]]:
+    """(eased progress, duration_ms) of each in-between frame of one glide (none if too short)."""
+    glide_ms = min(GLIDE_MAX_MS, GLIDE_SHARE * hold_ms)
+    count = round(glide_ms * fps / 1000)
+    if count < 2:
+        return []
+    clock = [round(k * 1000 / fps) for k in range(count)]
+    return [(ease(k / count), clock[k] - clock[k - 1]) for k in range(1, count)]
+
+
+def ease(t: float) -> float:
+    """Ease-in-out (smoothstep): starts and stops gently, symmetric about the middle."""
+    return t * t * (3.0 - 2.0 * t)
+
+
+def _pairs(a: Picture, b: Picture) -> Iterator[tuple[Item, Item | None]]:
+    """Items of ``a`` with the item of ``b`` at the same position when it can glide to it."""
+    for index, item in enumerate(a.items):
+        other = b.items[index] if index < len(b.items) else None
+        yield item, other if _glides(item, other) else None
+
+
+def _glides(a: Item, b: Item | None) -> bool:
+    """Same type and same shape: Shade and Line corners, Box origin and size."""
+    if isinstance(a, Shade) and isinstance(b, Shade):
+        return len(a.corners) == len(b.corners)
+    if isinstance(a, Line) and isinstance(b, Line):
+        return len(a.points) == len(b.points)
+    return isinstance(a, Box) and isinstance(b, Box)
+
+
+def _moves(a: Picture, b: Picture) -> bool:
+    """Whether anything would glide between the two overlays."""
+    return any(other is not None and other != item for item, other in _pairs(a, b))
+
+
+def interpolate(a: Picture, b: Picture, t: float) -> Picture:
+    """Overlay ``a`` with its gliding items moved a fraction ``t`` of the way to ``b``'s."""
+    items = tuple(item if other is None else _lerp_item(item, other, t) for item, other in _pairs(a, b))
+    return replace(a, items=items)
+
+
+def _lerp_item(a: Item, b: Item, t: float) -> Item:
+    if isinstance(a, Shade) and isinstance(b, Shade):
+        return replace(a, corners=_lerp_points(a.corners, b.corners, t))
+    if isinstance(a, Line) and isinstance(b, Line):
+        return replace(a, points=_lerp_points(a.points, b.points, t))
+    if isinstance(a, Box) and isinstance(b, Box):
+        origin, size = _lerp_points((a.origin, a.size), (b.origin, b.size), t)
+        return replace(a, origin=origin, size=size)
+    raise TypeError(f"cannot glide {type(a).__name__}")
+
+
+def _lerp_points(a: Sequence[Point3], b: Sequence[Point3], t: float) -> tuple[Point3, ...]:
+    return tuple(
+        (p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t, p[2] + (q[2] - p[2]) * t) for p, q in zip(a, b)
+    )

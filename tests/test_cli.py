@@ -1,0 +1,341 @@
+"""The command line: every command through click's runner; render, all and custom also through a
+real subprocess of the installed ``convanim`` script; one-line errors with the right exit status."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import pty
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+from PIL import Image
+
+from convanim import __version__, api
+from convanim.cli import main
+from convanim.scene import SceneEntry, SceneRegistry, builtin_scenes, load_scene_file
+from convanim.spec import ConvSpec
+
+sys.path.insert(0, str(Path(__file__).parent))
+from slides_support import SIZE, scene_file  # noqa: E402  (the tiny scene file the tests share)
+
+CONVANIM = Path(sys.executable).with_name("convanim")
+README = Path(__file__).resolve().parents[1] / "README.md"
+SMALL = ("--size", SIZE)
+
+
+def runner() -> CliRunner:
+    """A runner keeping stderr apart from stdout (the default from click 8.2 on)."""
+    separate = "mix_stderr" in inspect.signature(CliRunner).parameters
+    return CliRunner(**({"mix_stderr": False} if separate else {}))
+
+
+def invoke(*args: str) -> Result:
+    return runner().invoke(main, list(args), catch_exceptions=False)
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(CONVANIM), *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+@pytest.fixture(autouse=True)
+def in_scratch_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every test in an empty folder: no pyproject.toml defaults, no stray output/ in the repo."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def scenes(tmp_path: Path) -> Path:
+    return scene_file(tmp_path)
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    path = tmp_path / "broken.py"
+    path.write_text("from convanim.scene import scene\ndef oops(:\n")
+    return path
+
+
+def frame_count(path: Path) -> int:
+    with Image.open(path) as image:
+        return image.n_frames
+
+
+def assert_one_line_error(stderr: str, exit_code: int, expected: int, mentions: str) -> None:
+    lines = stderr.strip().splitlines()
+    assert exit_code == expected, stderr
+    assert len(lines) == 1 and lines[0].startswith("convanim: error: "), stderr
+    assert "Traceback" not in stderr and mentions in lines[0], stderr
+
+
+# --- help, version, documentation -------------------------------------------------------------
+
+
+def test_every_command_and_option_has_help_with_an_example() -> None:
+    assert main.help and "Example: convanim" in main.help
+    for name, command in main.commands.items():
+        assert command.help and f"Example: convanim {name}" in command.help, name
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} {param.opts[0]} has no help text"
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_help_of_every_command_runs(name: str) -> None:
+    result = invoke(name, "--help")
+    assert result.exit_code == 0 and f"Example: convanim {name}" in result.stdout
+
+
+def test_version() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0 and __version__ in result.stdout
+
+
+def test_readme_documents_every_command() -> None:
+    text = README.read_text(encoding="utf-8")
+    match = re.search(r"^## Command line\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert match, "README.md has no '## Command line' section"
+    missing = [name for name in main.commands if f"convanim {name}" not in match.group(1)]
+    assert not missing, f"README.md '## Command line' does not show: {missing}"
+
+
+# --- list, info ----------------------------------------------------------------------------------
+
+
+def test_list_names_every_scene() -> None:
+    result = invoke("list")
+    assert result.exit_code == 0
+    assert [line.split()[0] for line in result.stdout.splitlines()] == builtin_scenes().names()
+
+
+@pytest.mark.parametrize(
+    ("flags", "kwargs"),
+    [
+        ("--input 5 --kernel 3 --stride 2 --padding 1", dict(input_size=5, kernel_size=3, stride=2, padding=1)),
+        ("--input 7 --kernel 3,5 --padding same", dict(input_size=7, kernel_size=(3, 5), padding="same")),
+        (
+            "--input 4 --kernel 3 --transposed --stride 2 --output-padding 1",
+            dict(input_size=4, kernel_size=3, transposed=True, stride=2, output_padding=1),
+        ),
+        (
+            "--input 6 --kernel 3 --in-channels 4 --out-channels 8 --groups 2 --bias --dims 3 "
+            "--padding-mode reflect --padding 1 --dilation 2",
+            dict(input_size=6, kernel_size=3, in_channels=4, out_channels=8, groups=2, bias=True, dims=3,
+                 padding_mode="reflect", padding=1, dilation=2),
+        ),
+    ],
+)
+def test_info_prints_the_specs_arithmetic(flags: str, kwargs: dict[str, object]) -> None:
+    result = invoke("info", *flags.split())
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ConvSpec.create(**kwargs).explain() + "\n"  # type: ignore[arg-type]
+
+
+# --- errors: one line, exit 2, no traceback ------------------------------------------------------
+
+BAD_INPUTS = {
+    "unknown scene": (["render", "no-such-scene"], "no-such-scene"),
+    "kernel larger than padded input": (["info", "--input", "3", "--kernel", "5"], "kernel"),
+    "channels not divisible by groups": (
+        ["custom", "--input", "5", "--kernel", "3", "--in-channels", "3", "--groups", "2"], "groups"),
+    "fps 0": (["render", "{scenes}:tiny-one", "--fps", "0"], "fps"),
+    "negative stride": (["custom", "--input", "5", "--kernel", "3", "--stride", "-1"], "stride"),
+    "unwritable output": (["render", "{scenes}:tiny-one", "-o", "/proc/x.gif"], "/proc/x.gif"),
+    "unwritable folder for all": (["all", "--out", "/proc/x"], "/proc/x"),
+    "output below a file": (["render", "{scenes}:tiny-one", "-o", "{scenes}/x.gif"], "x.gif"),
+    "syntax error in scene file": (["render", "{broken}"], "broken.py:2"),
+    "unknown theme": (["render", "{scenes}:tiny-one", "--theme", "blue"], "--theme"),
+    "bad size": (["render", "{scenes}:tiny-one", "--size", "big"], "size"),
+    "unknown suffix": (["render", "{scenes}:tiny-one", "-o", "x.bmp"], "suffix"),
+    "negative loop": (["render", "{scenes}:tiny-one", "--loop", "-1"], "loop"),
+    "not a number": (["info", "--input", "5", "--kernel", "3,x"], "--kernel"),
+    "-o with two scenes": (["render", "{scenes}", "-o", "x.gif"], "-o"),
+    "unknown command": (["paint"], "paint"),
+    "unknown option": (["render", "--colour"], "--colour"),
+}
+
+
+def filled(args: list[str], scenes: Path, broken: Path) -> list[str]:
+    return [arg.format(scenes=scenes, broken=broken) for arg in args]
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_is_one_line_exit_2(case: str, scenes: Path, broken: Path) -> None:
+    args, mentions = BAD_INPUTS[case]
+    result = invoke(*filled(args, scenes, broken))
+    assert_one_line_error(result.stderr, result.exit_code, 2, mentions)
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "case", ["unknown scene", "channels not divisible by groups", "fps 0", "negative stride",
+             "unwritable output", "syntax error in scene file"],
+)
+def test_bad_input_from_the_installed_script(case: str, scenes: Path, broken: Path) -> None:
+    args, mentions = BAD_INPUTS[case]
+    process = run(*filled(args, scenes, broken))
+    assert_one_line_error(process.stderr, process.returncode, 2, mentions)
+
+
+def test_failure_while_rendering_is_exit_1(tmp_path: Path, scenes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import convanim.render
+
+    def broken_frames(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("renderer exploded")
+        yield  # a generator, like the real one
+
+    monkeypatch.setattr(convanim.render, "render_frames", broken_frames)
+    out = tmp_path / "out.gif"
+    result = invoke("render", f"{scenes}:tiny-one", "-o", str(out))
+    assert_one_line_error(result.stderr, result.exit_code, 1, "renderer exploded")
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == [scenes.name]
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+
+def test_render_builtin_scene_through_the_script(tmp_path: Path) -> None:
+    out = tmp_path / "basics.gif"
+    process = run("render", "basics", "-o", str(out), *SMALL)
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.strip() == str(out) and process.stderr == ""
+    assert frame_count(out) == len(builtin_scenes().get("basics").timeline().steps)
+
+
+def test_render_a_file_of_scenes_to_the_default_folder(scenes: Path) -> None:
+    result = invoke("render", str(scenes), *SMALL)
+    assert result.exit_code == 0, result.stderr
+    written = [Path(line) for line in result.stdout.splitlines()]
+    assert written == [Path("output") / "tiny-one.gif", Path("output") / "tiny-two.gif"]
+    assert all(path.is_file() for path in written)
+
+
+def test_render_png_prints_a_beamer_line(tmp_path: Path, scenes: Path) -> None:
+    folder = tmp_path / "frames"
+    result = invoke("render", f"{scenes}:tiny-one", "-o", str(folder), "--format", "png", *SMALL)
+    assert result.exit_code == 0, result.stderr
+    path, line = result.stdout.splitlines()
+    assert Path(path) == folder and line == api.beamer_line(folder)
+    frames = sorted(folder.glob("frames_[0-9]*.png"))
+    assert line.endswith(f"{{{frames[0].stem[-3:]}}}{{{frames[-1].stem[-3:]}}}")
+
+
+def test_custom_through_the_script(tmp_path: Path) -> None:
+    from convanim.storyboard import arithmetic
+
+    out = tmp_path / "custom.gif"
+    process = run("custom", "--input", "5", "--kernel", "3", "--stride", "2", "--padding", "1", "-o", str(out), *SMALL)
+    assert process.returncode == 0, process.stderr
+    spec = ConvSpec.create(5, 3, stride=2, padding=1)
+    assert frame_count(out) == len(arithmetic(spec).steps)
+
+
+def test_all_through_the_script_with_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    out = tmp_path / "all"
+    terminal, stderr = pty.openpty()
+    try:
+        process = subprocess.run(
+            [str(CONVANIM), "all", "--out", str(out), "-j", "2", *SMALL],
+            stdout=subprocess.PIPE, stderr=stderr, text=True, timeout=300,
+        )
+        os.close(stderr)
+        shown = read_all(terminal)
+    finally:
+        os.close(terminal)
+    assert process.returncode == 0, shown
+    assert "rendering" in shown and "100%" in shown and "error" not in shown
+    expected = sorted(out / f"{name}.gif" for name in builtin_scenes().names())
+    assert sorted(Path(line) for line in process.stdout.splitlines()) == expected  # piped: listed
+    assert sorted(out.iterdir()) == expected
+
+
+def read_all(terminal: int) -> str:
+    """Everything written to a pseudo-terminal whose other end is closed."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # Linux reports the closed end as EIO
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode(errors="replace")
+
+
+@pytest.fixture
+def registry(scenes: Path, monkeypatch: pytest.MonkeyPatch) -> SceneRegistry:
+    """The built-in scenes replaced by the two small ones of ``scenes`` (render runs in-process)."""
+    import convanim.scene
+
+    found = load_scene_file(scenes)
+    monkeypatch.setattr(convanim.scene, "builtin_scenes", lambda: found)
+    monkeypatch.setattr(api, "builtin_scenes", lambda: found)
+    return found
+
+
+def test_all_without_a_terminal_lists_files_and_shows_no_bar(tmp_path: Path, registry: SceneRegistry) -> None:
+    out = tmp_path / "out"
+    result = invoke("all", "--out", str(out), "-j", "1", *SMALL)
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout.splitlines() == [str(out / f"{name}.gif") for name in registry.names()]
+
+
+def test_all_reports_a_failing_scene_and_renders_the_rest(tmp_path: Path, registry: SceneRegistry) -> None:
+    registry.add(SceneEntry("broken", "raises", lambda: 1 / 0, "test"))  # type: ignore[arg-type,return-value]
+    out = tmp_path / "out"
+    result = invoke("all", "--out", str(out), "-j", "1", "--quiet", *SMALL)
+    assert result.exit_code == 1 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("convanim: error: broken: ") and "ZeroDivisionError" in lines[0]
+    assert lines[1] == "convanim: error: 1 of 3 scenes failed: broken" and "Traceback" not in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["tiny-one.gif", "tiny-two.gif"]
+
+
+# --- defaults from pyproject.toml ------------------------------------------------------------------
+
+
+@pytest.fixture
+def in_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run a command in a fresh working directory holding a given pyproject.toml."""
+    project = tmp_path / "project"
+    project.mkdir()
+    monkeypatch.chdir(project)
+
+    def run_with(pyproject: str, *args: str) -> Result:
+        (project / "pyproject.toml").write_text(pyproject)
+        return invoke(*args)
+
+    return run_with
+
+
+def test_pyproject_defaults_and_command_line_wins(in_project: Callable[..., Result]) -> None:
+    pyproject = '[tool.convanim.info]\ninput = 7\nkernel = "3,5"\n'
+    assert in_project(pyproject, "info").stdout == ConvSpec.create(7, (3, 5)).explain() + "\n"
+    wins = in_project(pyproject, "info", "--input", "9")
+    assert wins.stdout == ConvSpec.create(9, (3, 5)).explain() + "\n"
+
+
+def test_pyproject_shared_keys_reach_every_command(in_project: Callable[..., Result], scenes: Path) -> None:
+    result = in_project("[tool.convanim]\nfps = 0\n", "render", f"{scenes}:tiny-one")
+    assert_one_line_error(result.stderr, result.exit_code, 2, "fps")
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "mentions"),
+    [
+        ("[tool.convanim]\nthme = 'dark'\n", "thme"),
+        ("[tool.convanim.paint]\nsize = '720p'\n", "paint"),
+        ("[tool.convanim.info]\nfps = 30\n", "fps"),
+        ("[tool.convanim\n", "TOML"),
+    ],
+)
+def test_bad_pyproject_is_one_line_exit_2(in_project: Callable[..., Result], pyproject: str, mentions: str) -> None:
+    result = in_project(pyproject, "list")
+    assert_one_line_error(result.stderr, result.exit_code, 2, mentions)

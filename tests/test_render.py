@@ -1,0 +1,280 @@
+"""The renderer: projection and fitting, exact palette, roles and themes, frames, golden looks.
+
+Golden frames live in tests/golden/; after an intended change of look, regenerate them with
+``CONVANIM_REGEN_GOLDEN=1 pytest tests/test_render.py`` and look at the new PNGs before committing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from convanim.picture import ROLES, Grid, Label, Line, Picture, Shade, Step, Timeline, View
+from convanim.render import THEMES, Canvas, render_frames, render_still, resolve_size, theme_palette
+from convanim.render.compose import Renderer
+from convanim.render.raster import Target
+from convanim.render.project import PRESETS, fit, project
+from convanim.render.theme import palette_colours, theme_colours, to_indices
+from convanim.timeline import total_ms
+
+HERE = Path(__file__).parent
+GOLDEN = HERE / "golden"
+_spec = importlib.util.spec_from_file_location("render_sample", HERE / "render_sample.py")
+assert _spec and _spec.loader
+sample = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(sample)
+
+CELL_ROLES = [r for r in ROLES if r not in ("line", "text", "muted", "clear")]
+
+
+# -- projection and fitting ---------------------------------------------------------------------
+
+
+def test_projection() -> None:
+    assert project(View(), (2.0, 3.0, 7.0)) == (2.0, 3.0)
+    view = View(kind="oblique", angle_deg=30.0, depth=0.5)
+    x, y = project(view, (1.0, 2.0, 4.0))
+    assert x == pytest.approx(1.0 + 4 * 0.5 * math.cos(math.pi / 6))
+    assert y == pytest.approx(2.0 - 4 * 0.5 * math.sin(math.pi / 6))
+
+
+def test_sizes() -> None:
+    readme_w = PRESETS["readme"][0]
+    assert resolve_size("readme").width_px == readme_w and resolve_size("readme").height_px is None
+    assert (resolve_size("720p").width_px, resolve_size("720p").height_px) == PRESETS["720p"]
+    half = resolve_size("1080p", scale=0.5)
+    assert (half.width_px, half.height_px) == (PRESETS["1080p"][0] // 2, PRESETS["1080p"][1] // 2)
+    assert (resolve_size("321x243").width_px, resolve_size("321x243").height_px) == (321, 243)
+    even = resolve_size((321, 243), even=True)
+    assert (even.width_px % 2, even.height_px % 2) == (0, 0) and even.width_px >= 321
+    for bad in ("huge", "0x5", (3,), (0, 4), "12"):
+        with pytest.raises(ValueError, match="size"):
+            resolve_size(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="scale"):
+        resolve_size("readme", scale=0)
+
+
+def _figure_px(canvas: Canvas, timeline: Timeline) -> tuple[float, float, float, float]:
+    items = [i for p in (timeline.background, *(s.overlay for s in timeline.steps)) for i in p.items]
+    grids = [item for item in items if isinstance(item, Grid)]
+    pts = [canvas.to_px(pt) for grid in grids for pt in grid.quad(0, 0, *grid.shape)]
+    return min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts)
+
+
+@pytest.mark.parametrize("size", ["readme", "720p", "1080p", "400x900"])
+def test_fit_keeps_figure_inside_and_centred(size: str) -> None:
+    timeline = sample.reference()
+    spec = resolve_size(size)
+    canvas = fit(spec, timeline.view, [timeline.background, *(s.overlay for s in timeline.steps)])
+    x0, y0, x1, y1 = _figure_px(canvas, timeline)
+    assert canvas.width_px == spec.width_px and canvas.height_px == (spec.height_px or canvas.height_px)
+    assert canvas.margin_px - 1e-6 <= x0 and x1 <= canvas.width_px - canvas.margin_px + 1e-6
+    assert canvas.title_y + canvas.title_px / 2 < y0 and y1 < canvas.caption_top
+    assert x0 == pytest.approx(canvas.width_px - x1, abs=1.0)  # centred across
+    # Down the canvas, title + figure + caption sit in the middle: equal empty bands above and below.
+    pixels = np.asarray(render_still(timeline, size=size).convert("L"))
+    used = np.flatnonzero((pixels != pixels[0, 0]).any(axis=1))
+    above, below = used[0], canvas.height_px - 1 - used[-1]
+    assert below > 0 and abs(above - below) <= canvas.title_px / 2 + 2
+
+
+def test_readme_height_follows_figure() -> None:
+    flat, oblique = sample.reference(numbers=True), sample.reference()
+    heights = [next(render_frames(t))[0].height for t in (flat, oblique)]
+    assert all(h > 0 for h in heights) and heights[0] != heights[1]
+
+
+# -- palette ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(THEMES))
+def test_palette_maps_theme_colours_exactly(name: str) -> None:
+    theme = THEMES[name]
+    palette = theme_palette(name)
+    assert len(palette) == 768
+    assert tuple(palette[:3]) == theme.background
+    exact = np.array(theme_colours(theme), dtype=np.uint8)
+    indices = to_indices(exact[None], theme)[0]
+    table = np.frombuffer(palette, dtype=np.uint8).reshape(-1, 3)
+    assert (table[indices] == exact).all()
+
+
+@pytest.mark.parametrize("name", list(THEMES))
+def test_palette_entries_map_to_themselves_or_a_twin(name: str) -> None:
+    """Anti-aliasing blends in the palette are reachable: each maps to itself or an entry that is
+    indistinguishable from it (within about one 4-level bin of the lookup table)."""
+    theme = THEMES[name]
+    colours = np.array(palette_colours(theme), dtype=np.uint8)
+    got = colours[to_indices(colours[None], theme)[0]]
+    assert (np.abs(got.astype(int) - colours).max(axis=1) <= 5).all()
+
+
+# -- roles and themes ---------------------------------------------------------------------------
+
+
+def _role_board() -> Picture:
+    grid = Grid((0.0, 0.0, 0.0), (tuple(CELL_ROLES),), (tuple("7" for _ in CELL_ROLES),))
+    roles = ("line", "text", "muted")
+    lines = tuple(Line(((i, 2.0, 0.0), (i + 0.8, 2.6, 0.0)), role=r) for i, r in enumerate(roles))
+    return Picture(items=(grid, *lines, Label((5.0, 3.5, 0.0), "muted text", role="muted")))
+
+
+@pytest.mark.parametrize("name", list(THEMES))
+def test_every_role_renders(name: str) -> None:
+    theme = THEMES[name]
+    assert set(theme.roles) == set(ROLES)
+    image = np.asarray(render_still(_role_board(), theme=name, size="900x200"))
+    present = {tuple(c) for c in image.reshape(-1, 3)}
+    for role in CELL_ROLES:
+        assert theme.style(role).fill in present, role
+    for role in ("line", "text", "muted"):
+        assert theme.style(role).stroke in present, role
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        Grid((0, 0, 0), (("input", "sparkly"),)),
+        Shade(((0, 0, 0), (1, 0, 0), (1, 1, 0)), role="nope"),
+        Line(((0, 0, 0), (1, 1, 0)), role="red"),
+        Label((0, 0, 0), "x", role="bold"),
+    ],
+)
+def test_unknown_role_is_refused(item: object) -> None:
+    with pytest.raises(ValueError, match="role"):
+        render_still(Picture(items=(item,)))  # type: ignore[arg-type]
+
+
+def test_unknown_theme_is_refused() -> None:
+    with pytest.raises(ValueError, match="theme"):
+        render_still(_role_board(), theme="sepia")
+
+
+def test_no_matplotlib_on_the_render_path() -> None:
+    code = (
+        "import sys; from convanim.render import render_still; from convanim.picture import *;"
+        "grid = Grid((0, 0, 0), (('input',),), (('1',),));"
+        "render_still(Picture(items=(grid,), title='t', formula='⌊x⌋'));"
+        "assert 'matplotlib' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# -- frames -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(THEMES))
+def test_frames_share_the_theme_palette(name: str) -> None:
+    timeline = sample.reference(steps=4)
+    palette = theme_palette(name)
+    frames = list(render_frames(timeline, theme=name, scale=0.5))
+    assert len(frames) == len(timeline.steps)
+    for image, _ in frames:
+        assert image.mode == "P" and bytes(image.getpalette() or []) == palette
+        assert image.size == frames[0][0].size
+        assert np.asarray(image)[0, 0] == 0  # the page is palette index 0
+
+
+def test_durations_are_the_step_holds() -> None:
+    timeline = sample.reference(steps=3)
+    durations = [d for _, d in render_frames(timeline, scale=0.4)]
+    assert sum(durations) == total_ms(timeline)
+    assert durations[1] == timeline.steps[1].hold_ms
+
+
+def test_glide_renders_in_between_frames() -> None:
+    timeline = sample.reference(steps=3)
+    fps = 30
+    frames = list(render_frames(timeline, fps=fps, scale=0.4))
+    assert len(frames) > len(timeline.steps)
+    assert sum(d for _, d in frames) == total_ms(timeline)
+    held = [np.asarray(im) for im, d in frames if d > 1000 / fps + 1]
+    between = [np.asarray(im) for im, d in frames if d <= 1000 / fps + 1]
+    assert len(held) == len(timeline.steps) and between
+    assert all(not any((b == h).all() for h in held) for b in between)
+
+
+def test_frames_are_lazy(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    original = Renderer.frame
+    monkeypatch.setattr(Renderer, "frame", lambda self, overlay: calls.append(1) or original(self, overlay))
+    frames = render_frames(sample.reference(steps=200), scale=0.3, fps=30)
+    assert not calls
+    list(itertools.islice(frames, 2))
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("size", ["readme", "333x211"])
+def test_even_sizes(size: str) -> None:
+    for timeline in (sample.reference(steps=1), sample.stack()):
+        image, _ = next(render_frames(timeline, size=size, scale=0.7, even=True))
+        assert image.width % 2 == 0 and image.height % 2 == 0
+
+
+def test_partial_redraw_matches_full_redraw() -> None:
+    """Drawing only the overlay's rectangle gives exactly the frame a full redraw gives."""
+    for timeline in (sample.reference(steps=8), sample.reference(numbers=True, steps=8), sample.stack()):
+        renderer = Renderer(timeline, THEMES["light"], resolve_size("readme", 0.5))
+        for step in timeline.steps[::3]:
+            full = renderer.background.copy()
+            for item in step.overlay.items:
+                renderer.painter.draw(Target(full), item, renderer.texts)
+            expected = to_indices(np.asarray(full.reduce(renderer.factor)), renderer.theme)
+            assert (np.asarray(renderer.frame(step.overlay)) == expected).all()
+
+
+def test_overlay_text_slots_replace_the_background_ones() -> None:
+    base = Picture(items=(Grid((0, 0, 0), (("input",),)),), title="Before", caption="first caption")
+    steps = (Step(Picture()), Step(Picture(title="After", caption="second caption")))
+    timeline = Timeline(base, steps)
+    same, changed = (np.asarray(render_still(timeline, i)) for i in (0, 1))
+    after = Picture(items=base.items, title="After", caption="second caption")
+    plain = np.asarray(render_still(Timeline(after, steps[:1])))
+    assert (same != changed).any()
+    assert (changed == plain).all()
+
+
+def test_still_checks_its_step_index() -> None:
+    with pytest.raises(ValueError, match="step_index"):
+        render_still(sample.reference(steps=2), 2)
+
+
+# -- golden frames ------------------------------------------------------------------------------
+
+GOLDEN_CASES = {
+    "oblique_light": lambda: render_still(sample.reference(), 7, scale=0.5),
+    "numeric_dark": lambda: render_still(sample.reference(numbers=True), 8, theme="dark", scale=0.5),
+    "stack_light": lambda: render_still(sample.stack(), 4, scale=0.5),
+    "roles_dark": lambda: render_still(sample.every_role(), theme="dark", scale=0.5),
+}
+
+
+@pytest.mark.parametrize("name", list(GOLDEN_CASES))
+def test_golden_frames(name: str) -> None:
+    image = GOLDEN_CASES[name]()
+    path = GOLDEN / f"{name}.png"
+    if os.environ.get("CONVANIM_REGEN_GOLDEN") == "1":
+        GOLDEN.mkdir(exist_ok=True)
+        image.save(path, optimize=True)
+        pytest.skip(f"regenerated {path.name}")
+    golden = Image.open(path).convert("RGB")
+    assert golden.size == image.size
+    diff = np.abs(np.asarray(image, dtype=np.int16) - np.asarray(golden, dtype=np.int16)).max(axis=2)
+    # Font rasterisers differ a little between builds; a change of look moves far more pixels.
+    assert (diff > 48).mean() < 0.003 and diff.mean() < 1.5, f"{name} differs from {path}"
+
+
+def test_unknown_role_in_a_late_step_is_refused_before_drawing() -> None:
+    timeline = sample.reference(steps=3)
+    bad = Step(Picture(items=(Shade(((0, 0, 0), (1, 0, 0), (1, 1, 0)), role="glow"),)))
+    with pytest.raises(ValueError, match="role"):
+        render_frames(Timeline(timeline.background, (*timeline.steps, bad), view=timeline.view))

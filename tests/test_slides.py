@@ -1,0 +1,340 @@
+"""Decks and the gallery, read back: PPTX with python-pptx, HTML with html.parser, Beamer's .tex.
+
+Every expectation comes from what was rendered (the recorder keeps each rendered file's bytes)
+or from the scene's own timeline, never from numbers typed here.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import sys
+from fractions import Fraction
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner
+from PIL import Image, ImageSequence
+
+sys.path.insert(0, str(Path(__file__).parent))
+from slides_support import CAPTION, TITLE, Recorder, recorder, scene_file  # noqa: E402,F401
+
+from convanim import api  # noqa: E402
+from convanim.cli import main  # noqa: E402
+from convanim.scene import builtin_scenes, resolve  # noqa: E402
+from convanim.slides import (  # noqa: E402
+    MissingExtraError,
+    caption_of,
+    make_slides,
+    without_text,
+)
+from convanim.slides.beamer import latex_text  # noqa: E402
+from convanim.slides.pptx import SLIDE_WIDTH_EMU, TITLE_POINTS, title_points  # noqa: E402
+from convanim.slides.gallery import INDEX_NAME, TABLE_NAME, write_gallery  # noqa: E402
+
+import pptx  # noqa: E402  (the 'slides' extra; the tests need it installed)
+from pptx.enum.shapes import MSO_SHAPE_TYPE  # noqa: E402
+
+
+def timelines(scenes: Path) -> list[Any]:
+    return [entry.timeline() for entry in resolve(str(scenes))]
+
+
+# --- PPTX ---------------------------------------------------------------------------------
+
+
+def test_pptx_one_16_9_slide_per_figure_with_the_rendered_gif(tmp_path: Path, recorder: Recorder) -> None:
+    scenes = scene_file(tmp_path)
+    deck = make_slides([str(scenes)], tmp_path / "deck.pptx")
+    presentation = pptx.Presentation(str(deck))
+    assert Fraction(presentation.slide_width, presentation.slide_height) == Fraction(16, 9)
+    rendered = recorder.of(".gif")
+    expected = timelines(scenes)
+    assert len(presentation.slides) == len(expected) == len(rendered)
+    for slide, gif, timeline in zip(presentation.slides, rendered, expected):
+        pictures = [shape for shape in slide.shapes if shape.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert len(pictures) == 1
+        picture = pictures[0]
+        assert picture.image.blob == gif  # the bytes as rendered, not re-encoded
+        assert slide.shapes.title.text == timeline.background.title
+        alt = picture._element.xpath("./*[1]/p:cNvPr")[0].get("descr")
+        assert alt.startswith(timeline.background.title)  # read out by screen readers
+        texts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+        assert caption_of(timeline) in texts
+        width_px, height_px = Image.open(io.BytesIO(gif)).size
+        assert picture.width / picture.height == pytest.approx(width_px / height_px, rel=1e-3)
+        assert 0 <= picture.left and picture.left + picture.width <= presentation.slide_width
+        assert 0 <= picture.top and picture.top + picture.height <= presentation.slide_height
+
+
+def test_pptx_video_embeds_the_rendered_mp4_with_a_poster(tmp_path: Path, recorder: Recorder) -> None:
+    scenes = scene_file(tmp_path)
+    deck = make_slides([f"{scenes}:tiny-one"], tmp_path / "deck.pptx", video=True)
+    slide = pptx.Presentation(str(deck)).slides[0]
+    movies = [shape for shape in slide.shapes if shape.shape_type == MSO_SHAPE_TYPE.MEDIA]
+    assert len(movies) == 1
+    # The movie is related twice (as media and as video) to one part: count parts once.
+    by_name = {rel.target_part.partname: rel.target_part for rel in slide.part.rels.values()}
+    parts = list(by_name.values())
+    videos = [part.blob for part in parts if part.content_type == "video/mp4"]
+    posters = [part.blob for part in parts if part.content_type == "image/png"]
+    assert videos == recorder.of(".mp4")
+    assert len(posters) == 1 and Image.open(io.BytesIO(posters[0])).size == movie_size(videos[0])
+
+
+def movie_size(data: bytes) -> tuple[int, int]:
+    import imageio.v3 as iio
+
+    return tuple(reversed(iio.imread(data, index=0, extension=".mp4").shape[:2]))  # type: ignore[return-value]
+
+
+def test_missing_python_pptx_names_the_extra(
+    tmp_path: Path, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pptx", None)  # import pptx now raises ImportError
+    scenes = scene_file(tmp_path)
+    with pytest.raises(MissingExtraError, match=r"pip install 'convanim\[slides\]'"):
+        make_slides([str(scenes)], tmp_path / "deck.pptx")
+    assert recorder.calls == []  # failed before rendering anything
+    result = CliRunner().invoke(main, ["slides", str(scenes), "-o", str(tmp_path / "deck.pptx")])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "pip install 'convanim[slides]'" in lines[0]
+    assert not (tmp_path / "deck.pptx").exists()
+
+
+def test_title_size_shrinks_for_long_titles() -> None:
+    width = SLIDE_WIDTH_EMU
+    short, long = title_points("Dilated", width), title_points("a long title " * 8, width)
+    assert short == max(TITLE_POINTS) and long == min(TITLE_POINTS)
+    assert long < title_points("a long title " * 4, width) <= short
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+
+class Page(HTMLParser):
+    """Collects elements with their attributes, and the text of titles and captions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self.texts: dict[str, list[str]] = {}
+        self._open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, {name: value or "" for name, value in attrs}))
+        self._open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._open:
+            while self._open.pop() != tag:
+                pass
+
+    def handle_data(self, data: str) -> None:
+        if self._open and self._open[-1] in ("h2", "figcaption", "title"):
+            self.texts.setdefault(self._open[-1], []).append(data)
+
+    def all(self, tag: str, cls: str | None = None) -> list[dict[str, str]]:
+        return [
+            attrs
+            for name, attrs in self.elements
+            if name == tag and (cls is None or cls in attrs.get("class", "").split())
+        ]
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def data_bytes(uri: str, mime: str) -> bytes:
+    prefix = f"data:{mime};base64,"
+    assert uri.startswith(prefix), uri[:40]
+    return base64.b64decode(uri[len(prefix) :])
+
+
+def test_html_deck_inlines_the_rendered_media_and_needs_no_network(tmp_path: Path, recorder: Recorder) -> None:
+    scenes = scene_file(tmp_path)
+    deck = make_slides([str(scenes)], tmp_path / "deck.html")
+    page = parse(deck)
+    expected = timelines(scenes)
+    assert len(page.all("section", "slide")) == len(expected)
+    animations = [data_bytes(img["src"], "image/gif") for img in page.all("img", "anim")]
+    assert animations == recorder.of(".gif")
+    stills = [data_bytes(img["src"], "image/png") for img in page.all("img", "still")]
+    for still, gif in zip(stills, animations, strict=True):
+        assert pixels(still) == last_frame(gif)  # pausing shows the finished state, exactly
+    assert page.texts["h2"] == [timeline.background.title for timeline in expected]
+    assert page.texts["figcaption"] == [caption_of(timeline) for timeline in expected]
+    links = [value for _, attrs in page.elements for key, value in attrs.items() if key in ("src", "href")]
+    assert links and all(link.startswith("data:") for link in links)
+    assert not any(tag in ("link", "iframe") for tag, _ in page.elements)
+    buttons = {attrs.get("id") for attrs in page.all("button")}
+    assert {"prev", "next", "toggle"} <= buttons  # keyboard-reachable controls, pause included
+
+
+def pixels(png: bytes) -> tuple[tuple[int, int], bytes]:
+    rgb = Image.open(io.BytesIO(png)).convert("RGB")
+    return rgb.size, rgb.tobytes()
+
+
+def last_frame(gif: bytes) -> tuple[tuple[int, int], bytes]:
+    with Image.open(io.BytesIO(gif)) as image:
+        frames = [frame.convert("RGB") for frame in ImageSequence.Iterator(image)]
+    return frames[-1].size, frames[-1].tobytes()
+
+
+def test_html_deck_with_video(tmp_path: Path, recorder: Recorder) -> None:
+    deck = make_slides([f"{scene_file(tmp_path)}:tiny-two"], tmp_path / "deck.html", video=True)
+    videos = parse(deck).all("video", "anim")
+    assert [data_bytes(video["src"], "video/mp4") for video in videos] == recorder.of(".mp4")
+    assert "loop" in videos[0] and "muted" in videos[0]
+    assert Image.open(io.BytesIO(data_bytes(videos[0]["poster"], "image/png"))).size == movie_size(
+        recorder.of(".mp4")[0]
+    )
+
+
+def test_frames_carry_no_text_the_slide_carries_it(tmp_path: Path, recorder: Recorder) -> None:
+    scenes = scene_file(tmp_path)
+    make_slides([f"{scenes}:tiny-one"], tmp_path / "deck.html")
+    timeline = timelines(scenes)[0]
+    api.render(without_text(timeline), tmp_path / "bare.gif")
+    api.render(timeline, tmp_path / "full.gif")
+    assert without_text(timeline).background.title == ""
+    assert recorder.outputs["tiny-one.gif"] == recorder.outputs["bare.gif"]
+    assert recorder.outputs["tiny-one.gif"] != recorder.outputs["full.gif"]
+
+
+# --- Beamer -------------------------------------------------------------------------------
+
+ANIMATE = re.compile(
+    r"\\animategraphics\[loop,autoplay,controls[^\]]*\]\{(?P<fps>[^}]+)\}\{(?P<prefix>[^}]+)\}"
+    r"\{(?P<first>\d+)\}\{(?P<last>\d+)\}"
+)
+
+
+def test_beamer_snippets_name_frames_that_exist(tmp_path: Path, recorder: Recorder) -> None:
+    scenes = scene_file(tmp_path)
+    out = tmp_path / "beamer"
+    deck = make_slides([str(scenes)], out, format="beamer", fps=4)
+    text = deck.read_text(encoding="utf-8")
+    assert text.startswith("%") and "\\documentclass[aspectratio=169]{beamer}" in text
+    assert "\\usepackage{animate}" in text and text.rstrip().endswith("\\end{document}")
+    entries = resolve(str(scenes))
+    for entry in entries:
+        assert f"\\input{{{entry.name}.tex}}" in text
+        match = ANIMATE.search((out / f"{entry.name}.tex").read_text(encoding="utf-8"))
+        assert match is not None
+        assert float(match["fps"]) == 4
+        first, last = match["first"], match["last"]
+        assert len(first) == len(last)  # animate keeps zero padding only when both match
+        numbers = range(int(first), int(last) + 1)
+        named = [out / f"{match['prefix']}{number:0{len(first)}d}.png" for number in numbers]
+        assert all(path.is_file() for path in named)
+        on_disk = sorted((out / entry.name).glob(f"{entry.name}_[0-9]*.png"))
+        assert named == on_disk  # every frame, and only frames, in order
+    titles = [latex_text(timeline.background.title) for timeline in timelines(scenes)]
+    assert all(f"\\begin{{frame}}{{{title}}}" in text for title in titles)
+    assert "\\newunicodechar{⌊}" in text  # the caption's maths characters are set up
+
+
+def test_latex_text_escapes_specials() -> None:
+    assert latex_text(TITLE) == r"Tiny \& <odd> | 50\% \{title\}"
+    assert latex_text("a_b^c~d#e$f\\g") == r"a\_b\^{}c\~{}d\#e\$f\textbackslash{}g"
+
+
+def test_beamer_refuses_video(tmp_path: Path, recorder: Recorder) -> None:
+    with pytest.raises(ValueError, match="video"):
+        make_slides([str(scene_file(tmp_path))], tmp_path / "b", format="beamer", video=True)
+
+
+# --- Gallery ------------------------------------------------------------------------------
+
+
+def test_gallery_page_and_readme_table(tmp_path: Path, recorder: Recorder) -> None:
+    names = builtin_scenes().names()[:4]
+    out = tmp_path / "gallery"
+    index = write_gallery(out, names=names, columns=3, jobs=1)
+    assert index == out / INDEX_NAME
+    page = parse(index)
+    sources = [img["src"] for img in page.all("img", "anim")]
+    assert sources == [f"{name}.gif" for name in names]
+    assert all((out / source).read_bytes() == recorder.outputs[source] for source in sources)
+    expected = [builtin_scenes().get(name).timeline() for name in names]
+    assert page.texts["figcaption"] == [caption_of(timeline) for timeline in expected]
+    assert all(img["src"].startswith("data:image/png;base64,") for img in page.all("img", "still"))
+    assert page.all("button")  # one pause control for every animation on the page
+    table = (out / TABLE_NAME).read_text(encoding="utf-8").splitlines()
+    rows = [line for line in table[2:] if line.strip()]
+    assert len(rows) == -(-len(names) // 3)  # ceil: three figures a row
+    linked = re.findall(r"\]\(([^ )]+)", "\n".join(rows))
+    assert linked == [f"{out.as_posix()}/{name}.gif" for name in names]
+
+
+# --- CLI ----------------------------------------------------------------------------------
+
+
+def test_cli_slides_writes_the_deck(tmp_path: Path, recorder: Recorder) -> None:
+    out = tmp_path / "deck.html"
+    result = CliRunner().invoke(main, ["slides", str(scene_file(tmp_path)), "-o", str(out), "--theme", "dark"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == str(out) and out.is_file()
+    assert all(call["theme"] == "dark" for call in recorder.calls)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["-o", "deck.key"], "cannot tell the deck format"),
+        (["--format", "beamer", "--video", "-o", "dir"], "video"),
+        (["--fps", "0", "-o", "deck.html"], "fps"),
+        (["-o", "/proc/deck.html"], "cannot write"),
+    ],
+)
+def test_cli_slides_errors_are_one_line_exit_2(
+    tmp_path: Path, recorder: Recorder, arguments: list[str], message: str
+) -> None:
+    arguments = [str(tmp_path / value) if value in ("deck.key", "dir", "deck.html") else value for value in arguments]
+    result = CliRunner().invoke(main, ["slides", str(scene_file(tmp_path)), *arguments])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]
+    assert "Traceback" not in result.output
+    assert not any(name.endswith((".gif", ".png")) for name in recorder.outputs)  # failed first
+
+
+def test_cli_help(tmp_path: Path) -> None:
+    slides_help = CliRunner().invoke(main, ["slides", "--help"]).output
+    assert "pptx" in slides_help and "beamer" in slides_help and "--video" in slides_help
+    gallery = main.commands["gallery"]
+    assert "format" not in {param.name for param in gallery.params}  # always GIF
+    assert all(param.help for param in gallery.params if isinstance(param, click.Option))
+
+
+def test_cli_gallery_shows_every_builtin_scene(tmp_path: Path, recorder: Recorder) -> None:
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["gallery", "--out", str(out), "--size", "160x120", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == [str(out / INDEX_NAME), str(out / TABLE_NAME)]
+    shown = [img["src"] for img in parse(out / INDEX_NAME).all("img", "anim")]
+    assert shown == [f"{name}.gif" for name in builtin_scenes().names()]
+
+
+def test_a_house_file_format_in_pyproject_does_not_break_slides(
+    tmp_path: Path, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("pyproject.toml").write_text('[tool.convanim]\nformat = "webp"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["slides", str(scene_file(tmp_path)), "-o", "deck.html"])
+    assert result.exit_code == 0, result.output
+    assert recorder.of(".gif")  # the deck's own media format, not the house file format
+    Path("pyproject.toml").write_text('[tool.convanim.slides]\nformat = "html"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["slides", str(scene_file(tmp_path)), "-o", "deck"])
+    assert result.exit_code == 0, result.output
+    assert Path("deck").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
