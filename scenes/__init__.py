@@ -7,5 +7,7 @@ whole catalogue, in the order ``convanim list`` shows it.
 
 # One import per line, in listing order (an import sorter must not reorder these).
 from convanim.scenes import basics  # noqa: F401, I001
+from convanim.scenes import channels  # noqa: F401
 from convanim.scenes import sampling  # noqa: F401
+from convanim.scenes import factorised  # noqa: F401
 from convanim.scenes import arithmetic  # noqa: F401

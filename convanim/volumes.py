@@ -1,0 +1,344 @@
+"""Building blocks for the multi-channel and volume figures: channel stacks, kernel blocks, boxes.
+
+A multi-channel tensor is drawn as a *stack* (:class:`Stack`): one grid per channel facing the
+viewer, each the previous one moved by ``step`` in the world (by default straight back in depth,
+so the oblique view ``storyboard.OBLIQUE`` fans the slices out up and to the right). A kernel that
+reads several channels at once is a translucent *block* through the slices it covers, with its
+window shaded on the others, so both the kernel's volume and the channels it sees are visible.
+
+Slices are drawn back to front, and whatever lies on a slice (its kernel shadow, the front face of
+a block) is drawn right after it, so nearer slices hide what is behind them. That is why a scene
+draws a stack in every step's overlay (:func:`windows` / :meth:`Stack.layers`), not in the
+background: a shadow on a back slice drawn over the background would show through the front ones.
+
+Typical use in a scene (all numbers from engine recordings)::
+
+    stack = Stack((0, 0, 0), channels=3, rows=5, cols=5)
+    grids = stack.grids(group_roles(3, 3), [part.grid[0] for part in parts])
+    for places in channel_placements(parts):        # the channels' kernels step together
+        items = windows(stack, grids, places)        # slices, shadows and the kernel block
+
+Indices follow the engine: a stack's slices are channels (or depths), cells are (row, col); a
+volume's shape is (depth, rows, cols). Everything returned is plain ``convanim.picture`` data.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from convanim import engine
+from convanim.picture import Box, Grid, Item, Label, Line, Picture, Point3, TextSize
+from convanim.spec import ConvSpec
+from convanim.storyboard import OBLIQUE, Flat, Placement, kernel_shades, labels_of, placements
+
+#: World depth between neighbouring slices of a stack: in ``storyboard.OBLIQUE`` each slice shows
+#: a strip of about 1.6 cells right of and 1.1 cells above the one in front of it, enough to read
+#: its colour and outline, close enough that the stack still reads as one tensor.
+GAP = 4.0
+
+#: The kernel block's opacity: light enough that the numbers of the slices it crosses stay legible.
+BLOCK_ALPHA = 0.3
+
+#: Channel-group roles the themes know, in order (a figure can colour at most this many groups).
+GROUP_ROLES = ("group0", "group1", "group2", "group3")
+
+Cell = tuple[int, int]
+
+
+def group_roles(channels: int, groups: int) -> list[str]:
+    """The role of each of ``channels`` channels split into ``groups`` consecutive groups."""
+    if not 1 <= groups <= len(GROUP_ROLES):
+        raise ValueError(f"groups must be between 1 and {len(GROUP_ROLES)} to be coloured (got {groups})")
+    if channels % groups:
+        raise ValueError(f"channels ({channels}) must be divisible by groups ({groups})")
+    return [GROUP_ROLES[c // (channels // groups)] for c in range(channels)]
+
+
+def exploded(cols: int, margin: float = 0.7) -> Point3:
+    """A stack ``step`` (straight back in depth) at which slices ``cols`` wide no longer overlap in
+    ``storyboard.OBLIQUE``: every cell of every slice can be read, and it still recedes like a stack."""
+    across = OBLIQUE.depth * math.cos(math.radians(OBLIQUE.angle_deg))
+    return (0.0, 0.0, (cols + margin) / across)
+
+
+@dataclass(frozen=True)
+class Stack:
+    """``channels`` slices of ``rows`` x ``cols`` cells; slice c sits at ``origin + c * step``.
+
+    The default ``step`` puts channel 0 in front and later channels behind it; :func:`exploded`
+    gives a step at which no slice hides another.
+    """
+
+    origin: Point3
+    channels: int
+    rows: int
+    cols: int
+    step: Point3 = (0.0, 0.0, GAP)
+
+    def __post_init__(self) -> None:
+        if min(self.channels, self.rows, self.cols) < 1:
+            raise ValueError(
+                f"a stack needs channels, rows and cols >= 1 (got {self.channels}, {self.rows}, {self.cols})"
+            )
+
+    def slice_origin(self, channel: int) -> Point3:
+        """World position of slice ``channel``'s top-left corner."""
+        ox, oy, oz = self.origin
+        sx, sy, sz = self.step
+        return (ox + channel * sx, oy + channel * sy, oz + channel * sz)
+
+    def surface(self, channel: int) -> Flat:
+        """Slice ``channel`` as a flat surface, for grids, shades and points on it."""
+        return Flat(self.slice_origin(channel), self.rows, self.cols)
+
+    def back_to_front(self) -> list[int]:
+        """Channels in painter order: the farthest slice first."""
+        return sorted(range(self.channels), key=lambda c: (-self.slice_origin(c)[2], -c))
+
+    def layers(self, per_channel: Sequence[Sequence[Item]]) -> list[Item]:
+        """The items of every slice (its grid first, then what lies on it) in painter order."""
+        if len(per_channel) != self.channels:
+            raise ValueError(
+                f"per_channel must hold one item list per channel ({self.channels}), got {len(per_channel)}"
+            )
+        return [item for c in self.back_to_front() for item in per_channel[c]]
+
+    def grids(self, roles: Sequence[str], values: Sequence[np.ndarray | None] = ()) -> list[Grid]:
+        """One grid per slice, every cell of slice c in ``roles[c]``, numbers from ``values[c]``."""
+        if len(roles) != self.channels:
+            raise ValueError(f"roles must name one role per channel ({self.channels}), got {len(roles)}")
+        texts = list(values) or [None] * self.channels
+        return [
+            self.surface(c).grid([[role] * self.cols] * self.rows, () if texts[c] is None else labels_of(texts[c]))
+            for c, role in enumerate(roles)
+        ]
+
+    def block(self, first: int, last: int, span: tuple[int, int, int, int], *, role: str = "kernel",
+              alpha: float = BLOCK_ALPHA) -> Box:
+        """A box from slice ``first`` back to slice ``last`` over ``span`` = (row0, col0, row1, col1).
+
+        Its front face lies on slice ``first``: draw it in that slice's layer (:meth:`layers`).
+        """
+        row0, col0, row1, col1 = span
+        x, y, z = self.surface(first).point(row0, col0)
+        depth = self.slice_origin(last)[2] - self.slice_origin(first)[2]
+        return Box((x, y, z), (col1 - col0, row1 - row0, depth), role=role, alpha=alpha)
+
+    def tags(self, texts: Sequence[str], *, role: str = "muted") -> list[Label]:
+        """A small name right of each slice's bottom row, where a fanned-out stack leaves room."""
+        return [
+            Label(self.surface(c).point(self.rows - 0.45, self.cols + 0.15), text, size="small", role=role,
+                  anchor="lm")
+            for c, text in enumerate(texts)
+        ]
+
+    def caption(self, text: str) -> Label:
+        """A line of text centred under the front slice (the tensor's shape, its name)."""
+        return under(self.surface(self.back_to_front()[-1]), text)
+
+    def centred(self, left: float, right: float) -> Stack:
+        """The same stack moved sideways so that it (front slice and fan) is centred between the
+        screen x positions ``left`` and ``right``: above a row of results, say."""
+        x = (left + right - self.cols - self.fan()[0]) / 2
+        return replace(self, origin=(x, *self.origin[1:]))
+
+    def fan(self) -> tuple[float, float]:
+        """How far (right, up) in ``storyboard.OBLIQUE`` screen units the back slice sits from the
+        front one: what a layout adds to the slice size to place the stack beside other things."""
+        (sx, sy, sz), spread = self.step, self.channels - 1
+        angle = math.radians(OBLIQUE.angle_deg)
+        across, up = OBLIQUE.depth * math.cos(angle), OBLIQUE.depth * math.sin(angle)
+        return spread * (sx + sz * across), spread * (sz * up - sy)
+
+
+def windows(stack: Stack, grids: Sequence[Grid], places: Sequence[Placement | None], *,
+            block: bool = True, role: str = "kernel") -> list[Item]:
+    """The stack with a kernel window on each slice whose placement is given (None: no window).
+
+    With ``block``, the slices that carry a window (which must be consecutive) are joined by a
+    translucent block in ``role``, so the kernel reads as one volume moving through the channels.
+    The block is drawn just before the first of them, which hides the part of it behind that
+    slice as a solid sheet would; the window on that slice is its front face.
+    """
+    covered = [c for c, place in enumerate(places) if place is not None]
+    if block and len(covered) > 1 and covered != list(range(covered[0], covered[-1] + 1)):
+        raise ValueError(f"a kernel block must cover consecutive channels (got {covered})")
+    per_channel: list[list[Item]] = [[grid] for grid in grids]
+    for channel, place in enumerate(places):
+        if place is not None:
+            per_channel[channel] += kernel_shades(stack.surface(channel), place)
+    if block and len(covered) > 1:
+        first = covered[0]
+        per_channel[first].insert(0, stack.block(first, covered[-1], places[first].span, role=role))
+    return stack.layers(per_channel)
+
+
+def link(stack: Stack, places: Sequence[Placement | None], target: Flat, cell: Cell) -> Line:
+    """An arrow from the centre of the kernel's window on the farthest slice it reads towards the
+    centre of the output ``cell`` on ``target``: which block makes which number. Draw it before the
+    output grid, which then hides its end, so that it points at the number without covering it."""
+    far = max((c for c, place in enumerate(places) if place is not None), key=lambda c: stack.slice_origin(c)[2])
+    row0, col0, row1, col1 = places[far].span
+    start = stack.surface(far).point((row0 + row1) / 2, (col0 + col1) / 2)
+    return arrow(start, target.point(cell[0] + 0.5, cell[1] + 0.5))
+
+
+def filled_grid(surface: Flat, values: np.ndarray, filled: Collection[Cell], active: Cell | None = None, *,
+                role: str = "done") -> Grid:
+    """A result grid: ``filled`` cells in ``role`` with their numbers, ``active`` highlighted with
+    its number, the rest not yet computed. ``role`` lets a partial result wear its channel's colour."""
+    roles = np.full(values.shape, "output", dtype=object)
+    shown = np.zeros(values.shape, bool)
+    for r, c in filled:
+        roles[r, c], shown[r, c] = role, True
+    if active is not None:
+        roles[active], shown[active] = "active", True
+    return surface.grid(roles.tolist(), labels_of(values, shown))
+
+
+def under(surfaces: Flat | Sequence[Flat], text: str, *, below: float = 0.55, size: TextSize = "small",
+          role: str = "muted") -> Label:
+    """A line of text centred under one flat surface ("channel 0", "output") or under a row of them
+    (an equation, the products of the current placement)."""
+    row_of = [surfaces] if isinstance(surfaces, Flat) else list(surfaces)
+    left, right = row_of[0].point(0, 0), row_of[-1].point(0, row_of[-1].cols)
+    bottom = max(s.point(s.rows, 0)[1] for s in row_of)
+    return Label(((left[0] + right[0]) / 2, bottom + below, left[2]), text, size=size, role=role)
+
+
+def phase_caption(text: str, spec: ConvSpec) -> str:
+    """A phase's caption: what happens now, then the convolution's parameters (a second line)."""
+    return f"{text}\n{spec.describe()}"
+
+
+def phase(items: Sequence[Item], text: str, spec: ConvSpec) -> Picture:
+    """A step's overlay in a phase of a figure: its items, its :func:`phase_caption`, and the
+    output-size formula (one line per axis).
+
+    Give every overlay its own formula: the renderer sizes the caption band from each picture's
+    own texts, so an overlay that borrows the background's formula can be cut off at the bottom.
+    """
+    return Picture(items=tuple(items), caption=phase_caption(text, spec), formula="\n".join(spec.formula()))
+
+
+def arrow(start: Point3, end: Point3) -> Line:
+    """An arrow between two parts of a figure (one pass feeding the next)."""
+    return Line((start, end), role="line", width=1.2, arrow=True)
+
+
+def row(origin: Point3, shapes: Sequence[tuple[int, int]],
+        between: Sequence[str]) -> tuple[list[Flat], list[Label]]:
+    """Flat surfaces of ``shapes`` laid left to right from ``origin``, centred on one horizontal
+    line, with ``between[i]`` (an operator: "+", "=", "→") written in the gap after surface i.
+
+    For equations between tensors: three partial results "+" each other "=" the output.
+    """
+    if len(between) != len(shapes) - 1:
+        raise ValueError(f"between must hold one text per gap ({len(shapes) - 1}), got {len(between)}")
+    x, y, z = origin
+    middle = y + max(rows for rows, _ in shapes) / 2
+    surfaces: list[Flat] = []
+    labels: list[Label] = []
+    for index, (rows, cols) in enumerate(shapes):
+        surfaces.append(Flat((x, middle - rows / 2, z), rows, cols))
+        x += cols
+        if index < len(between):
+            gap = 1.0 + 0.3 * len(between[index])
+            labels.append(Label((x + gap / 2, middle, z), between[index], size="large"))
+            x += gap
+    return surfaces, labels
+
+
+def text_lines(at: Point3, texts: Sequence[str], *, size: TextSize = "small", spacing: float = 0.6,
+               role: str = "text") -> list[Label]:
+    """Lines of text left-aligned below ``at``, ``spacing`` world units apart: a small panel in a
+    figure's free corner (a cost comparison), which keeps the caption band short."""
+    x, y, z = at
+    return [Label((x, y + i * spacing, z), text, size=size, role=role, anchor="lm") for i, text in enumerate(texts)]
+
+
+# ------------------------------------------------------------------------------ recordings
+
+
+def per_channel(recording: engine.Recording, out_channel: int = 0) -> list[engine.Recording]:
+    """The single-channel convolutions whose sum (plus bias) is one output channel of ``recording``.
+
+    A multi-channel 2D kernel is one k x k slice per input channel; each slice convolved with its
+    own channel gives a partial result. These are recorded by the engine too, and checked to add
+    up to the real output, so a figure can never show partial sums that do not.
+    """
+    spec = recording.spec
+    if spec.dims != 2 or spec.groups != 1 or spec.transposed or recording.batched:
+        raise ValueError("per_channel splits an unbatched, ungrouped, direct 2D convolution")
+    parts = [
+        engine.conv2d(recording.input[c : c + 1], recording.weight[out_channel : out_channel + 1, c : c + 1],
+                      stride=spec.stride, padding=spec.padding, dilation=spec.dilation,
+                      padding_mode=spec.padding_mode)
+        for c in range(spec.in_channels)
+    ]
+    bias = 0.0 if recording.bias is None else float(recording.bias[out_channel])
+    if not np.allclose(sum(p.output[0] for p in parts) + bias, recording.output[out_channel]):
+        raise ArithmeticError("the per-channel results do not add up to the output")
+    return parts
+
+
+def channel_placements(recordings: Sequence[engine.Recording]) -> list[list[Placement]]:
+    """Placements of several single-channel recordings, position by position (they step together)."""
+    return [list(step) for step in zip(*(placements(r) for r in recordings), strict=True)]
+
+
+def spatial_placements(recording: engine.Recording) -> list[list[Placement]]:
+    """The placements of an unbatched 2D recording per output channel, taps by (row, col) only.
+
+    A kernel reading several channels at one spatial window (a 1x1xC column, a k x k x C block)
+    has a placement per output cell like a single-channel one, whose span is the window and whose
+    products run over every channel; which channels it reads is the scene's to draw.
+    """
+    if recording.spec.dims != 2 or recording.batched:
+        raise ValueError("spatial_placements reads an unbatched 2D recording")
+    by_channel: list[list[Placement]] = [[] for _ in range(recording.spec.out_channels)]
+    for placed, products, total in recording.placements():
+        by_channel[placed.out_index[0]].append(Placement(
+            out=tuple(placed.out_index[-2:]),
+            taps=tuple(tuple(tap.grid_index[-2:]) for tap in placed.taps),
+            weights=products.weights, inputs=products.inputs, value=total.value, bias=total.bias,
+        ))
+    return by_channel
+
+
+@dataclass(frozen=True)
+class VolumePlacement:
+    """One placement of a 3D kernel: the (depth, row, col) output it computes, and per depth slice
+    of the grid the 2D placement of the taps on that slice (None on slices it does not reach), so
+    :func:`windows` draws it like a kernel moving through channels."""
+
+    out: tuple[int, int, int]
+    slices: tuple[Placement | None, ...]
+
+
+def volume_placements(recording: engine.Recording) -> list[VolumePlacement]:
+    """The placements of an unbatched 3D recording with one output channel, in narration order."""
+    if recording.spec.dims != 3 or recording.batched or recording.spec.out_channels != 1:
+        raise ValueError("volume_placements reads an unbatched 3D recording with one output channel")
+    depth = recording.grid.shape[1]
+    found = []
+    for placed, products, total in recording.placements():
+        taps = list(zip((tap.grid_index[-3:] for tap in placed.taps), products.weights, products.inputs))
+        out = tuple(placed.out_index[-3:])
+        slices = tuple(_on_slice(out[1:], [t for t in taps if t[0][0] == d], total) for d in range(depth))
+        found.append(VolumePlacement(out=out, slices=slices))
+    return found
+
+
+def _on_slice(out: tuple[int, ...], taps: list[tuple[tuple[int, ...], float, float]],
+              total: engine.SumWritten) -> Placement | None:
+    """The 2D placement of the taps ((depth, row, col), weight, input) lying on one depth slice."""
+    if not taps:
+        return None
+    cells, weights, inputs = zip(*taps)
+    return Placement(out=out, taps=tuple(cell[1:] for cell in cells), weights=weights, inputs=inputs,
+                     value=total.value, bias=total.bias)

@@ -1,0 +1,80 @@
+"""Flattened convolution (§3.5): a standard C×k×k filter replaced by three 1D filters in a row.
+
+The three passes are engine recordings chained by ``convanim.composite.flattened``, which also
+records the standard filter they multiply out to and refuses a chain that does not reproduce it;
+the counts in the caption come from those recordings' specs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from convanim import composite, engine
+from convanim.picture import Picture, Step, Timeline
+from convanim.scene import scene
+from convanim.spec import ConvSpec
+from convanim.storyboard import OBLIQUE, STEP_MS, kernel_shades, number, placements
+from convanim.volumes import Stack, filled_grid, group_roles, phase, row, spatial_placements, text_lines, under, windows
+
+#: The input's shape (channels, rows, cols); its values are the engine's seeded draw for this shape.
+CHANNELS, SIZE = 3, 4
+#: The three 1D filters: across channels, vertical, horizontal (their product is a 3×3×3 filter).
+ACROSS, VERTICAL, HORIZONTAL = (1.0, -1.0, 2.0), (1.0, 2.0, 1.0), (-1.0, 0.0, 1.0)
+
+
+def flattened_recording() -> composite.FlattenedRecording:
+    """The figure's computation: the engine's seeded input through the three 1D filters."""
+    image = engine.run(ConvSpec.create(SIZE, 1, in_channels=CHANNELS)).input
+    return composite.flattened(image, ACROSS, VERTICAL, HORIZONTAL)
+
+
+def _costs(chain: composite.FlattenedRecording) -> list[str]:
+    """The cost panel: multiplications and parameters of each pass against the standard filter."""
+    passes = (chain.channel_pass, chain.vertical_pass, chain.horizontal_pass)
+    full = chain.full.spec
+    return [
+        f"standard {'×'.join(map(str, full.kernel_size))}×{full.in_channels} filter:",
+        f"   {full.macs} multiplications, {full.params} parameters",
+        "three 1D filters:",
+        f"   {' + '.join(str(p.spec.macs) for p in passes)} = {chain.flattened_macs} multiplications",
+        f"   {' + '.join(str(p.spec.params) for p in passes)} = {sum(p.spec.params for p in passes)} parameters",
+    ]
+
+
+def _weights(values: tuple[float, ...]) -> str:
+    return "(" + ", ".join(map(number, values)) + ")"
+
+
+@scene("flattened", "a C×k×k filter as three 1D filters: across channels, vertically, horizontally")
+def flattened():
+    chain = flattened_recording()
+    passes = (chain.channel_pass, chain.vertical_pass, chain.horizontal_pass)
+    shapes = [p.output.shape[1:] for p in passes]
+    results, arrows = row((0.0, SIZE + 2.2, 0.0), shapes, ["→", "→"])
+    stack = Stack((0.0, 0.0, 0.0), CHANNELS, SIZE, SIZE)
+    grids = stack.grids(group_roles(CHANNELS, CHANNELS), list(chain.channel_pass.grid))
+    filters = [f"1×1×{CHANNELS} {_weights(ACROSS)}", f"{len(VERTICAL)}×1 {_weights(VERTICAL)}",
+               f"1×{len(HORIZONTAL)} {_weights(HORIZONTAL)}"]
+    labels = [*arrows, *text_lines((SIZE + stack.fan()[0] + 1.3, SIZE - 1.0, 0.0), _costs(chain)),
+              stack.caption(f"input {SIZE}×{SIZE}×{CHANNELS}"), *stack.tags([f"channel {c}" for c in range(CHANNELS)])]
+    labels += [under(s, text) for s, text in zip(results, ["across channels", "then vertically", "then horizontally"])]
+    texts = [f"1. Across channels: the {filters[0]} filter", f"2. Vertically: the {filters[1]} filter",
+             f"3. Horizontally: the {filters[2]} filter"]
+    sweeps = [spatial_placements(chain.channel_pass)[0], placements(chain.vertical_pass),
+              placements(chain.horizontal_pass)]
+    steps = []
+    for index, (recording, places) in enumerate(zip(passes, sweeps)):
+        order = [place.out for place in places]
+        for k, place in enumerate(places):
+            grids_now = [filled_grid(s, p.output[0], list(np.ndindex(*p.output.shape[1:])), role="intermediate")
+                         for s, p in zip(results[:index], passes)]
+            current = filled_grid(results[index], recording.output[0], order[:k], place.out)
+            kernel = (windows(stack, grids, [place] * CHANNELS) if index == 0
+                      else [*stack.layers([[g] for g in grids]), *kernel_shades(results[index - 1], place)])
+            products = under(results, place.products(), below=1.4, size="normal", role="text")
+            items = [*grids_now, *kernel, current, products]
+            steps.append(Step(phase(items, texts[index], recording.spec), STEP_MS))
+    background = Picture(items=(*(filled_grid(s, p.output[0], ()) for s, p in zip(results, passes)), *labels),
+                         title="Flattened convolution: three 1D filters", caption=chain.full.spec.describe(),
+                         formula="\n".join(chain.full.spec.formula()))
+    return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
