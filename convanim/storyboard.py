@@ -33,6 +33,11 @@ def number(value: float) -> str:
     return f"{value:.2f}".replace("-", "−")
 
 
+def factor(value: float) -> str:
+    """A number as the right-hand factor of a product: negatives in brackets, ``8×(−1)``."""
+    return f"({number(value)})" if value < 0 else number(value)
+
+
 def roles_of(mask: np.ndarray) -> tuple[tuple[str, ...], ...]:
     """Cell roles of a 2D engine mask (input, padding, inserted zero)."""
     return tuple(tuple(MASK_ROLES[int(m)] for m in row) for row in mask)
@@ -66,7 +71,7 @@ class Placement:
 
     def products(self) -> str:
         """'1×2 + 0×1 + … = 4' with the engine's own numbers (bias added when there is one)."""
-        terms = " + ".join(f"{number(i)}×{number(w)}" for i, w in zip(self.inputs, self.weights))
+        terms = " + ".join(f"{number(i)}×{factor(w)}" for i, w in zip(self.inputs, self.weights))
         bias = f" + {number(self.bias)}" if self.bias else ""
         return f"{terms}{bias} = {number(self.value)}".replace("+ −", "− ")
 
@@ -136,6 +141,19 @@ class Flat:
 
 
 Surface = Ground | Flat
+
+
+def weight_labels(surface: Flat, place: Placement) -> list[Label]:
+    """The kernel's weights as small subscripts in the corner of the cells its taps cover."""
+    return [
+        Label(surface.point(r + 0.93, c + 0.93), number(w), size="tiny", role="muted", anchor="rd")
+        for (r, c), w in zip(place.taps, place.weights)
+    ]
+
+
+def heading(surface: Flat, text: str) -> Label:
+    """A small muted name centred above a surface ("input 5×5")."""
+    return Label(surface.point(-0.45, surface.cols / 2), text, size="small", role="muted")
 
 
 def kernel_shades(surface: Surface, place: Placement) -> list[Shade | Line]:
@@ -220,8 +238,8 @@ def numeric(recording: engine.Recording, *, title: str | None = None, show_produ
     background = Picture(
         items=(
             left.grid(roles_of(mask), labels_of(grid)),
-            Label(left.point(-0.45, cols / 2), "input", size="small", role="muted"),
-            Label(right.point(-0.45, out.shape[1] / 2), "output", size="small", role="muted"),
+            heading(left, "input"),
+            heading(right, "output"),
             output_grid(right, out, 0, numbers=True, order=[]),
         ),
         title=title or _default_title(spec),
@@ -230,11 +248,7 @@ def numeric(recording: engine.Recording, *, title: str | None = None, show_produ
     )
     steps = []
     for done, place in enumerate(places):
-        weights = [
-            Label(left.point(r + 0.93, c + 0.93), number(w), size="tiny", role="muted", anchor="rd")
-            for (r, c), w in zip(place.taps, place.weights)
-        ]
-        items = [*kernel_shades(left, place), *weights, output_grid(right, out, done, numbers=True, order=order)]
+        items = [*kernel_shades(left, place), *weight_labels(left, place), output_grid(right, out, done, numbers=True, order=order)]
         if show_products:
             below = left.point(rows + 0.9, (cols + 2.0 + out.shape[1]) / 2)
             items.append(Label(below, place.products(), size="small"))

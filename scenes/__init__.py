@@ -9,5 +9,8 @@ whole catalogue, in the order ``convanim list`` shows it.
 from convanim.scenes import basics  # noqa: F401, I001
 from convanim.scenes import channels  # noqa: F401
 from convanim.scenes import sampling  # noqa: F401
+from convanim.scenes import matrix  # noqa: F401
+from convanim.scenes import separable  # noqa: F401
 from convanim.scenes import factorised  # noqa: F401
+from convanim.scenes import groups  # noqa: F401
 from convanim.scenes import arithmetic  # noqa: F401

@@ -1,0 +1,107 @@
+"""Grouped and shuffled grouped convolution (§3.6, §3.7): filters that see only their group's channels."""
+
+from __future__ import annotations
+
+from convanim import engine
+from convanim.grouping import (
+    blank_grids,
+    bracket,
+    channel_roles,
+    columns,
+    drawn,
+    first_slices,
+    filling,
+    group_placements,
+    group_windows,
+    lifted,
+    links,
+    shuffle_lines,
+    shuffled_roles,
+    slice_tags,
+    standard_of,
+    value_grids,
+)
+from convanim.phases import size_text, versus
+from convanim.picture import Picture, Step, Timeline
+from convanim.scene import scene
+from convanim.spec import ConvSpec
+from convanim.storyboard import OBLIQUE, STEP_MS
+from convanim.volumes import phase, text_lines
+
+#: 4 channels in 2 groups of 2; each group has 2 filters of 3×3×2.
+GROUPED = ConvSpec.create(5, 3, in_channels=4, out_channels=4, groups=2)
+#: GConv1 and GConv2 of the shuffled figure: 1×1 group convolutions, as in ShuffleNet's units.
+SHUFFLED = ConvSpec.create(3, 1, in_channels=4, out_channels=4, groups=2)
+#: The engine's seeds for GConv1 and GConv2 (each draws its own weights; GConv1 also its input).
+SEEDS = (1, 2)
+
+
+@scene("grouped", "grouped convolution, 2 groups: each group of filters sees only its half of the channels")
+def grouped():
+    spec, standard = GROUPED, standard_of(GROUPED)
+    recording = engine.run(spec)
+    per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    inputs, outputs = columns([(spec.in_channels, *spec.input_size), (spec.out_channels, *spec.output_size)],
+                              spec.groups, steps=[None, lifted(spec.output_size[0])])
+    in_roles, out_roles = channel_roles(inputs), channel_roles(outputs)
+    grids = blank_grids(inputs, in_roles)
+    shape = size_text((*spec.output_size, spec.out_channels))
+    counts = [versus("multiplications", [spec.macs], standard.macs),
+              versus("parameters", [spec.params], standard.params)]
+    labels = [*text_lines(inputs[-1].surface(0).point(inputs[-1].rows + 1.4, 0), counts, size="normal"),
+              *links(inputs, outputs)]
+    for g, (source, target) in enumerate(zip(inputs, outputs)):
+        labels += [source.caption(f"group {g}: channels {g * per_in}–{(g + 1) * per_in - 1}"),
+                   target.caption(f"its {per_out} filters' outputs")]
+    order = [places[0].out for places in group_placements(recording)]
+    text = f"Each group's {per_out} filters read only its {per_in} channels"
+    steps = [
+        Step(phase((*group_windows(inputs, grids, places), *filling(outputs, out_roles, recording.output, order, k)),
+                   text, spec), hold_ms=STEP_MS * 2)
+        for k, places in enumerate(group_placements(recording))
+    ]
+    final = (*drawn(inputs, grids), *filling(outputs, out_roles, recording.output, order, len(order)),
+             *bracket(outputs, f"concatenated: {shape}"))
+    text = "The groups' outputs, concatenated along channels, are the output"
+    steps.append(Step(phase(final, text, spec), STEP_MS * 4))
+    return Timeline(background=Picture(items=tuple(labels), title=f"Grouped convolution, {spec.groups} groups"),
+                    steps=tuple(steps), view=OBLIQUE)
+
+
+@scene("shuffled-grouped", "GConv1, a channel shuffle, GConv2: every group of GConv2 sees every group of GConv1")
+def shuffled_grouped():
+    spec, standard = SHUFFLED, standard_of(SHUFFLED)
+    groups, channels = spec.groups, spec.out_channels
+    first = engine.run(spec, seed=SEEDS[0])
+    order = engine.channel_shuffle_order(channels, groups)
+    second = engine.run(spec, input=engine.channel_shuffle(first.output[None], groups)[0], seed=SEEDS[1])
+    shape = (channels, *spec.output_size)
+    x, y, mixed, z = columns([(spec.in_channels, *spec.input_size), shape, shape, shape], groups,
+                             steps=[None, *[lifted(spec.output_size[0])] * 3])
+    x_roles, y_roles, z_roles = channel_roles(x), channel_roles(y), channel_roles(z)
+    x_grids, empty = blank_grids(x, x_roles), blank_grids(mixed, [["output"] * s.channels for s in mixed])
+    mixed_grids = value_grids(mixed, shuffled_roles(mixed, y_roles, order), second.input)
+    counts = [versus("multiplications", [spec.macs, spec.macs], 2 * standard.macs),
+              versus("parameters", [spec.params, spec.params], 2 * standard.params)]
+    background = Picture(
+        items=(*text_lines(x[-1].surface(0).point(x[-1].rows + 1.4, 0), counts, size="normal"), *links(x, y, "GConv1"),
+               *links(mixed, z, "GConv2"), *slice_tags(y), *slice_tags(mixed, order), *drawn(mixed, empty),
+               *filling(z, z_roles, second.output, [], 0)),
+        title=f"Shuffled grouped convolution, {groups} groups",
+    )
+    cells = [places[0].out for places in group_placements(first)]
+    y_done = filling(y, y_roles, first.output, cells, len(cells))
+    per = spec.in_channels // groups
+    steps = [Step(phase((*group_windows(x, x_grids, places), *filling(y, y_roles, first.output, cells, k)),
+                        f"GConv1: each group's filters read only their group's {per} channels", spec), STEP_MS)
+             for k, places in enumerate(group_placements(first))]
+    lines = shuffle_lines(y, mixed, order)
+    dealt = "Channel shuffle: each group's channels are dealt out to every group"
+    steps += [Step(phase((*lines[:k], *drawn(x, x_grids), *y_done, *drawn(mixed, first_slices(mixed_grids, empty, k))),
+                         dealt, spec), STEP_MS * 2)
+              for k in range(1, channels + 1)]
+    steps += [Step(phase((*lines, *drawn(x, x_grids), *y_done, *group_windows(mixed, mixed_grids, places),
+                          *filling(z, z_roles, second.output, cells, k)),
+                         "GConv2: every group now reads channels from every group of GConv1", spec), STEP_MS)
+              for k, places in enumerate(group_placements(second))]
+    return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)

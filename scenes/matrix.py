@@ -1,0 +1,60 @@
+"""Where "transposed" comes from (§3.2): the convolution as a sparse matrix C, its transpose Cᵀ."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from convanim import engine
+from convanim.phases import finished, heading, size_text, weight_labels
+from convanim.picture import Label, Picture, Step, Timeline, View
+from convanim.scene import scene
+from convanim.sparse import Falk, cell_shades, unrolled
+from convanim.spec import ConvSpec
+from convanim.storyboard import STEP_MS, Flat, kernel_shades, labels_of, output_grid, placements, roles_of
+from convanim.volumes import phase
+
+#: Distinct weights 1..9, so that every row of C visibly holds the same kernel, shifted.
+KERNEL = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
+
+
+@scene("transposed-matrix", "the convolution as a sparse matrix C on the flattened input; transposed is Cᵀ")
+def transposed_matrix():
+    direct = engine.run(ConvSpec.create(4, 3), weight=KERNEL)
+    back = engine.run(ConvSpec.create(direct.spec.output_size, 3, transposed=True), weight=KERNEL)
+    u = unrolled(direct, back)
+    (n_out, n_in), big, small = u.matrix.shape, direct.spec.input_size, direct.spec.output_size
+    c = Falk((0.0, 1.5, 0.0), u.matrix, u.structure, u.x, u.y)
+    ct = Falk((c.right.point(0, 1)[0] + 3.0, 1.5, 0.0), u.matrix.T, u.structure.T, u.y_in, u.x_out)
+    top = n_out + 4.0  # the grids sit in a row under C, phase 1's on the left, phase 2's on the right
+    x_in = Flat((0.0, top, 0.0), *big)
+    y_out = Flat((big[1] + 1.5, top + (big[0] - small[0]) / 2, 0.0), *small)
+    y_in = Flat((big[1] + small[1] + 4.5, top + (big[0] - small[0]) / 2, 0.0), *small)
+    x_out = Flat((big[1] + 2 * small[1] + 6.0, top, 0.0), *big)
+    background = Picture(
+        items=(
+            x_in.grid(roles_of(direct.mask[0]), labels_of(direct.grid[0])),
+            y_in.grid([["input"] * small[1]] * small[0], labels_of(back.input[0])),
+            *(output_grid(s, r.output[0], 0, numbers=True, order=[]) for s, r in ((y_out, direct), (x_out, back))),
+            *(heading(s, f"{name} {size_text((s.rows, s.cols))}") for s, name in
+              ((x_in, "input"), (y_out, "output"), (y_in, "input"), (x_out, "output"))),
+            *c.background("C", f"x: the input, flattened ({n_in})", "C·x"),
+            *ct.background("Cᵀ", f"y: the input, flattened ({n_out})", "Cᵀ·y"),
+        ),
+        title=f"Transposed convolution: C is {n_out}×{n_in}, Cᵀ is {n_in}×{n_out}",
+    )
+    below = (x_out.point(0, big[1])[0] / 2, top + big[0] + 1.0, 0.0)
+    first = f"1) each row of C is the {size_text(KERNEL.shape[2:])} kernel laid over x: y = C·x"
+    second = "2) transposed, same kernel: Cᵀ·y (row j of Cᵀ is column j of C)"
+    steps = []
+    places = placements(direct)
+    for row, place in enumerate(places):
+        items = [*kernel_shades(x_in, place), *weight_labels(x_in, place), *c.row(row), Label(below, c.products(row)),
+                 output_grid(y_out, direct.output[0], row, numbers=True, order=[p.out for p in places])]
+        steps.append(Step(phase(items, first, direct.spec), STEP_MS * 3))
+    kept = [finished(direct, y_out), c.result_grid(n_out)]
+    for row in range(n_in):
+        items = [*kept, c.column(row), *ct.row(row), *cell_shades(y_in, u.structure[:, row]),
+                 Label(below, ct.products(row)),
+                 output_grid(x_out, back.output[0], row, numbers=True, order=list(np.ndindex(*big)))]
+        steps.append(Step(phase(items, second, back.spec), STEP_MS * 2))
+    return Timeline(background=background, steps=tuple(steps), view=View())

@@ -1,0 +1,113 @@
+"""Separable convolutions (§3.4): a kernel factored into smaller ones, each pass a real recording."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from convanim import composite, engine
+from convanim.grouping import beside, filling, gather, surfaces
+from convanim.phases import bracketed, finished, heading, size_text, sweep, versus
+from convanim.picture import Box, Label, Picture, Step, Timeline, View
+from convanim.scene import scene
+from convanim.spec import ConvSpec
+from convanim.storyboard import OBLIQUE, STEP_MS, Flat, kernel_shades, labels_of, output_grid, roles_of
+from convanim.volumes import GAP, Stack, filled_grid, group_roles, phase, spatial_placements, text_lines, under, windows
+
+#: The edge-filter image: the Sobel kernel [1, 2, 1]ᵀ·[−1, 0, 1] finds the same vertical edges.
+IMAGE = np.array([[0, 0, 1, 1, 0], [0, 1, 1, 1, 0], [1, 1, 1, 1, 1], [0, 1, 1, 1, 0], [0, 0, 1, 1, 0]], float)
+
+
+@scene("spatial-separable", "a 3×3 kernel as a 3×1 pass then a 1×3 pass: same output, 6 multiplications not 9")
+def spatial_separable():
+    rec = composite.spatial_separable(IMAGE, [1, 2, 1], [-1, 0, 1])
+    column, row, full = rec.column_pass, rec.row_pass, rec.full
+    (rows, cols), mid, out = IMAGE.shape, column.output.shape[1:], full.output.shape[1:]
+    source = Flat((0.0, 0.0, 0.0), rows, cols)
+    middle = Flat((cols + 2.0, (rows - mid[0]) / 2, 0.0), *mid)
+    target = Flat((cols + mid[1] + 4.0, (rows - out[0]) / 2, 0.0), *out)
+    centre = target.point(0, out[1])[0] / 2
+    col_k, row_k, full_k = (size_text(r.spec.kernel_size) for r in (column, row, full))
+    col_w, row_w = bracketed(column.weight) + "ᵀ", bracketed(row.weight)
+    per_output = [math.prod(r.spec.kernel_size) for r in (column, row)]
+    counts = [
+        versus("multiplications per output", per_output, rec.full_macs_per_output),
+        versus("in all", [column.spec.macs, row.spec.macs], rec.full_macs),
+        versus("parameters", [column.spec.params, row.spec.params], full.spec.params),
+    ]
+    background = Picture(
+        items=(
+            source.grid(roles_of(column.mask[0]), labels_of(column.grid[0])),
+            heading(source, f"input {size_text(IMAGE.shape)}"),
+            output_grid(middle, column.output[0], 0, numbers=True, order=[]),
+            heading(middle, f"after {col_k}: {size_text(mid)}"),
+            output_grid(target, full.output[0], 0, numbers=True, order=[]),
+            heading(target, f"output {size_text(out)}"),
+            Label((centre, rows + 1.8, 0.0), f"{counts[0]};  {counts[1]}", size="small", role="muted"),
+            Label((centre, rows + 2.5, 0.0), counts[2], size="small", role="muted"),
+        ),
+        title=f"Spatially separable: a {full_k} kernel as {col_k} then {row_k}",
+    )
+    products = (centre, rows + 0.9, 0.0)
+    phases = [
+        (column, source, middle, f"1) the {col_k} kernel {col_w} slides down the columns"),
+        (row, middle, target, f"2) the {row_k} kernel {row_w} slides along the rows of that result"),
+        (full, source, target, f"3) the full {full_k} kernel {col_w}·{row_w} gives the same output"),
+    ]
+    steps = []
+    for number, (recording, start, end, sentence) in enumerate(phases):
+        keep = [finished(column, middle)] if number else []
+        steps += sweep(recording, start, end, text=sentence, keep=keep, products_at=products)
+    return Timeline(background=background, steps=tuple(steps), view=View())
+
+
+#: The article's depthwise separable example: 7×7×3 → 5×5×3 (depthwise) → 5×5×128 (pointwise).
+DEPTHWISE = ConvSpec.create(7, 3, in_channels=3, out_channels=3, groups=3)
+POINTWISE = ConvSpec.create(DEPTHWISE.output_size, 1, in_channels=3, out_channels=128)
+#: The engine's seed for the pointwise weights: the first kernel reads every channel (no zero weight).
+POINTWISE_SEED = 3
+
+
+@scene("depthwise-separable", "depthwise 3×3 per channel (7×7×3 → 5×5×3), pointwise 1×1×3, ×128 → 5×5×128")
+def depthwise_separable():
+    depthwise = engine.run(DEPTHWISE)
+    pointwise = engine.run(POINTWISE, input=depthwise.output, seed=POINTWISE_SEED)
+    rec = composite.DepthwiseSeparableRecording(depthwise, pointwise)
+    channels, (rows, cols), (out_rows, out_cols) = DEPTHWISE.in_channels, DEPTHWISE.input_size, DEPTHWISE.output_size
+    source = Stack((0.0, 0.0, 0.0), channels, rows, cols, beside(cols))
+    middle = Stack(((cols - out_cols) / 2, rows + 2.5, 0.0), channels, out_rows, out_cols, source.step)
+    x, y, z = middle.slice_origin(channels // 2)
+    target = Flat((x, y + out_rows + 2.5, z), out_rows, out_cols)
+    roles = [group_roles(channels, channels)]
+    grids = source.grids(roles[0])
+    by_position = list(zip(*spatial_placements(depthwise), strict=True))
+    order = [places[0].out for places in by_position]
+    done = [*source.layers([[grid] for grid in grids]), *filling([middle], roles, depthwise.output, order, len(order))]
+    out = pointwise.output[0]
+    kernels, volume_shape = POINTWISE.out_channels, size_text((out_rows, out_cols, POINTWISE.out_channels))
+    counts = [versus("multiplications", [DEPTHWISE.macs, POINTWISE.macs], rec.standard_macs),
+              versus("parameters", [DEPTHWISE.params, POINTWISE.params], rec.standard_spec.params)]
+    background = Picture(
+        items=(*text_lines(target.point(out_rows + 1.6, -x), counts, size="normal"),
+               under(surfaces(source), f"input {size_text((rows, cols, channels))}"),
+               under(surfaces(middle), f"after depthwise: {size_text((out_rows, out_cols, channels))}"),
+               filled_grid(target, out, [])),
+        title="Depthwise separable convolution",
+    )
+    first = f"1) depthwise: {channels} kernels of {size_text((*DEPTHWISE.kernel_size, 1))}, each on its own channel"
+    steps = [Step(phase((*windows(source, grids, places, block=False),
+                         *filling([middle], roles, depthwise.output, order, k)), first, DEPTHWISE), STEP_MS)
+             for k, places in enumerate(by_position)]
+    second = (f"2) pointwise: a {size_text((*POINTWISE.kernel_size, channels))} kernel mixes the {channels} channels"
+              f" (kernel 1 of {kernels})")
+    steps += [Step(phase((*gather(middle, place.out, target, place.out), *done,
+                          *(kernel_shades(middle.surface(c), place)[0] for c in range(channels)),
+                          filled_grid(target, out, order[:k], place.out), under(target, place.products())),
+                         second, POINTWISE), STEP_MS)
+              for k, place in enumerate(spatial_placements(pointwise)[0])]
+    block = Box(target.point(0, out_cols + 3.0), (out_cols, out_rows, GAP), role="done", label=volume_shape)
+    times = Label(target.point(out_rows / 2, out_cols + 1.5), f"×{kernels}", size="large")
+    third = f"3) {kernels} such kernels → {volume_shape}"
+    steps.append(Step(phase((*done, filled_grid(target, out, order), times, block), third, POINTWISE), STEP_MS * 5))
+    return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
