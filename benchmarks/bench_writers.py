@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -28,6 +25,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from PIL import Image, ImageDraw
+
+from fresh import peaks, run_fresh
 
 SIZE = (600, 400)
 CELL_PX = 60
@@ -94,20 +93,14 @@ def run_one(format_name: str, count: int, folder: Path) -> dict[str, float]:
         "ms_per_frame": 1000 * encode_s / count,
         "bytes": sum(p.stat().st_size for p in writer.written),
         "python_peak_mb": python_peak / 2**20,
-        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "child_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        **peaks(),
     }
 
 
 def measure(format_name: str, count: int) -> dict[str, float]:
     """Run one case in a fresh interpreter so peak memory is that case's alone."""
     with tempfile.TemporaryDirectory() as folder:
-        output = subprocess.run(
-            [sys.executable, __file__, "--child", format_name, str(count), folder],
-            check=True, capture_output=True, text=True,
-        ).stdout  # fmt: skip
-    result: dict[str, float] = json.loads(output)
-    return result
+        return run_fresh(__file__, format_name, str(count), folder)
 
 
 def table(formats: list[str], counts: list[int]) -> list[str]:

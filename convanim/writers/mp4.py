@@ -22,9 +22,12 @@ DEFAULT_FPS = 30.0
 #: Background pixels are palette index 0 by the renderer's contract.
 BACKGROUND_INDEX = 0
 #: Output options: streamable (moov atom first), no metadata or timestamps (byte-identical
-#: reruns), BT.709 colours tagged so browsers and players show the theme colours as drawn.
+#: reruns), BT.709 colours tagged so browsers and players show the theme colours as drawn, and a
+#: short x264 look-ahead: its frame queue (50 by default) is what ffmpeg's memory grows with, so a
+#: 10-frame queue keeps memory flat from the first second (flat-colour diagrams lose nothing).
 OUTPUT_PARAMS = [
     "-movflags", "+faststart",
+    "-x264-params", "rc-lookahead=10",
     "-map_metadata", "-1",
     "-fflags", "+bitexact",
     "-flags:v", "+bitexact",
