@@ -8,7 +8,6 @@ row, and a channel shuffle is a set of lines crossing from row to row.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,19 +15,12 @@ import numpy as np
 from convanim import engine
 from convanim.picture import Grid, Item, Label, Line, Point3
 from convanim.spec import ConvSpec
-from convanim.storyboard import OBLIQUE, Flat, Placement
+from convanim.storyboard import Flat, Placement
 from convanim.volumes import GAP, Stack, arrow, filled_grid, group_roles, spatial_placements, windows
 
 #: Screen gaps between tensors (left to right) and between group rows (top to bottom), in cells.
 COLUMN_GAP = 3.0
 ROW_GAP = 1.6
-
-
-def lifted(rows: int, margin: float = 0.25) -> Point3:
-    """A stack ``step`` straight back in depth at which each slice rises just clear of the one in
-    front of it in ``storyboard.OBLIQUE``: every number of a small slice stays readable."""
-    rise = OBLIQUE.depth * math.sin(math.radians(OBLIQUE.angle_deg))
-    return (0.0, 0.0, (rows + margin) / rise)
 
 
 def beside(cols: int, gap: float = 1.0) -> Point3:

@@ -17,10 +17,7 @@ from convanim import engine
 from convanim.picture import Item, Label, Point3, Step
 from convanim.storyboard import (
     STEP_MS,
-    Flat,
-    Placement,
     Surface,
-    heading,
     kernel_shades,
     number,
     output_grid,

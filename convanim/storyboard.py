@@ -186,12 +186,19 @@ def _caption(spec: ConvSpec) -> tuple[str, str]:
 
 
 def arithmetic(spec: ConvSpec, *, numbers: bool = False, title: str | None = None) -> Timeline:
-    """Any single-channel 2D convolution, transposed or not, as a conv_arithmetic sweep.
+    """Any convolution, transposed or not, as a conv_arithmetic sweep.
 
-    Without numbers: the oblique view (input below on the ground, output floating above, projector
-    lines from the kernel window to the output cell). With numbers: the flat view of :func:`numeric`.
+    A single-channel 1D or 2D one without numbers: the oblique view (input below on the ground,
+    output floating above, projector lines from the kernel window to the output cell); with
+    numbers: the flat view of :func:`numeric`. Several channels or groups: output channel 0 as a
+    channel stack (``multichannel.channel_sweep``); 3D: a stack of depth slices (``multichannel.volume_sweep``).
     """
     recording = engine.run(spec)
+    if spec.dims == 3 or spec.in_channels > 1 or spec.out_channels > 1:
+        from convanim import multichannel  # it builds on this module, so it is imported on use
+
+        sweep = multichannel.volume_sweep if spec.dims == 3 else multichannel.channel_sweep
+        return sweep(recording, numbers=numbers, title=title or _default_title(spec))
     if numbers:
         return numeric(recording, title=title)
     caption, formula = _caption(spec)
@@ -257,5 +264,6 @@ def numeric(recording: engine.Recording, *, title: str | None = None, show_produ
 
 
 def _default_title(spec: ConvSpec) -> str:
-    kind = "Transposed convolution" if spec.transposed else "Convolution"
-    return f"{kind}, {spec.describe()}"
+    """'2D transposed convolution': the kind; the caption carries the parameters."""
+    kind = "transposed convolution" if spec.transposed else "convolution"
+    return f"{spec.dims}D {kind}"

@@ -18,6 +18,9 @@ Typical use in a scene (all numbers from engine recordings)::
     for places in channel_placements(parts):        # the channels' kernels step together
         items = windows(stack, grids, places)        # slices, shadows and the kernel block
 
+Whole figures built from these blocks (``channel_sweep``, ``volume_sweep``) are in
+:mod:`convanim.multichannel`.
+
 Indices follow the engine: a stack's slices are channels (or depths), cells are (row, col); a
 volume's shape is (depth, rows, cols). Everything returned is plain ``convanim.picture`` data.
 """
@@ -27,13 +30,23 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 
 import numpy as np
 
 from convanim import engine
-from convanim.picture import Box, Grid, Item, Label, Line, Picture, Point3, TextSize
+from convanim.picture import Box, Grid, Item, Label, Line, Picture, Point3, Shade, TextSize
 from convanim.spec import ConvSpec
-from convanim.storyboard import OBLIQUE, Flat, Placement, kernel_shades, labels_of, placements
+from convanim.storyboard import (
+    MASK_ROLES,
+    OBLIQUE,
+    Flat,
+    Placement,
+    kernel_shades,
+    labels_of,
+    number,
+    placements,
+)
 
 #: World depth between neighbouring slices of a stack: in ``storyboard.OBLIQUE`` each slice shows
 #: a strip of about 1.6 cells right of and 1.1 cells above the one in front of it, enough to read
@@ -45,6 +58,15 @@ BLOCK_ALPHA = 0.3
 
 #: Channel-group roles the themes know, in order (a figure can colour at most this many groups).
 GROUP_ROLES = ("group0", "group1", "group2", "group3")
+
+#: About how wide one character of a small tag is, in cells, at the cell sizes figures render at:
+#: the room a layout keeps for :meth:`Stack.tags` (the renderer fits text only after layout).
+TAG_CHAR = 0.2
+
+
+#: The most input channels a sweep draws as slices: more would shrink every cell of the figure
+#: without showing anything new (the caption says how many were left out).
+MAX_SLICES = len(GROUP_ROLES)
 
 Cell = tuple[int, int]
 
@@ -58,19 +80,20 @@ def group_roles(channels: int, groups: int) -> list[str]:
     return [GROUP_ROLES[c // (channels // groups)] for c in range(channels)]
 
 
-def exploded(cols: int, margin: float = 0.7) -> Point3:
-    """A stack ``step`` (straight back in depth) at which slices ``cols`` wide no longer overlap in
-    ``storyboard.OBLIQUE``: every cell of every slice can be read, and it still recedes like a stack."""
-    across = OBLIQUE.depth * math.cos(math.radians(OBLIQUE.angle_deg))
-    return (0.0, 0.0, (cols + margin) / across)
+def risen(rows: int, margin: float = 0.3) -> Point3:
+    """A stack ``step`` (straight back in depth) at which each slice ``rows`` high rises just clear
+    of the one in front of it in ``storyboard.OBLIQUE``: every number stays readable, and the slices
+    still touch like one tensor instead of floating apart."""
+    up = OBLIQUE.depth * math.sin(math.radians(OBLIQUE.angle_deg))
+    return (0.0, 0.0, (rows + margin) / up)
 
 
 @dataclass(frozen=True)
 class Stack:
     """``channels`` slices of ``rows`` x ``cols`` cells; slice c sits at ``origin + c * step``.
 
-    The default ``step`` puts channel 0 in front and later channels behind it; :func:`exploded`
-    gives a step at which no slice hides another.
+    The default ``step`` puts channel 0 in front and later channels behind it; :func:`risen`
+    gives a step at which no slice hides another's cells.
     """
 
     origin: Point3
@@ -146,6 +169,30 @@ class Stack:
         x = (left + right - self.cols - self.fan()[0]) / 2
         return replace(self, origin=(x, *self.origin[1:]))
 
+    def edges(self) -> list[Line]:
+        """Dashed lines joining the front slice's top corners to the back slice's: the tensor's
+        outline, so that slices spread apart (:func:`risen`) still read as one volume. Draw them
+        beneath the slices, which hide the parts behind them. (The bottom edge is left out: it
+        would run through the slices' :meth:`tags`.)"""
+        if self.channels == 1:
+            return []
+        order = self.back_to_front()
+        front, back = self.surface(order[-1]), self.surface(order[0])
+        corners = ((0, 0), (0, self.cols))
+        return [Line((front.point(*at), back.point(*at)), role="line", width=0.8, dashed=True) for at in corners]
+
+    def beside(self, channels: int, rows: int, cols: int, *, tags: Sequence[str] = (), gap: float = 1.5) -> Stack:
+        """A stack of ``channels`` slices of ``rows`` x ``cols`` right of this one, ``gap`` screen
+        units beyond its back slice and the room its ``tags`` take, vertically centred on it, its
+        slices :func:`risen`: an output volume next to the input it comes from, every number
+        readable."""
+        result = Stack((0.0, 0.0, 0.0), channels, rows, cols, risen(rows))
+        x, y, z = self.origin
+        centre = y + (self.rows - self.fan()[1]) / 2
+        top = centre - (rows - result.fan()[1]) / 2
+        room = TAG_CHAR * max(map(len, tags), default=0)
+        return replace(result, origin=(x + self.cols + self.fan()[0] + room + gap, top, z))
+
     def fan(self) -> tuple[float, float]:
         """How far (right, up) in ``storyboard.OBLIQUE`` screen units the back slice sits from the
         front one: what a layout adds to the slice size to place the stack beside other things."""
@@ -155,9 +202,11 @@ class Stack:
         return spread * (sx + sz * across), spread * (sz * up - sy)
 
 
-def windows(stack: Stack, grids: Sequence[Grid], places: Sequence[Placement | None], *,
+def windows(stack: Stack, grids: Sequence[Grid | Shade], places: Sequence[Placement | None], *,
             block: bool = True, role: str = "kernel") -> list[Item]:
     """The stack with a kernel window on each slice whose placement is given (None: no window).
+
+    ``grids`` holds each slice's drawing: its grid, or a see-through :func:`sheet`.
 
     With ``block``, the slices that carry a window (which must be consecutive) are joined by a
     translucent block in ``role``, so the kernel reads as one volume moving through the channels.
@@ -247,9 +296,27 @@ def row(origin: Point3, shapes: Sequence[tuple[int, int]],
         surfaces.append(Flat((x, middle - rows / 2, z), rows, cols))
         x += cols
         if index < len(between):
-            gap = 1.0 + 0.3 * len(between[index])
+            gap = 1.0 + 0.45 * len(between[index])
             labels.append(Label((x + gap / 2, middle, z), between[index], size="large"))
             x += gap
+    return surfaces, labels
+
+
+def column(origin: Point3, shapes: Sequence[tuple[int, int]],
+           between: Sequence[str]) -> tuple[list[Flat], list[Label]]:
+    """Flat surfaces of ``shapes`` laid top to bottom from ``origin``, left-aligned, with
+    ``between[i]`` written left of surface i + 1: long addition of 1D signals, each a row, which
+    side by side in a :func:`row` would shrink to nothing."""
+    if len(between) != len(shapes) - 1:
+        raise ValueError(f"between must hold one text per gap ({len(shapes) - 1}), got {len(between)}")
+    x, y, z = origin
+    surfaces: list[Flat] = []
+    labels: list[Label] = []
+    for index, (rows, cols) in enumerate(shapes):
+        if index:
+            labels.append(Label((x - 0.4, y + rows / 2, z), between[index - 1], size="large", anchor="rm"))
+        surfaces.append(Flat((x, y, z), rows, cols))
+        y += rows + 1.4
     return surfaces, labels
 
 
@@ -265,20 +332,26 @@ def text_lines(at: Point3, texts: Sequence[str], *, size: TextSize = "small", sp
 
 
 def per_channel(recording: engine.Recording, out_channel: int = 0) -> list[engine.Recording]:
-    """The single-channel convolutions whose sum (plus bias) is one output channel of ``recording``.
+    """The single-channel convolutions whose sum (plus bias) is one output channel of ``recording``:
+    one per input channel of the group that ``out_channel`` reads.
 
-    A multi-channel 2D kernel is one k x k slice per input channel; each slice convolved with its
-    own channel gives a partial result. These are recorded by the engine too, and checked to add
-    up to the real output, so a figure can never show partial sums that do not.
+    A multi-channel kernel is one slice per input channel; each slice convolved with its own
+    channel gives a partial result. They are recorded by the engine over the recording's own grid
+    (padded; for a transposed convolution zero-inserted too, with the direct kernel), so their taps
+    index that grid, and checked to add up to the real output, so a figure can never show partial
+    sums that do not.
     """
     spec = recording.spec
-    if spec.dims != 2 or spec.groups != 1 or spec.transposed or recording.batched:
-        raise ValueError("per_channel splits an unbatched, ungrouped, direct 2D convolution")
+    if spec.dims == 3 or recording.batched:
+        raise ValueError("per_channel splits an unbatched 1D or 2D convolution")
+    direct = spec.direct_equivalent()
+    convolve = engine.conv1d if spec.dims == 1 else engine.conv2d
+    first = Channels.of(spec, out_channel).read.start
     parts = [
-        engine.conv2d(recording.input[c : c + 1], recording.weight[out_channel : out_channel + 1, c : c + 1],
-                      stride=spec.stride, padding=spec.padding, dilation=spec.dilation,
-                      padding_mode=spec.padding_mode)
-        for c in range(spec.in_channels)
+        convolve(recording.grid[first + j : first + j + 1],
+                 recording.direct_weight[out_channel : out_channel + 1, j : j + 1],
+                 stride=direct.stride, dilation=direct.dilation)
+        for j in range(spec.in_channels // spec.groups)
     ]
     bias = 0.0 if recording.bias is None else float(recording.bias[out_channel])
     if not np.allclose(sum(p.output[0] for p in parts) + bias, recording.output[out_channel]):
@@ -320,14 +393,20 @@ class VolumePlacement:
     slices: tuple[Placement | None, ...]
 
 
-def volume_placements(recording: engine.Recording) -> list[VolumePlacement]:
-    """The placements of an unbatched 3D recording with one output channel, in narration order."""
-    if recording.spec.dims != 3 or recording.batched or recording.spec.out_channels != 1:
-        raise ValueError("volume_placements reads an unbatched 3D recording with one output channel")
-    depth = recording.grid.shape[1]
+def volume_placements(recording: engine.Recording, out_channel: int = 0) -> list[VolumePlacement]:
+    """The placements of output channel ``out_channel`` of an unbatched 3D recording, in narration
+    order, with the taps on the first input channel its group reads (the one a figure draws)."""
+    spec = recording.spec
+    if spec.dims != 3 or recording.batched:
+        raise ValueError("volume_placements reads an unbatched 3D recording")
+    channel = Channels.of(spec, out_channel).read.start
+    depth, positions = recording.grid.shape[1], math.prod(spec.output_size)
     found = []
-    for placed, products, total in recording.placements():
-        taps = list(zip((tap.grid_index[-3:] for tap in placed.taps), products.weights, products.inputs))
+    for placed, products, total in islice(recording.placements(), out_channel * positions,
+                                          (out_channel + 1) * positions):
+        taps = [(tap.grid_index[-3:], weight, value)
+                for tap, weight, value in zip(placed.taps, products.weights, products.inputs)
+                if tap.grid_index[0] == channel]
         out = tuple(placed.out_index[-3:])
         slices = tuple(_on_slice(out[1:], [t for t in taps if t[0][0] == d], total) for d in range(depth))
         found.append(VolumePlacement(out=out, slices=slices))
@@ -342,3 +421,92 @@ def _on_slice(out: tuple[int, ...], taps: list[tuple[tuple[int, ...], float, flo
     cells, weights, inputs = zip(*taps)
     return Placement(out=out, taps=tuple(cell[1:] for cell in cells), weights=weights, inputs=inputs,
                      value=total.value, bias=total.bias)
+
+
+# ------------------------------------------------------------------------------ sweeps
+
+def tinted(mask: np.ndarray, role: str) -> list[list[str]]:
+    """Cell roles of one channel's 2D engine mask: its input cells in ``role`` (its channel's or
+    group's colour), padding and inserted zeros as the theme draws them everywhere."""
+    return [[role if m == engine.INPUT else MASK_ROLES[int(m)] for m in line] for line in mask]
+
+
+def shape_text(*sizes: int | tuple[int, ...]) -> str:
+    """'5×5×3' from (5, 5) and 3: sizes in the order given."""
+    return "×".join(str(v) for size in sizes for v in (size if isinstance(size, tuple) else (size,)))
+
+
+def signed(value: float) -> str:
+    """'+ 1' or '− 1': a term added to a sum, a negative one written as a subtraction."""
+    return f"{'−' if value < 0 else '+'} {number(abs(value))}"
+
+
+def sum_text(terms: Sequence[float]) -> str:
+    """'2 + 1 − 3 + 1' with the engine's numbers."""
+    return " ".join([number(terms[0]), *map(signed, terms[1:])])
+
+
+@dataclass(frozen=True)
+class Channels:
+    """Which input channels a figure of one output channel involves.
+
+    ``read``: the channels of the group that output channel reads (all of them without groups);
+    ``drawn``: the at most :data:`MAX_SLICES` consecutive channels drawn as slices, starting at the
+    first one read, so that a grouped figure also shows a neighbouring group it does not read.
+    """
+
+    spec: ConvSpec
+    out_channel: int
+    read: range
+    drawn: range
+
+    @classmethod
+    def of(cls, spec: ConvSpec, out_channel: int) -> Channels:
+        if not 0 <= out_channel < spec.out_channels:
+            raise ValueError(f"out_channel must be in [0, {spec.out_channels}) (got {out_channel})")
+        per_group = spec.in_channels // spec.groups
+        group = out_channel // (spec.out_channels // spec.groups)
+        read = range(group * per_group, (group + 1) * per_group)
+        count = min(MAX_SLICES, spec.in_channels)
+        start = min(read.start, spec.in_channels - count)
+        return cls(spec, out_channel, read, range(start, start + count))
+
+    @property
+    def group(self) -> int:
+        return self.read.start // len(self.read)
+
+    def roles(self) -> list[str]:
+        """A colour per drawn channel: one each without groups (every slice is its own kernel
+        slice's), else its group's, counted from the first group drawn."""
+        if self.spec.groups == 1:
+            return list(GROUP_ROLES[: len(self.drawn)])
+        per_group = len(self.read)
+        return [GROUP_ROLES[(c // per_group - self.drawn.start // per_group) % len(GROUP_ROLES)] for c in self.drawn]
+
+    def names(self) -> list[str]:
+        """'channel 2' per drawn slice, with its group when there are groups."""
+        per_group = len(self.read)
+        grouped = self.spec.groups > 1
+        return [f"channel {c}" + (f", group {c // per_group}" if grouped else "") for c in self.drawn]
+
+    def notes(self) -> list[str]:
+        """What the figure leaves out or splits, for the caption: the output channel shown among
+        several, the group it is in, the input channels drawn among more."""
+        spec, texts = self.spec, []
+        if spec.out_channels > 1:
+            texts.append(f"output channel {self.out_channel} of {spec.out_channels} shown; "
+                         f"each of the {spec.out_channels} uses its own kernel")
+        if spec.groups > 1:
+            texts.append(f"it is in group {self.group} of {spec.groups}, which sees input {channel_range(self.read)}")
+        if len(self.drawn) < spec.in_channels:
+            unseen = set(self.read) - set(self.drawn)
+            texts.append(f"{len(self.drawn)} of {spec.in_channels} input channels shown ({channel_range(self.drawn)})"
+                         + (f"; each output cell sums all {len(self.read)}" if unseen else ""))
+        return texts
+
+
+def channel_range(channels: range) -> str:
+    """'channel 3' or 'channels 0–3'."""
+    if len(channels) == 1:
+        return f"channel {channels.start}"
+    return f"channels {channels.start}–{channels[-1]}"

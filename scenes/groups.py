@@ -13,7 +13,6 @@ from convanim.grouping import (
     filling,
     group_placements,
     group_windows,
-    lifted,
     links,
     shuffle_lines,
     shuffled_roles,
@@ -26,7 +25,7 @@ from convanim.picture import Picture, Step, Timeline
 from convanim.scene import scene
 from convanim.spec import ConvSpec
 from convanim.storyboard import OBLIQUE, STEP_MS
-from convanim.volumes import phase, text_lines
+from convanim.volumes import phase, risen, text_lines
 
 #: 4 channels in 2 groups of 2; each group has 2 filters of 3×3×2.
 GROUPED = ConvSpec.create(5, 3, in_channels=4, out_channels=4, groups=2)
@@ -42,7 +41,7 @@ def grouped():
     recording = engine.run(spec)
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
     inputs, outputs = columns([(spec.in_channels, *spec.input_size), (spec.out_channels, *spec.output_size)],
-                              spec.groups, steps=[None, lifted(spec.output_size[0])])
+                              spec.groups, steps=[None, risen(spec.output_size[0], 0.25)])
     in_roles, out_roles = channel_roles(inputs), channel_roles(outputs)
     grids = blank_grids(inputs, in_roles)
     shape = size_text((*spec.output_size, spec.out_channels))
@@ -77,7 +76,7 @@ def shuffled_grouped():
     second = engine.run(spec, input=engine.channel_shuffle(first.output[None], groups)[0], seed=SEEDS[1])
     shape = (channels, *spec.output_size)
     x, y, mixed, z = columns([(spec.in_channels, *spec.input_size), shape, shape, shape], groups,
-                             steps=[None, *[lifted(spec.output_size[0])] * 3])
+                             steps=[None, *[risen(spec.output_size[0], 0.25)] * 3])
     x_roles, y_roles, z_roles = channel_roles(x), channel_roles(y), channel_roles(z)
     x_grids, empty = blank_grids(x, x_roles), blank_grids(mixed, [["output"] * s.channels for s in mixed])
     mixed_grids = value_grids(mixed, shuffled_roles(mixed, y_roles, order), second.input)

@@ -5,12 +5,22 @@ from __future__ import annotations
 import numpy as np
 
 from convanim import engine
-from convanim.phases import finished, heading, size_text, weight_labels
+from convanim.phases import finished, size_text
 from convanim.picture import Label, Picture, Step, Timeline, View
 from convanim.scene import scene
 from convanim.sparse import Falk, cell_shades, unrolled
 from convanim.spec import ConvSpec
-from convanim.storyboard import STEP_MS, Flat, kernel_shades, labels_of, output_grid, placements, roles_of
+from convanim.storyboard import (
+    STEP_MS,
+    Flat,
+    heading,
+    kernel_shades,
+    labels_of,
+    output_grid,
+    placements,
+    roles_of,
+    weight_labels,
+)
 from convanim.volumes import phase
 
 #: Distinct weights 1..9, so that every row of C visibly holds the same kernel, shifted.

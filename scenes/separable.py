@@ -8,11 +8,11 @@ import numpy as np
 
 from convanim import composite, engine
 from convanim.grouping import beside, filling, gather, surfaces
-from convanim.phases import bracketed, finished, heading, size_text, sweep, versus
+from convanim.phases import bracketed, finished, size_text, sweep, versus
 from convanim.picture import Box, Label, Picture, Step, Timeline, View
 from convanim.scene import scene
 from convanim.spec import ConvSpec
-from convanim.storyboard import OBLIQUE, STEP_MS, Flat, kernel_shades, labels_of, output_grid, roles_of
+from convanim.storyboard import OBLIQUE, STEP_MS, Flat, heading, kernel_shades, labels_of, output_grid, roles_of
 from convanim.volumes import GAP, Stack, filled_grid, group_roles, phase, spatial_placements, text_lines, under, windows
 
 #: The edge-filter image: the Sobel kernel [1, 2, 1]ᵀ·[−1, 0, 1] finds the same vertical edges.

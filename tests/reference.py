@@ -9,7 +9,6 @@ direct convolution the engine uses. It is slow, meant for small inputs: being ob
 from __future__ import annotations
 
 import itertools
-import math
 
 import numpy as np
 

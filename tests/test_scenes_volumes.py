@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from convanim import engine
-from convanim.picture import Box, Grid, Label, Shade, Timeline
+from convanim.picture import Box, Label, Shade, Timeline
 from convanim.render import render_still
 from convanim.scene import builtin_scenes
 from convanim.scenes import channels, factorised

@@ -17,8 +17,6 @@ from typing import Any
 from convanim import api
 from convanim.picture import Timeline
 from convanim.scene import SceneEntry, resolve
-from convanim.writers import atomic_target
-from convanim.writers.base import check_target
 
 # The writers (numpy, Pillow) are imported where used, so that the command line can read
 # DECK_FORMATS at start-up for free.

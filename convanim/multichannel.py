@@ -1,0 +1,230 @@
+"""Any multi-channel, grouped or 3D convolution as a whole figure, built on ``convanim.volumes``.
+
+``storyboard.arithmetic`` (and so ``convanim custom``) hands every spec with channels, groups or a
+third dimension to :func:`channel_sweep` (one output channel of a 1D/2D convolution, transposed or
+not: its group's input slices with the kernel moving through them in step, the partial results,
+their sum with the bias) or :func:`volume_sweep` (3D: depth slices and an output volume); the
+scenes ``conv2d-multi`` and ``conv3d`` are these sweeps with the article's parameters. Big specs
+stay legible: at most ``MAX_SLICES`` channels are drawn and the caption says which.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from convanim import engine
+from convanim.picture import Grid, Label, Picture, Shade, Step, Timeline
+from convanim.spec import ConvSpec
+from convanim.storyboard import MASK_ROLES, OBLIQUE, STEP_MS, Flat, labels_of, number, plane
+from convanim.volumes import (
+    Cell,
+    Channels,
+    channel_range,
+    GAP,
+    Stack,
+    channel_placements,
+    column,
+    filled_grid,
+    link,
+    per_channel,
+    phase,
+    risen,
+    row,
+    shape_text,
+    signed,
+    sum_text,
+    tinted,
+    under,
+    volume_placements,
+    windows,
+)
+#: The width:height a channel sweep's layout aims at (a README column, a 16:9 slide's figure
+#: area): the row of partial results goes under the stack or beside it, whichever comes nearer.
+FIGURE_ASPECT = 1.5
+
+
+def _sweep_text(text: str, notes: Sequence[str]) -> str:
+    """A phase's own sentence, then the figure's notes, each on a line of its own (sentence case)."""
+    return "\n".join([text, *(note[0].upper() + note[1:] for note in notes)])
+
+
+def _grid_text(spec: ConvSpec, grid_size: tuple[int, ...]) -> str:
+    """' (grid 7×7)' when the grid drawn (padded, zeros inserted) is not the input itself."""
+    return "" if grid_size == spec.input_size else f" (grid {shape_text(grid_size)})"
+
+
+def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: str = "",
+                  numbers: bool = False) -> Timeline:
+    """One output channel of a multi-channel or grouped 1D/2D convolution (transposed or not).
+
+    The input channels of the group ``out_channel`` reads are a slice stack (at most
+    :data:`MAX_SLICES` drawn; 1D signals as rows), the kernel a block through them; a sweep fills
+    each channel's partial result, then they are added (plus bias) cell by cell into the output.
+    A group that reads one channel (depthwise) fills the output, beside the stack, directly.
+    Results always carry the engine's numbers; ``numbers`` writes the input values in the slices.
+    """
+    spec = recording.spec
+    seen = Channels.of(spec, out_channel)
+    parts = per_channel(recording, out_channel)
+    shown = [c for c in seen.drawn if c in seen.read]
+    summed = len(seen.read) > 1
+    output = plane(recording.output[out_channel : out_channel + 1], spec.dims)
+    partials = [plane(parts[c - seen.read.start].output, spec.dims) for c in shown] if summed else []
+    roles = dict(zip(seen.drawn, seen.roles()))
+    grid_shape = plane(recording.grid[:1], spec.dims).shape  # (1, length) for a 1D signal
+    stack, results, operators = _channel_layout(len(seen.drawn), grid_shape, output.shape, len(partials),
+                                                _equals(seen, _bias(recording, out_channel), shown), seen.names())
+    slices = [stack.surface(i).grid(tinted(plane(recording.mask[c : c + 1], spec.dims), roles[c]),
+                                    labels_of(plane(recording.grid[c : c + 1], spec.dims)) if numbers else ())
+              for i, c in enumerate(seen.drawn)]
+    names = [*(f"channel {c}" for c in shown[: len(partials)]),
+             f"output channel {out_channel}" if spec.out_channels > 1 else "output"]
+    labels = [*operators, *stack.tags(seen.names()), *map(under, results, names),
+              stack.caption(f"input {shape_text(spec.input_size, spec.in_channels)}"
+                            f"{_grid_text(spec, recording.grid.shape[1:])}")]
+    by_position = channel_placements([parts[c - seen.read.start] for c in shown])
+    order = [places[0].out for places in by_position]
+
+    def filling(done: int, active: Cell) -> list[Grid]:
+        return [filled_grid(s, p, order[:done], active, role=roles[c]) for s, p, c in zip(results, partials, shown)]
+
+    notes = seen.notes()
+    sweep = (f"Each kernel slice convolves its own channel: {len(seen.read)} partial results" if summed
+             else f"The kernel convolves input {channel_range(seen.read)}")
+    steps = []
+    for k, places in enumerate(by_position):
+        laid = [dict(zip(shown, places)).get(c) for c in seen.drawn]
+        result = filling(k, order[k]) if summed else [link(stack, laid, results[-1], order[k]),
+                                                      filled_grid(results[-1], output, order[:k], order[k])]
+        steps.append(Step(phase([*windows(stack, slices, laid), *result], _sweep_text(sweep, notes), spec), STEP_MS))
+    add = f"Add the {len(seen.read)} channel results{' and the bias' if spec.bias else ''}, cell by cell"
+    for k, cell in enumerate(order if summed else []):
+        equation = _sum_label(parts, shown, seen, cell, _bias(recording, out_channel), output[cell])
+        items = [*windows(stack, slices, [None] * len(slices)), *filling(len(order), cell),
+                 filled_grid(results[-1], output, order[:k], cell),
+                 under(results, equation, below=1.4, size="normal", role="text")]
+        steps.append(Step(phase(items, _sweep_text(add, notes), spec), STEP_MS))
+    background = Picture(items=(filled_grid(results[-1], output, ()), *labels), title=title,
+                         caption=spec.describe(), formula="\n".join(spec.formula()))
+    return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
+
+
+def _channel_layout(channels: int, shape: tuple[int, int], out_shape: tuple[int, int], partials: int,
+                    equals: str, tags: Sequence[str]) -> tuple[Stack, list[Flat], list[Label]]:
+    """Where a channel sweep's tensors go: the partial results in a row, '+' between them and
+    ``equals`` before the output, under the stack or beside it, whichever gives the figure the
+    shape nearer :data:`FIGURE_ASPECT`; without partial results, the output beside the stack.
+    Beside the stack, results keep clear of its ``tags``. 1D signals (one row) stack just clear of
+    each other (the default gap would leave them floating apart), and their partial results are
+    added as a :func:`column`, as long addition is written. Returns the stack, the result surfaces
+    (the output last) and the operators."""
+    rows = shape[0]
+    stack = Stack((0.0, 0.0, 0.0), channels, *shape, risen(rows) if rows == 1 else (0.0, 0.0, GAP))
+    aside = stack.beside(1, *out_shape, tags=tags).surface(0)
+    if not partials:
+        return stack, [aside], []
+    shapes, between = [out_shape] * (partials + 1), ["+"] * (partials - 1) + [equals]
+    if rows == 1:
+        return stack, *column((0.0, rows + 1.5, 0.0), shapes, between)
+    below, operators = row((0.0, rows + 2.0, 0.0), shapes, between)
+    row_width = below[-1].point(0, out_shape[1])[0]
+    (fan_x, fan_y), left = stack.fan(), aside.point(0, 0)[0]
+    under_shape = (max(row_width, shape[1] + fan_x), rows + fan_y + 2.0 + out_shape[0])
+    beside_shape = (left + row_width, max(rows + fan_y, out_shape[0]))
+    if _misfit(beside_shape) < _misfit(under_shape):
+        return stack, *row(aside.point(0, 0), shapes, between)
+    return stack.centred(0.0, row_width), below, operators
+
+
+def _misfit(size: tuple[float, float]) -> float:
+    """How far a figure of (width, height) is from :data:`FIGURE_ASPECT`, either way."""
+    return abs(math.log(size[0] / size[1] / FIGURE_ASPECT))
+
+
+def _bias(recording: engine.Recording, out_channel: int) -> float:
+    return 0.0 if recording.bias is None else float(recording.bias[out_channel])
+
+
+def _equals(seen: Channels, bias: float, shown: Sequence[int]) -> str:
+    """The operator before the output in the row of partial results: '=', '+ 1 =' with the bias,
+    '+ ⋯ =' when some channels' results are not drawn."""
+    hidden = "+ ⋯ " if len(shown) < len(seen.read) else ""
+    return f"{hidden}{signed(bias) + ' ' if seen.spec.bias else ''}="
+
+
+def _sum_label(parts: Sequence[engine.Recording], shown: Sequence[int], seen: Channels, cell: Cell,
+               bias: float, value: float) -> str:
+    """'2 + 1 − 3 + 1 = 1': the drawn channels' partial results at ``cell``, the channels not drawn
+    as one term saying which they are, the bias, and the output the engine wrote."""
+    at = dict(zip(seen.read, (float(plane(p.output, seen.spec.dims)[cell]) for p in parts)))
+    text = sum_text([at[c] for c in shown])
+    rest = [c for c in seen.read if c not in shown]
+    if rest:
+        text += f" {signed(sum(at[c] for c in rest))} ({channel_range(range(rest[0], rest[-1] + 1))})"
+    if seen.spec.bias:
+        text += f" {signed(bias)}"
+    return f"{text} = {number(value)}"
+
+
+def volume_sweep(recording: engine.Recording, *, out_channel: int = 0, title: str = "",
+                 numbers: bool = False) -> Timeline:
+    """One output channel of a 3D convolution (transposed or not): the first input channel its
+    group reads as a stack of depth slices, the kernel a block through the slices it reaches, the
+    output volume a stack of risen slices beside it filling cell by cell with the engine's numbers.
+
+    With several input channels every output cell also sums the ones not drawn; the caption says
+    so. ``numbers`` writes the input values in the slices too.
+    """
+    spec = recording.spec
+    seen = Channels.of(spec, out_channel)
+    channel = seen.read.start
+    grid, mask, output = recording.grid[channel], recording.mask[channel], recording.output[out_channel]
+    (depth, rows, cols), (out_depth, out_rows, out_cols) = grid.shape, output.shape
+    stack = Stack((0.0, 0.0, 0.0), depth, rows, cols, (0.0, 0.0, GAP / 2))
+    slices = [stack.surface(d).grid(tinted(mask[d], "input"), labels_of(grid[d]) if numbers else ())
+              if (mask[d] == engine.INPUT).any() else sheet(stack, d, MASK_ROLES[int(mask[d].max())])
+              for d in range(depth)]
+    depth_names = _depth_names(mask)
+    outputs = stack.beside(out_depth, out_rows, out_cols, tags=depth_names)
+    labels = [*outputs.edges(), *stack.tags(depth_names), *outputs.tags([f"depth {d}" for d in range(out_depth)]),
+              stack.caption(f"input {shape_text(spec.input_size)}"
+                            f"{_grid_text(spec, grid.shape) or ' (depth×rows×cols)'}"),
+              outputs.caption(f"output {shape_text(spec.output_size)}")]
+    places = volume_placements(recording, out_channel)
+    order = [place.out for place in places]
+    caption = _sweep_text("A 3D kernel slides along depth, rows and cols: one output cell per position",
+                          replace(seen, drawn=range(channel, channel + 1)).notes())
+    steps = []
+    for k, place in enumerate(places):
+        filled = [filled_grid(outputs.surface(d), output[d], [cell[1:] for cell in order[:k] if cell[0] == d],
+                              place.out[1:] if place.out[0] == d else None)
+                  for d in range(out_depth)]
+        pointer = link(stack, place.slices, outputs.surface(place.out[0]), place.out[1:])
+        items = [*windows(stack, slices, place.slices), pointer, *outputs.layers([[grid] for grid in filled])]
+        steps.append(Step(phase(items, caption, spec), STEP_MS))
+    background = Picture(items=tuple(labels), title=title, caption=spec.describe(), formula="\n".join(spec.formula()))
+    return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
+
+
+def sheet(stack: Stack, channel: int, role: str) -> Shade:
+    """Slice ``channel`` drawn see-through in ``role``: a depth slice that is all padding (or all
+    inserted zeros) holds no number worth reading, and as a solid grid in front it would hide the
+    input slices behind it."""
+    return Shade(stack.surface(channel).quad(0, 0, stack.rows, stack.cols), role=role, alpha=0.3)
+
+
+def _depth_names(mask: np.ndarray) -> list[str]:
+    """A tag per depth slice of a 3D mask: 'depth 0' ... for slices holding input, 'padding' or
+    'zeros' for slices the grid added."""
+    names, seen = [], 0
+    for layer in mask:
+        if (layer == engine.INPUT).any():
+            names.append(f"depth {seen}")
+            seen += 1
+        else:
+            names.append("padding" if (layer == engine.PADDING).all() else "zeros")
+    return names
