@@ -8,8 +8,9 @@ whole catalogue, in the order ``convanim list`` shows it.
 # One import per line, in listing order (an import sorter must not reorder these).
 from convanim.scenes import basics  # noqa: F401, I001
 from convanim.scenes import channels  # noqa: F401
-from convanim.scenes import sampling  # noqa: F401
+from convanim.scenes import transposed  # noqa: F401
 from convanim.scenes import matrix  # noqa: F401
+from convanim.scenes import dilated  # noqa: F401
 from convanim.scenes import separable  # noqa: F401
 from convanim.scenes import factorised  # noqa: F401
 from convanim.scenes import groups  # noqa: F401

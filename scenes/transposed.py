@@ -1,4 +1,4 @@
-"""Transposed and dilated convolution (§3.2, §3.3) as sweeps over the grid the engine really uses."""
+"""Transposed convolution (§3.2) as a sweep over the zero-inserted, padded grid the engine really uses."""
 
 from __future__ import annotations
 
@@ -17,9 +17,3 @@ def transposed():
 def transposed_strided():
     spec = ConvSpec.create(3, 3, stride=2, padding=1, transposed=True)
     return arithmetic(spec, title="Strided transposed convolution: zeros between the inputs")
-
-
-@scene("dilated", "dilation 2: the 3×3 kernel's taps spread over a 5×5 span, 7×7 → 3×3")
-def dilated():
-    spec = ConvSpec.create(7, 3, dilation=2)
-    return arithmetic(spec, title="Dilated convolution, L = 2")

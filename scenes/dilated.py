@@ -1,0 +1,13 @@
+"""Dilated convolution (§3.3): the kernel's taps spread apart, the skipped cells left visible."""
+
+from __future__ import annotations
+
+from convanim.scene import scene
+from convanim.spec import ConvSpec
+from convanim.storyboard import arithmetic
+
+
+@scene("dilated", "dilation 2: the 3×3 kernel's taps spread over a 5×5 span, 7×7 → 3×3")
+def dilated():
+    spec = ConvSpec.create(7, 3, dilation=2)
+    return arithmetic(spec, title="Dilated convolution, L = 2")
