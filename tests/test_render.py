@@ -248,6 +248,90 @@ def test_still_checks_its_step_index() -> None:
         render_still(sample.reference(steps=2), 2)
 
 
+# -- strokes ------------------------------------------------------------------------------------
+
+# (start, end) in canvas pixels: steep and shallow, both directions, axis-aligned and 45 degrees.
+SEGMENTS = [
+    ((20.4, 10.2), (61.7, 200.9)),
+    ((150.3, 12.6), (118.2, 215.1)),
+    ((12.2, 40.7), (220.5, 101.3)),
+    ((210.9, 30.1), (14.6, 180.4)),
+    ((30.0, 50.5), (200.0, 50.5)),
+    ((100.6, 20.0), (100.6, 210.0)),
+    ((20.0, 20.0), (200.0, 200.0)),
+]
+
+
+def stroke(p: tuple[float, float], q: tuple[float, float], width: float, guide: bool = False) -> np.ndarray:
+    """A black stroke on a white canvas supersampled 3 times: the canvas as 0/1 ink."""
+    image = Image.new("RGB", (240, 240), (255, 255, 255))
+    Target(image).line([p, q], (0, 0, 0), width, 3, guide)
+    return 1 - np.asarray(image)[..., 0] // 255
+
+
+def across(ink: np.ndarray, p: tuple[float, float], q: tuple[float, float]) -> np.ndarray:
+    """Coverage (0..1) of the output pixels, as rows crossing the stroke (columns for a shallow
+    one), leaving out the two rows that hold its ends."""
+    steep = abs(q[1] - p[1]) >= abs(q[0] - p[0])
+    cover = ink.reshape(ink.shape[0] // 3, 3, ink.shape[1] // 3, 3).mean(axis=(1, 3))
+    first, last = sorted(int(v // 3) for v in ((p[1], q[1]) if steep else (p[0], q[0])))
+    return (cover if steep else cover.T)[first + 1 : last]
+
+
+def patterns(lines: np.ndarray) -> set[tuple[float, ...]]:
+    return {tuple(np.round(line[line > 0], 6).tolist()) for line in lines}
+
+
+@pytest.mark.parametrize(("p", "q"), SEGMENTS)
+@pytest.mark.parametrize("width", [1, 3, 4, 7])
+def test_a_stroke_covers_output_pixels_in_whole_sub_rows(
+    p: tuple[float, float], q: tuple[float, float], width: int
+) -> None:
+    """Every sub-row of an output row (column) is inked alike, so blends are multiples of 1/3
+    and the rows repeat at most 3 patterns: what makes frames with moving edges cheap."""
+    lines = across(stroke(p, q, width), p, q)
+    assert lines.sum() > 0
+    assert np.allclose(lines * 3, np.round(lines * 3))
+    assert len(patterns(lines)) <= 3
+
+
+@pytest.mark.parametrize(("p", "q"), SEGMENTS)
+@pytest.mark.parametrize("width", [1, 3, 4, 7])
+def test_a_stroke_lies_on_its_line_with_its_width(
+    p: tuple[float, float], q: tuple[float, float], width: int
+) -> None:
+    """Each canvas row of ink is centred where the true line crosses the middle of its output
+    row, and is as long as the stroke is wide along the row, both to half a canvas pixel."""
+    steep = abs(q[1] - p[1]) >= abs(q[0] - p[0])
+    ink = stroke(p, q, width)
+    rows = ink if steep else ink.T
+    (a0, b0), (a1, b1) = ((p[1], p[0]), (q[1], q[0])) if steep else (p, q)
+    first, last = sorted(int(v // 3) for v in (a0, a1))
+    inner = np.arange(3 * (first + 1), 3 * last)  # canvas rows of output rows without an end
+    middles = inner // 3 * 3 + 1.0
+    true_centres = b0 + (b1 - b0) * (middles - a0) / (a1 - a0)
+    counts = rows[inner].sum(axis=1)
+    centres = (rows[inner] * np.arange(rows.shape[1])).sum(axis=1) / counts
+    assert np.abs(centres - true_centres).max() <= 0.5 + 1e-9
+    assert np.abs(counts - width * math.dist(p, q) / abs(a1 - a0)).max() <= 0.5 + 1e-9
+
+
+@pytest.mark.parametrize(("p", "q"), SEGMENTS[:4])
+def test_a_guide_takes_two_row_patterns(p: tuple[float, float], q: tuple[float, float]) -> None:
+    """A guide (a thin line moving every frame) is centred on whole or half output pixels."""
+    assert len(patterns(across(stroke(p, q, 3, guide=True), p, q))) == 2
+
+
+def test_a_one_pixel_guide_fills_a_pixel_or_two_thirds_of_two() -> None:
+    p, q = SEGMENTS[0]
+    two_thirds = round(2 / 3, 6)
+    assert patterns(across(stroke(p, q, 3, guide=True), p, q)) == {(1.0,), (two_thirds, two_thirds)}
+
+
+def test_a_stroke_of_no_length_draws_nothing() -> None:
+    assert not stroke((50.2, 60.7), (50.2, 60.7), 3).any()
+
+
 # -- golden frames ------------------------------------------------------------------------------
 
 GOLDEN_CASES = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageSequence
 
+from convanim.render import render_frames
 from convanim.writers import FORMATS, atomic_target, open_writer
+from convanim.writers import gif as gif_writer
 
 #: Background (index 0), a dark line, a blue square: the three colours of the test frames.
 PALETTE = bytes([250, 250, 250, 30, 30, 30, 0, 114, 178])
@@ -172,6 +175,71 @@ def test_gif_with_a_full_256_colour_palette_round_trips(tmp_path: Path) -> None:
     write(path, sequence)
     for (rgb, _), (frame, _) in zip(read_back(path), sequence, strict=True):
         np.testing.assert_array_equal(rgb, palette[np.asarray(frame)])
+
+
+def repaints(seed: int, count: int = 8) -> list[tuple[Image.Image, int]]:
+    """Frames of the test palette, each repainting a random share of the last one: changed and
+    unchanged pixels of one colour interleave, the hard case for what may go transparent."""
+    rng = np.random.default_rng(seed)
+    indices = rng.integers(0, 3, size=(SIZE[1], SIZE[0]), dtype=np.uint8)
+    frames = []
+    for _ in range(count):
+        repaint = rng.random(indices.shape) < rng.uniform(0.02, 0.6)
+        indices = np.where(repaint, rng.integers(0, 3, size=indices.shape), indices).astype(np.uint8)
+        frame = Image.fromarray(indices)
+        frame.putpalette(PALETTE)
+        frames.append((frame, 100))
+    return frames
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_gif_of_random_repaints_reads_back_exactly_in_two_decoders(tmp_path: Path, seed: int) -> None:
+    sequence = repaints(seed)
+    path = tmp_path / "repaints.gif"
+    write(path, sequence)
+    expected = [RGB[indices] for indices, _ in merged(sequence)]
+    pillow = [rgb for rgb, _ in read_back(path)]
+    _, ffmpeg = video_frames(path)
+    for decoded in (pillow, ffmpeg):
+        assert len(decoded) == len(expected)
+        for got, want in zip(decoded, expected, strict=True):
+            np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_extended_runs_show_exactly_the_new_frame(seed: int) -> None:
+    """Whichever unchanged pixels stay in their own colour, decoding (transparent = keep what
+    was there) gives the new frame, also when the transparent index is an unchanged colour."""
+    rng = np.random.default_rng(seed)
+    shape = (int(rng.integers(1, 30)), int(rng.integers(1, 30)))
+    before = rng.integers(0, 6, size=shape, dtype=np.uint8)
+    pixels = np.where(rng.random(shape) < rng.random(), rng.integers(0, 4, size=shape), before)
+    changed = pixels != before
+    transparent = int(np.setdiff1d(np.arange(6), pixels[changed])[0])
+    written = gif_writer.extend_runs(pixels.astype(np.uint8), changed, transparent)
+    assert written.dtype == np.uint8 and written.shape == shape
+    np.testing.assert_array_equal(np.where(written == transparent, before, written), pixels)
+    assert (written[changed] == pixels[changed]).all()
+
+
+def test_extended_runs_make_a_figure_no_larger_than_plain_transparency(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = importlib.util.spec_from_file_location("render_sample", Path(__file__).parent / "render_sample.py")
+    assert spec and spec.loader
+    sample = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sample)
+    frames = list(render_frames(sample.reference(steps=8), scale=0.5))
+    extended = tmp_path / "extended.gif"
+    write(extended, frames)
+    monkeypatch.setattr(
+        gif_writer, "extend_runs", lambda pixels, changed, transparent: np.where(changed, pixels, transparent)
+    )
+    plain = tmp_path / "plain.gif"
+    write(plain, frames)
+    assert extended.stat().st_size <= plain.stat().st_size
+    for (got, _), (want, _) in zip(read_back(extended), read_back(plain), strict=True):
+        np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize("loop", [0, 1, 3])

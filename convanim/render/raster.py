@@ -4,16 +4,19 @@ Everything here is in pixels of the supersampled canvas; the caller shrinks the 
 ``Image.reduce`` for anti-aliasing. Items are drawn in order (later on top). A drawing target may
 be a crop of the canvas (only the part of a frame an overlay touches is redrawn): geometry is
 always computed in canvas pixels and shifted only at the Pillow call, so hatches, dashes and
-text land on exactly the pixels a full redraw gives.
+text land on exactly the pixels a full redraw gives. Strokes are laid in whole output-pixel rows
+(``stroke_runs``), so their anti-aliasing repeats from row to row and GIF frames stay small.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
+import numpy as np
 from PIL import Image, ImageDraw
 
 from convanim.picture import Box, Grid, Item, Label, Line, Point3, Shade
@@ -37,6 +40,7 @@ _SUB_CORNER = 0.8  # sublabel anchor, from the cell centre towards its lower-rig
 _SAMPLE_AT = 0.3  # contrast sample point, from the cell's upper-left corner towards its centre
 _MIN_CONTRAST = 3.0  # a label whose colour contrasts less with its ground switches ink
 _ARROW_HEAD = 4.0  # arrow head length in line widths
+_ROUND_JOINT_PX = 4  # wider polylines get round joints (Pillow's rule for joint="curve")
 
 
 class TextSpot(NamedTuple):
@@ -69,8 +73,24 @@ class Target:
         else:
             self._blend.polygon(self._shift(points), fill=(*colour, alpha))
 
-    def line(self, points: Sequence[Px], colour: RGB, width: float) -> None:
-        self._draw.line(self._shift(points), fill=colour, width=max(1, round(width)), joint="curve")
+    def line(
+        self, points: Sequence[Px], colour: RGB, width: float, pixel: int, guide: bool = False
+    ) -> None:
+        """A polyline ``width`` target pixels wide on a canvas supersampled ``pixel`` times, each
+        segment drawn in whole output-pixel rows (``stroke_runs`` says why); a ``guide`` is
+        also snapped to half output pixels."""
+        stroke = max(1, round(width))
+        # Pillow's core fill, which ImageDraw.rectangle calls after parsing the colour again
+        # each time: a README frame draws ~1,800 of these rectangles, and the wrapper would
+        # double their cost (Pillow internals, like the GIF writer's use of ImageFile._save).
+        ink, fill = self._draw._getink(colour)[0], self._draw.draw.draw_rectangle
+        shift = np.array(self.offset * 2)
+        for p, q in itertools.pairwise(points):
+            for box in (stroke_runs(p, q, stroke, pixel, guide) - shift).tolist():
+                fill(box, ink, 1)
+        if stroke > _ROUND_JOINT_PX:  # round corners, as Pillow's joint="curve" gives
+            for joint in points[1:-1]:
+                self.dot(joint, colour, stroke)
 
     def dot(self, at: Px, colour: RGB, diameter: float) -> None:
         (x, y), r = self._shift([at])[0], diameter / 2
@@ -92,6 +112,7 @@ class Painter:
     def __init__(self, theme: Theme, canvas: Canvas, factor: int) -> None:
         self.theme = theme
         self.canvas = canvas
+        self.factor = factor  # canvas pixels per output pixel, each way
         self.line_px = factor * min(max(canvas.cell_px / factor * _LINE_OF_CELL, _LINE_MIN), _LINE_MAX)
 
     def draw(self, target: Target, item: Item, under: Sequence[TextSpot] = ()) -> None:
@@ -185,7 +206,7 @@ class Painter:
         if style.dashed:
             self._dashed(target, [start, end], style.outline, width)
             return
-        target.line([start, end], style.outline, width)
+        target.line([start, end], style.outline, width, self.factor)
         if style.outline_weight > 1:
             target.dot(start, style.outline, width)
             target.dot(end, style.outline, width)
@@ -196,24 +217,26 @@ class Painter:
             colour = self.theme.readable(target.pixel(spot.sample) or self.theme.background)
         target.text(spot.at, spot.text, spot.px, colour, spot.anchor)
 
-    def _dashed(self, target: Target, pts: Sequence[Px], colour: RGB, width: float) -> None:
+    def _dashed(
+        self, target: Target, pts: Sequence[Px], colour: RGB, width: float, guide: bool = False
+    ) -> None:
         """A dashed polyline. Every cell-long piece of a segment holds the same symmetric
         pattern, so a cell edge shared by two dashed cells gives the same pixels either way."""
         period = _DASH_PERIOD * width
-        for p, q in zip(pts, pts[1:]):
+        for p, q in itertools.pairwise(pts):
             length = math.dist(p, q)
             pieces = max(1, round(length / self.canvas.cell_px))
             dashes = max(1, round(length / pieces / period)) * pieces
             for k in range(dashes):
                 a, b = (k + 0.5 - _DASH_FILL / 2) / dashes, (k + 0.5 + _DASH_FILL / 2) / dashes
-                target.line([_along(p, q, a), _along(p, q, b)], colour, width)
+                target.line([_along(p, q, a), _along(p, q, b)], colour, width, self.factor, guide)
 
     def _hatch(self, target: Target, poly: Sequence[Px], style: RoleStyle) -> None:
         if not style.hatch or style.hatch_colour is None:
             return
         for direction in _HATCH_DIRECTIONS[style.hatch]:
             for segment in hatch_segments(poly, direction, self.canvas.cell_px * _HATCH_SPACING):
-                target.line(segment, style.hatch_colour, self.line_px * _HATCH_WIDTH)
+                target.line(segment, style.hatch_colour, self.line_px * _HATCH_WIDTH, self.factor)
 
     # -- other items --------------------------------------------------------------------------
 
@@ -226,7 +249,8 @@ class Painter:
             if _inside(poly, spot.sample):
                 self._stamp(target, spot, None)
         if shade.outline and style.outline is not None:
-            target.line([*poly, poly[0], poly[1]], style.outline, self.line_px * style.outline_weight)
+            width = self.line_px * style.outline_weight
+            target.line([*poly, poly[0], poly[1]], style.outline, width, self.factor)
 
     def _line(self, target: Target, line: Line) -> None:
         style = self.theme.style(line.role)
@@ -238,9 +262,9 @@ class Painter:
             pts[-1] = _along(before, tip, 1 - head * 0.8 / math.dist(before, tip))  # under the head
             target.polygon(_arrow_head(before, tip, head), style.stroke)
         if line.dashed:
-            self._dashed(target, pts, style.stroke, width)
+            self._dashed(target, pts, style.stroke, width, guide=True)
         else:
-            target.line(pts, style.stroke, width)
+            target.line(pts, style.stroke, width, self.factor, guide=True)
 
     def _box(self, target: Target, box: Box) -> None:
         style = self.theme.style(box.role)
@@ -254,7 +278,7 @@ class Painter:
             self._hatch(target, poly, style)
             if style.outline is not None:
                 width = self.line_px * max(1.0, style.outline_weight * 0.6)
-                target.line([*poly, poly[0], poly[1]], style.outline, width)
+                target.line([*poly, poly[0], poly[1]], style.outline, width, self.factor)
         if box.label:
             (x, y, z), (w, h, _) = box.origin, box.size
             wanted = min(self.canvas.text_px("normal"), round(h * self.canvas.cell_px * 0.5))
@@ -313,6 +337,58 @@ def _edge_runs(pts: list[list[Px]], styles: list[list[RoleStyle]]) -> list[tuple
                     (r0, c0), (r1, c1) = edges[start][0], edges[k - 1][1]
                     runs.append((_edge_rank(style), pts[r0][c0], pts[r1][c1], style))
                 start = k
+    return runs
+
+
+@lru_cache(maxsize=1024)
+def stroke_runs(p: Px, q: Px, width: int, pixel: int, guide: bool = False) -> np.ndarray:
+    """The pixels of the segment p-q, ``width`` canvas pixels wide on a canvas supersampled
+    ``pixel`` times, as rectangles (rows of x0, y0, x1, y1: inclusive canvas pixels).
+
+    Why not Pillow's wide line: its edge crosses each sub-row of an output pixel at another
+    place, so after ``reduce`` an oblique line has a different blend pattern in almost every
+    output row, and a GIF frame where a kernel window, its outline and the grid beneath it
+    change pays for each pattern (LZW finds no repeats). Here each output row (column, for a
+    shallow segment) is covered by one run of whole canvas pixels centred where the line
+    crosses the middle of that row, the same run in all its sub-rows: blends are multiples of
+    1/pixel, a row repeats one of ``pixel`` patterns, and the edge is still placed to 1/pixel
+    of an output pixel, so it looks as smooth as a supersampled line. A ``guide`` (a thin line
+    that moves every frame) is centred on whole or half output pixels: two patterns, a row
+    either covers one pixel or straddles two equally (one canvas pixel wider then, so it does
+    not look lighter). Cached and read-only: grids and kernel windows recur frame after frame.
+    """
+    steep = abs(q[1] - p[1]) >= abs(q[0] - p[0])
+    (a0, b0), (a1, b1) = ((p[1], p[0]), (q[1], q[0])) if steep else (p, q)
+    if a0 > a1:
+        (a0, b0), (a1, b1) = (a1, b1), (a0, b0)
+    if a1 == a0:  # a point: nothing of its own (a polyline's joints get dots)
+        return np.empty((0, 4), dtype=int)
+    first, last = math.floor(a0 + 0.5), math.floor(a1 + 0.5)
+    rows = np.arange(first // pixel, last // pixel + 1)  # output rows (columns) along the line
+    middles = np.clip(rows * pixel + (pixel - 1) / 2, a0, a1)  # clipped to the segment's ends
+    centre = b0 + (b1 - b0) * (middles - a0) / (a1 - a0)
+    span = max(1, round(width * math.hypot(a1 - a0, b1 - b0) / (a1 - a0)))  # across a row
+    if guide:
+        # Snap to the half-pixel grid (pixel centres and borders), then take the shortest span
+        # of at least ``span`` that is symmetric about it (2 * centre is a whole number).
+        middle = (pixel - 1) / 2
+        twice = (2 * middle + np.floor((centre - middle) * 2 / pixel + 0.5) * pixel).astype(int)
+        length = span + (span - twice - 1) % 2
+        low = (twice - length + 1) // 2
+    else:
+        length = np.full(rows.size, span)
+        low = np.floor(centre - (span - 1) / 2 + 0.5).astype(int)
+    high = low + length - 1
+    # One rectangle per run of neighbouring rows covered alike.
+    new = np.ones(rows.size, dtype=bool)
+    new[1:] = (low[1:] != low[:-1]) | (high[1:] != high[:-1])
+    firsts = np.flatnonzero(new)
+    lasts = np.append(firsts[1:] - 1, rows.size - 1)
+    along = np.maximum(rows[firsts] * pixel, first), np.minimum(rows[lasts] * pixel + pixel - 1, last)
+    across = low[firsts], high[firsts]
+    (x0, x1), (y0, y1) = (across, along) if steep else (along, across)
+    runs = np.array([x0, y0, x1, y1]).T
+    runs.flags.writeable = False
     return runs
 
 

@@ -62,12 +62,12 @@ class GifWriter(HeldFrameWriter):
     def _unchanged_transparent(
         self, pixels: np.ndarray, before: np.ndarray
     ) -> tuple[np.ndarray, int | None]:
-        """Make the pixels that did not change transparent, so the previous frame shows through.
+        """Let the previous frame show through where nothing changed, in long runs.
 
-        Long runs of one index compress far better (about 40% smaller on a gliding kernel
-        window, whose box spans two distant changes). The transparent index is chosen per frame
-        among the colour table's indices that no *changed* pixel uses, so it works even when the
-        theme fills all 256 colours; if every index is used, the frame stays opaque.
+        The transparent index is chosen per frame among the colour table's indices that no
+        *changed* pixel uses, so it works even when the theme fills all 256 colours; if every
+        index is used, the frame stays opaque. Which unchanged pixels become transparent is
+        decided by ``extend_runs``.
         """
         changed = before != pixels
         used = np.bincount(pixels[changed], minlength=1 << self._table_bits())
@@ -75,7 +75,7 @@ class GifWriter(HeldFrameWriter):
         if free.size == 0:
             return pixels, None
         transparent = int(free[0])
-        return np.where(changed, pixels, transparent), transparent
+        return extend_runs(pixels, changed, transparent), transparent
 
     def _header(self) -> bytes:
         """Signature, screen descriptor, the theme palette as global colour table, loop block."""
@@ -122,3 +122,46 @@ class GifWriter(HeldFrameWriter):
     def _abort(self) -> None:
         if self._file is not None:
             self._file.close()
+
+
+def extend_runs(pixels: np.ndarray, changed: np.ndarray, transparent: int) -> np.ndarray:
+    """The indices to write for a frame: changed pixels as they are, unchanged ones either
+    ``transparent`` or their own colour, whichever makes fewer symbol changes in LZW's stream.
+
+    An unchanged pixel decodes to the same colour either way, so the choice is free, and LZW
+    pays for every change of symbol along the rows (read as one stream, rows joined). Making
+    every unchanged pixel transparent punches holes: a transparent pixel or two left inside a
+    changed fill (where a moving line has just left it, or an edge kept its colour) costs two
+    changes where the fill's own colour costs none. So each stretch of unchanged pixels between
+    two changed ones is written in its own colours when that makes strictly fewer changes than
+    going transparent and back; otherwise (ties included) it is transparent, because a
+    transparent stretch looks the same in every row and LZW's dictionary reuses it. Deciding
+    whole stretches is enough: colours in part of a stretch add changes without removing one.
+    Measured on the reference figure: about 5% smaller than all-transparent. The decoded frame
+    is identical by construction.
+    """
+    flat, keep = pixels.ravel(), changed.ravel()
+    size = flat.size
+    # Stretches of unchanged pixels: [begins[i], ends[i]) in the flat stream.
+    edges = np.flatnonzero(keep[1:] != keep[:-1]) + 1
+    begins, ends = edges[~keep[edges]], edges[keep[edges]]
+    if not keep[0]:
+        begins = np.concatenate(([0], begins))
+    if not keep[-1]:
+        ends = np.concatenate((ends, [size]))
+    steps = np.zeros(size + 1, dtype=bool)  # steps[i]: flat[i] differs from flat[i - 1]
+    np.not_equal(flat[1:], flat[:-1], out=steps[1:size])
+    counted = np.zeros(size + 1, dtype=np.int32)  # counted[i] = steps[:i].sum()
+    np.cumsum(steps[:size], out=counted[1:])
+    inside = counted[ends] - counted[begins + 1]
+    own_colours = inside + (steps[begins] & (begins > 0)) + (steps[ends] & (ends < size))
+    transparent_run = (begins > 0).astype(np.int32) + (ends < size)
+    kept = own_colours < transparent_run
+    # +1 where a kept stretch begins, -1 where it ends: the running sum is 1 inside it.
+    marks = np.zeros(size + 1, dtype=np.int8)
+    marks[begins[kept]] = 1
+    marks[ends[kept]] -= 1
+    shown = np.cumsum(marks[:size], dtype=np.int8).view(bool) | keep
+    written = np.full(size, transparent, dtype=np.uint8)
+    np.copyto(written, flat, where=shown)
+    return written.reshape(pixels.shape)
