@@ -317,6 +317,25 @@ def test_cli_help(tmp_path: Path) -> None:
     assert all(param.help for param in gallery.params if isinstance(param, click.Option))
 
 
+def test_gallery_goes_between_the_readme_markers(tmp_path: Path, recorder: Recorder) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# Mine\n<!-- gallery:start -->\nold\n<!-- gallery:end -->\n## After\n", encoding="utf-8")
+    out = tmp_path / "figs"
+    write_gallery(out, names=builtin_scenes().names()[:2], jobs=1, size="160x120", readme=readme)
+    text = readme.read_text(encoding="utf-8")
+    table = (out / TABLE_NAME).read_text(encoding="utf-8").strip()
+    assert text.startswith("# Mine\n<!-- gallery:start -->\n2 figures, ") and text.endswith("<!-- gallery:end -->\n## After\n")
+    assert table in text and "old" not in text
+
+
+def test_a_readme_without_markers_fails_before_rendering(tmp_path: Path, recorder: Recorder) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# Mine\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="gallery:start"):
+        write_gallery(tmp_path / "figs", readme=readme)
+    assert not recorder.outputs and readme.read_text(encoding="utf-8") == "# Mine\n"
+
+
 def test_cli_gallery_shows_every_builtin_scene(tmp_path: Path, recorder: Recorder) -> None:
     out = tmp_path / "site"
     result = CliRunner().invoke(main, ["gallery", "--out", str(out), "--size", "160x120", "-j", "1"])

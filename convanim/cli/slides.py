@@ -94,17 +94,21 @@ def slides(
     help="Figures per row of the Markdown table.",
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
+@click.option(
+    "--readme", type=click.Path(dir_okay=False, path_type=Path),
+    help="Also put the table into this README, between <!-- gallery:start --> and <!-- gallery:end -->.",
+)
 @_render_options_but_format
-def gallery(out_dir: Path, columns: int, jobs: int | None, **options: Any) -> None:
+def gallery(out_dir: Path, columns: int, jobs: int | None, readme: Path | None, **options: Any) -> None:
     """Render every built-in figure as a GIF with a gallery page and a README table.
 
     Writes OUT/NAME.gif for each scene, OUT/index.html showing every figure with its caption,
-    and OUT/gallery.md, a Markdown table to paste into a README.
+    and OUT/gallery.md, a Markdown table to paste into a README (or --readme puts it there).
 
-    Example: convanim gallery --out output
+    Example: convanim gallery --out output --readme README.md
     """
     from convanim.slides.gallery import TABLE_NAME, write_gallery
 
-    index = write_gallery(out_dir, columns=columns, jobs=jobs, **options)
+    index = write_gallery(out_dir, columns=columns, jobs=jobs, readme=readme, **options)
     click.echo(str(index))
     click.echo(str(index.with_name(TABLE_NAME)))

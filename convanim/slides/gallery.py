@@ -50,6 +50,7 @@ def write_gallery(
     columns: int = 3,
     jobs: int | None = None,
     progress: api.Progress | None = None,
+    readme: str | Path | None = None,
     **options: Any,
 ) -> Path:
     """Render the built-in scenes (or ``names``) as GIFs into ``out_dir`` with the gallery files.
@@ -57,10 +58,13 @@ def write_gallery(
     Writes ``index.html`` (every figure with its title and caption) and ``gallery.md`` (a Markdown
     table of ``columns`` figures per row whose links start with ``out_dir`` as given, ready to
     paste into a README beside it). ``jobs`` and ``progress`` are :func:`convanim.api.render_all`'s,
-    ``options`` its render options. Returns the path of ``index.html``.
+    ``options`` its render options. With ``readme``, the table (and the figures' total size) also
+    replaces what stands between the README's gallery markers. Returns the path of ``index.html``.
     """
     if isinstance(columns, bool) or not isinstance(columns, int) or columns < 1:
         raise ValueError(f"columns must be a whole number >= 1, got {columns!r}")
+    if readme is not None:
+        readme_parts(Path(readme))  # a README without markers fails before any rendering
     out = Path(out_dir)
     results = api.render_all(out, format="gif", jobs=jobs, progress=progress, names=names, **options)
     failed = [result for result in results if not result.ok]
@@ -76,8 +80,32 @@ def write_gallery(
         ]
         index = out / INDEX_NAME
         write_text(index, index_html(figures))
-    write_text(out / TABLE_NAME, markdown_table(figures, out.as_posix(), columns))
+    table = markdown_table(figures, out.as_posix(), columns)
+    write_text(out / TABLE_NAME, table)
+    if readme is not None:
+        total = sum(figure.media.stat().st_size for figure in figures)
+        before, after = readme_parts(Path(readme))
+        summary = f"{len(figures)} figures, {total / 1e6:.1f} MB of GIFs in all."
+        write_text(Path(readme), f"{before}{README_MARKERS[0]}\n{summary}\n\n{table}\n{README_MARKERS[1]}{after}")
     return index
+
+
+#: ``write_gallery(readme=...)`` puts the table between these two lines of a README.
+README_MARKERS = ("<!-- gallery:start -->", "<!-- gallery:end -->")
+
+
+def readme_parts(readme: Path) -> tuple[str, str]:
+    """The README's text before the gallery's start marker and from its end marker on."""
+    start, end = README_MARKERS
+    try:
+        text = readme.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"readme: cannot read {readme}: {exc.strerror}") from None
+    before, found_start, rest = text.partition(start)
+    _, found_end, after = rest.partition(end)
+    if not (found_start and found_end):
+        raise ValueError(f"readme: {readme} has no {start} ... {end} lines to put the gallery between")
+    return before, after
 
 
 def _figure(entry: Any, media: Path, posters: Path) -> Figure:
