@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -88,7 +88,7 @@ class Recording:
     spec: ConvSpec
     input: np.ndarray
     weight: np.ndarray
-    bias: Optional[np.ndarray]
+    bias: np.ndarray | None
     output: np.ndarray
     grid: np.ndarray
     mask: np.ndarray

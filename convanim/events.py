@@ -9,7 +9,6 @@ have them. Values are Python floats, so events print and compare without numpy i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 Index = tuple[int, ...]
 
@@ -70,5 +69,5 @@ class SumWritten:
     bias: float
 
 
-Event = Union[ZerosInserted, PaddingAdded, KernelPlaced, ProductsComputed, SumWritten]
+Event = ZerosInserted | PaddingAdded | KernelPlaced | ProductsComputed | SumWritten
 Placement = tuple[KernelPlaced, ProductsComputed, SumWritten]

@@ -14,7 +14,7 @@ same picture renders in the light and the dark theme, and meaning never rides on
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 Point3 = tuple[float, float, float]
 
@@ -156,7 +156,7 @@ class Label:
     anchor: str = "mm"
 
 
-Item = Union[Grid, Shade, Box, Line, Label]
+Item = Grid | Shade | Box | Line | Label
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from numbers import Integral
-from typing import Union
 
 #: Padding modes with PyTorch's names (``nn.ConvNd(padding_mode=...)``).
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -25,8 +24,8 @@ PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 #: Names of the spatial axes, in index order, used to say which dimension a rule or line is about.
 AXIS_NAMES = {1: ("length",), 2: ("rows", "cols"), 3: ("depth", "rows", "cols")}
 
-PaddingArg = Union[int, str, tuple[int, ...], tuple[tuple[int, int], ...]]
-SizeArg = Union[int, tuple[int, ...]]
+PaddingArg = int | str | tuple[int, ...] | tuple[tuple[int, int], ...]
+SizeArg = int | tuple[int, ...]
 
 
 def _is_int(value: object) -> bool:
@@ -307,7 +306,8 @@ class ConvSpec:
             return tuple(
                 s * (i - 1) + a + d * (k - 1) + 1 - 2 * p
                 for s, i, a, d, k, (p, _) in zip(
-                    self.stride, self.input_size, self.output_padding, self.dilation, self.kernel_size, self.padding_pairs
+                    self.stride, self.input_size, self.output_padding, self.dilation, self.kernel_size,
+                    self.padding_pairs,
                 )
             )
         return tuple((n - e) // s + 1 for n, e, s in zip(self.padded_size, self.effective_kernel, self.stride))
@@ -383,10 +383,7 @@ class ConvSpec:
             return f"o = {s}·({i} − 1) + {a} + {d}·({k} − 1) + 1 − 2·{before} = {o}"
         z = self.insert_zeros[axis]
         grown = f"{i} + {z}·({i} − 1)" if z else str(i)
-        if before == after:
-            pad = _signed(before, f"2·{abs(before)}")
-        else:
-            pad = f"{_signed(before)} {_signed(after)}"
+        pad = _signed(before, f"2·{abs(before)}") if before == after else f"{_signed(before)} {_signed(after)}"
         kernel = f"− {k}" if d == 1 else f"− {d}·({k} − 1) − 1"
         return f"o = ⌊({grown} {pad} {kernel})/{s}⌋ + 1 = {o}"
 

@@ -255,7 +255,11 @@ def numeric(recording: engine.Recording, *, title: str | None = None, show_produ
     )
     steps = []
     for done, place in enumerate(places):
-        items = [*kernel_shades(left, place), *weight_labels(left, place), output_grid(right, out, done, numbers=True, order=order)]
+        items = [
+            *kernel_shades(left, place),
+            *weight_labels(left, place),
+            output_grid(right, out, done, numbers=True, order=order),
+        ]
         if show_products:
             below = left.point(rows + 0.9, (cols + 2.0 + out.shape[1]) / 2)
             items.append(Label(below, place.products(), size="small"))

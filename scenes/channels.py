@@ -61,9 +61,11 @@ def conv1x1():
             done = [order if m < n else order[:k] if m == n else [] for m in range(kernels)]
             slices = [filled_grid(outputs.surface(m), recording.output[m], done[m], place.out if m == n else None)
                       for m in range(kernels)]
-            products = under([stack.surface(0), outputs.surface(0)], place.products(), below=1.4, size="normal", role="text")
+            products = under([stack.surface(0), outputs.surface(0)], place.products(), below=1.4, size="normal",
+                             role="text")
             arrow = link(stack, [place] * channels, outputs.surface(n), place.out)
-            items = [*windows(stack, grids, [place] * channels), arrow, *outputs.layers([[s] for s in slices]), products]
+            items = [*windows(stack, grids, [place] * channels), arrow, *outputs.layers([[s] for s in slices]),
+                     products]
             steps.append(Step(phase(items, caption, POINTWISE), STEP_MS))
     background = Picture(items=tuple(labels), title="1×1 convolution: collapsing depth", caption=POINTWISE.describe(),
                          formula="\n".join(POINTWISE.formula()))

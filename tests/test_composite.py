@@ -77,7 +77,10 @@ def test_flattened_passes_equal_the_standard_filter(channels, k_rows, k_cols, ex
         (lambda: spatial_separable(np.ones((5, 5)), np.ones((3, 1)), np.ones(3)), "column_kernel"),
         (lambda: spatial_separable(np.ones((1, 5, 5)), np.ones(3), np.ones(3)), "input2d"),
         (lambda: flattened(np.ones((5, 5)), np.ones(1), np.ones(3), np.ones(3)), "input"),
-        (lambda: depthwise_separable(np.ones((2, 5, 5)), np.ones((3, 1, 3, 3)), np.ones((1, 2, 1, 1))), "depthwise_weight"),
+        (
+            lambda: depthwise_separable(np.ones((2, 5, 5)), np.ones((3, 1, 3, 3)), np.ones((1, 2, 1, 1))),
+            "depthwise_weight",
+        ),
     ],
 )
 def test_bad_shapes_get_an_error_naming_the_parameter(call, parameter):

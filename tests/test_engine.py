@@ -54,7 +54,8 @@ def direct_case(draw, modes=MODES, string_padding=True):
     sizes = []
     for k, d, (before, after) in zip(kernel, dilation, pairs):
         widest = max(before, after)
-        low = max(1, d * (k - 1) + 1 - before - after, widest + 1 if mode == "reflect" else widest if mode == "circular" else 1)
+        border = widest + 1 if mode == "reflect" else widest if mode == "circular" else 1
+        low = max(1, d * (k - 1) + 1 - before - after, border)
         sizes.append(draw(st.integers(low, max(low, MAX_SIZE[dims]))))
     batch = draw(st.sampled_from([(), (1,), (2,)]))
     seed = draw(st.integers(0, 2**16))
@@ -172,7 +173,8 @@ def check_recording(recording: engine.Recording) -> None:
         out_channel = kernel_placed.out_index[channel_axis]
         assert kernel_placed.group == out_channel // out_per_group
         assert len(kernel_placed.taps) == in_per_group * np.prod(spec.kernel_size)
-        for tap, value, weight, product in zip(kernel_placed.taps, products.inputs, products.weights, products.products):
+        columns = (kernel_placed.taps, products.inputs, products.weights, products.products)
+        for tap, value, weight, product in zip(*columns):
             assert tap.grid_index[channel_axis] // in_per_group == kernel_placed.group
             assert recording.grid[tap.grid_index] == value
             assert recording.direct_weight[tap.weight_index] == weight and tap.weight_index[0] == out_channel

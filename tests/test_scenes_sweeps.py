@@ -69,7 +69,7 @@ def test_numeric_scene_shows_the_engine_numbers() -> None:
 def test_computation_scene_reproduces_the_classic_feature_map() -> None:
     timeline = builtin_scenes().get("computation").timeline()
     final = _output_grids(timeline.steps[-1])[-1]
-    image = np.array([[int(c) for c in r] for r in "11100/01110/00111/00110/01100".split("/")], float)
+    image = np.array([[int(c) for c in r] for r in ["11100", "01110", "00111", "00110", "01100"]], float)
     kernel = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], float)
     expected = [[np.sum(image[r : r + 3, c : c + 3] * kernel) for c in range(3)] for r in range(3)]
     assert [[float(x) for x in row] for row in final.labels] == expected

@@ -67,8 +67,8 @@ def test_pptx_one_16_9_slide_per_figure_with_the_rendered_gif(tmp_path: Path, re
         assert caption_of(timeline) in texts
         width_px, height_px = Image.open(io.BytesIO(gif)).size
         assert picture.width / picture.height == pytest.approx(width_px / height_px, rel=1e-3)
-        assert 0 <= picture.left and picture.left + picture.width <= presentation.slide_width
-        assert 0 <= picture.top and picture.top + picture.height <= presentation.slide_height
+        assert picture.left >= 0 and picture.left + picture.width <= presentation.slide_width
+        assert picture.top >= 0 and picture.top + picture.height <= presentation.slide_height
 
 
 def test_pptx_video_embeds_the_rendered_mp4_with_a_poster(tmp_path: Path, recorder: Recorder) -> None:
@@ -324,7 +324,8 @@ def test_gallery_goes_between_the_readme_markers(tmp_path: Path, recorder: Recor
     write_gallery(out, names=builtin_scenes().names()[:2], jobs=1, size="160x120", readme=readme)
     text = readme.read_text(encoding="utf-8")
     table = (out / TABLE_NAME).read_text(encoding="utf-8").strip()
-    assert text.startswith("# Mine\n<!-- gallery:start -->\n2 figures, ") and text.endswith("<!-- gallery:end -->\n## After\n")
+    assert text.startswith("# Mine\n<!-- gallery:start -->\n2 figures, ")
+    assert text.endswith("<!-- gallery:end -->\n## After\n")
     assert table in text and "old" not in text
 
 

@@ -58,7 +58,7 @@ def test_glide_adds_in_betweens_and_keeps_total_duration(fps: int) -> None:
         glide_ms = sum(f.duration_ms for f in between) + 1000 / fps
         assert glide_ms <= min(GLIDE_MAX_MS, GLIDE_SHARE * step.hold_ms) + 1000 / fps
         progress = [f.progress for f in between]
-        assert progress == sorted(progress) and 0 < progress[0] and progress[-1] < 1
+        assert progress == sorted(progress) and progress[0] > 0 and progress[-1] < 1
 
 
 def test_in_between_moves_shades_and_lines_only() -> None:

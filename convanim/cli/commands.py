@@ -28,7 +28,7 @@ class LazyChoice(click.Choice):
     ``convanim info`` and ``--version`` quick while the registries stay the one source of names.
     """
 
-    def __init__(self, load: Callable[[], Iterable[str]]) -> None:  # noqa: super() would set choices
+    def __init__(self, load: Callable[[], Iterable[str]]) -> None:  # no super(): it would load the choices
         self._load = load
         self.case_sensitive = True
 
@@ -114,7 +114,9 @@ def render_options(*, default_format: str | None = None, with_format: bool = Tru
                 show_default=True,
                 help="Canvas: readme (about 600 px wide), 720p, 1080p or WIDTHxHEIGHT such as 640x480.",
             ),
-            click.option("--scale", type=float, default=defaults["scale"], show_default=True, help="Scale factor on the size."),
+            click.option(
+                "--scale", type=float, default=defaults["scale"], show_default=True, help="Scale factor on the size."
+            ),
             click.option(
                 "--fps",
                 type=float,

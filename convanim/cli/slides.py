@@ -39,7 +39,7 @@ def _deck_format(ctx: click.Context, param: click.Parameter, value: str | None) 
 def _render_options_but_format(command: F) -> F:
     """``render_options`` without the writer's ``--format``, which these commands decide."""
     command = render_options()(command)
-    params = getattr(command, "__click_params__")
+    params = command.__click_params__
     params[:] = [param for param in params if param.name != "format"]
     return command
 

@@ -9,7 +9,7 @@ cached as an "L" mask, because the same numbers are drawn on every frame.
 from __future__ import annotations
 
 import importlib.util
-from functools import lru_cache
+from functools import lru_cache, cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -27,7 +27,7 @@ def _font_dirs() -> list[Path]:
     return dirs + list(_SYSTEM_DIRS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def font_path(bold: bool = False) -> Path:
     """Path of DejaVu Sans (bold or regular); raises if no copy can be found."""
     for folder in _font_dirs():

@@ -14,7 +14,7 @@ its nearest palette index with one numpy fancy-index.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -287,7 +287,7 @@ def _blend_candidates(theme: Theme) -> list[RGB]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def palette_colours(theme: Theme) -> tuple[RGB, ...]:
     """The theme's palette: exact colours, then blends not already (nearly) present, <= 256."""
     exact = theme_colours(theme)
@@ -311,7 +311,7 @@ def theme_palette(theme: str | Theme) -> bytes:
     return bytes(channel for colour in colours for channel in colour)
 
 
-@lru_cache(maxsize=None)
+@cache
 def palette_lut(theme: Theme) -> np.ndarray:
     """Nearest palette index for every 6-bit-per-channel RGB bin; exact colours own their bin."""
     palette = np.array(palette_colours(theme), dtype=np.float32)

@@ -121,7 +121,7 @@ def save_poster(media: Path, out: Path) -> tuple[int, int, int]:
         frames = imageio_ffmpeg.read_frames(str(media))
         size = next(frames)["size"]
         last = b""
-        for last in frames:
+        for last in frames:  # noqa: B007 -- keep the final frame of the stream
             pass
         still = Image.frombytes("RGB", size, last)
     else:
