@@ -170,7 +170,7 @@ def label_px(size: TextSize, cell_px: float, min_text: float = 1.0) -> int:
 
 def text_unit(spec: CanvasSpec) -> float:
     """The canvas length text scales with: its width, or a 16:9 frame's height-limited width."""
-    return spec.width_px if spec.height_px is None else min(spec.width_px, 1.45 * spec.height_px)
+    return spec.width_px if spec.height_px is None else min(spec.width_px, 1.2 * spec.height_px)
 
 
 def slot_sizes(unit: float) -> tuple[int, int]:
