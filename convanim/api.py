@@ -7,8 +7,9 @@ starts, so a bad option costs nothing and leaves nothing on disk; the writers ar
 failure while rendering leaves nothing partial either.
 
 Errors follow one rule that the command line maps to exit codes: a bad value (option, scene,
-spec, output path) is a ``ValueError`` (exit 2); a failure while frames are drawn or encoded is a
-``RenderError`` (exit 1).
+spec) is a ``ValueError`` and an output path that cannot be written an ``OSError`` (both exit 2,
+checked before rendering); a failure while frames are drawn or encoded is a ``RenderError``
+(exit 1).
 """
 
 from __future__ import annotations
@@ -200,7 +201,7 @@ def beamer_line(folder: str | Path, fps: float | None = None) -> str:
 def _render_timeline(
     timeline: Timeline, name: str, out: str | Path | None, out_dir: str | Path, options: RenderOptions
 ) -> Path:
-    """Resolve the format and path, check the path can be written, then stream frames to it."""
+    """Resolve the format and path, open the writer (which checks the path), then stream frames."""
     from convanim.render import render_frames
     from convanim.writers import FORMATS, open_writer, resolve_format
 
@@ -208,14 +209,15 @@ def _render_timeline(
     path = Path(out) if out is not None else Path(out_dir) / f"{name}.{fmt}"
     fmt = resolve_format(path, fmt)
     target = FORMATS[fmt].target(path)
-    check_target(target, folder=FORMATS[fmt].folder)
     if options.hold_ms is not None:
         timeline = _with_hold(timeline, options.hold_ms)
     video = fmt in VIDEO_FORMATS
     fps = VIDEO_FPS if options.fps is None and video else options.fps
     writer_fps = _frames_fps(fps) if FORMATS[fmt].folder else fps
+    # Outside the try: the writer checks the path now, and a bad one is the user's (exit 2).
+    writer = open_writer(path, fmt, fps=writer_fps, loop=options.loop)
     try:
-        with open_writer(path, fmt, fps=writer_fps, loop=options.loop) as writer:
+        with writer:
             for frame, duration_ms in render_frames(
                 timeline,
                 theme=options.theme,
