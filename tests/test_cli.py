@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 from PIL import Image
 
 from convanim import __version__, api
+from convanim.picture import Timeline
 from convanim.cli import main
 from convanim.scene import SceneEntry, SceneRegistry, builtin_scenes, load_scene_file
 from convanim.spec import ConvSpec
@@ -234,6 +235,19 @@ def test_custom_through_the_script(tmp_path: Path) -> None:
     assert process.returncode == 0, process.stderr
     spec = ConvSpec.create(5, 3, stride=2, padding=1)
     assert frame_count(out) == len(arithmetic(spec).steps)
+
+
+def test_custom_title_reaches_the_picture(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    def record(timeline: Timeline, name: str, *args: object) -> Path:
+        seen.append(timeline.background.title)
+        return tmp_path / "x.gif"
+
+    monkeypatch.setattr(api, "_render_timeline", record)
+    assert invoke("custom", "--input", "5", "--kernel", "3", "--title", "Stride two").exit_code == 0
+    assert invoke("custom", "--input", "5", "--kernel", "3").exit_code == 0
+    assert seen == ["Stride two", "2D convolution"]
 
 
 def test_all_through_the_script_with_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:

@@ -280,14 +280,15 @@ def render_all(out_dir: Path, jobs: int | None, quiet: bool, **options: Any) -> 
 @spec_options
 @OUTPUT
 @click.option("--numbers", is_flag=True, help="Show values in the cells.")
+@click.option("--title", help="Title above the figure (default: the kind, e.g. '2D transposed convolution').")
 @render_options()
-def custom(output: Path | None, numbers: bool, **options: Any) -> None:
+def custom(output: Path | None, numbers: bool, title: str | None, **options: Any) -> None:
     """Animate any convolution, in the conv_arithmetic style with its caption.
 
-    Example: convanim custom --input 5 --kernel 3 --stride 2 --padding 1 -o conv.gif
+    Example: convanim custom --input 5 --kernel 3 --stride 2 --padding 1 --title "Stride 2" -o conv.gif
     """
     spec = _spec(options)
-    _report(api.custom(spec, output, numbers=numbers, **options), options["fps"])
+    _report(api.custom(spec, output, numbers=numbers, title=title, **options), options["fps"])
 
 
 @main.command()
