@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +14,6 @@ from convanim import api
 from convanim.picture import Timeline
 from convanim.scene import load_scene_file
 
-sys.path.insert(0, str(Path(__file__).parent))
 from slides_support import SIZE, scene_file  # noqa: E402  (the tiny scene file the tests share)
 
 BROKEN = '\n@scene("broken", "raises")\ndef broken():\n    return 1 / 0\n'

@@ -23,7 +23,6 @@ from convanim.cli import main
 from convanim.scene import SceneEntry, SceneRegistry, builtin_scenes, load_scene_file
 from convanim.spec import ConvSpec
 
-sys.path.insert(0, str(Path(__file__).parent))
 from slides_support import SIZE, scene_file  # noqa: E402  (the tiny scene file the tests share)
 
 CONVANIM = Path(sys.executable).with_name("convanim")

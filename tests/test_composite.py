@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +10,6 @@ from hypothesis import strategies as st
 
 from convanim.composite import depthwise_separable, flattened, spatial_separable
 
-sys.path.insert(0, str(Path(__file__).parent))
 import reference  # noqa: E402  (the independent reference lives next to the tests)
 
 FAST = settings(max_examples=30, deadline=None)

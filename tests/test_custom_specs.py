@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +25,6 @@ from convanim.storyboard import arithmetic, number
 from convanim.multichannel import channel_sweep
 from convanim.volumes import MAX_SLICES
 
-sys.path.insert(0, str(Path(__file__).parent))
 import reference  # noqa: E402  (the independent reference lives next to the tests)
 from scene_phases import phases, shown  # noqa: E402
 

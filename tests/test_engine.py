@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import sys
 import tracemalloc
 import types
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,7 +15,6 @@ from convanim import engine
 from convanim.engine import INPUT, INSERTED, PADDING, TAP_KINDS, KernelPlaced, PaddingAdded, SumWritten, ZerosInserted
 from convanim.spec import ConvSpec
 
-sys.path.insert(0, str(Path(__file__).parent))
 import reference  # noqa: E402  (the independent reference lives next to the tests)
 
 FAST = settings(max_examples=40, deadline=None)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import base64
-import sys
 import warnings
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
 from slides_support import Recorder, recorder, scene_file  # noqa: E402,F401
 
 import convanim  # noqa: E402

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,7 +17,6 @@ from convanim.sparse import conv_matrix, unrolled
 from convanim.spec import ConvSpec
 from convanim.storyboard import number
 
-sys.path.insert(0, str(Path(__file__).parent))
 import reference  # noqa: E402  (the independent reference lives next to the tests)
 
 SCENES = ["spatial-separable", "transposed-matrix", "depthwise-separable", "grouped", "shuffled-grouped"]

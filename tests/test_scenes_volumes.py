@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,7 +15,6 @@ from convanim.scenes import channels, factorised
 from convanim.storyboard import number, placements
 from convanim.volumes import Stack, group_roles, windows
 
-sys.path.insert(0, str(Path(__file__).parent))
 import reference  # noqa: E402  (the independent reference lives next to the tests)
 from scene_phases import phases, shown  # noqa: E402
 

@@ -20,7 +20,6 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageSequence
 
-sys.path.insert(0, str(Path(__file__).parent))
 from slides_support import CAPTION, TITLE, Recorder, recorder, scene_file  # noqa: E402,F401
 
 from convanim import api  # noqa: E402
