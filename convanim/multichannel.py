@@ -17,7 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from convanim import engine
-from convanim.picture import Grid, Label, Picture, Shade, Step, Timeline
+from convanim.picture import Grid, Item, Label, Picture, Shade, Step, Timeline
 from convanim.spec import ConvSpec
 from convanim.storyboard import MASK_ROLES, OBLIQUE, STEP_MS, Flat, labels_of, number, plane
 from convanim.volumes import (
@@ -190,10 +190,13 @@ def volume_sweep(recording: engine.Recording, *, out_channel: int = 0, title: st
               for d in range(depth)]
     depth_names = _depth_names(mask)
     outputs = stack.beside(out_depth, out_rows, out_cols, tags=depth_names)
-    labels = [*outputs.edges(), *stack.tags(depth_names), *outputs.tags([f"depth {d}" for d in range(out_depth)]),
-              stack.caption(f"input {shape_text(spec.input_size)}"
-                            f"{_grid_text(spec, grid.shape) or ' (depth×rows×cols)'}"),
-              outputs.caption(f"output {shape_text(spec.output_size)}")]
+    labels: list[Item] = [
+        *outputs.edges(),
+        *stack.tags(depth_names),
+        *outputs.tags([f"depth {d}" for d in range(out_depth)]),
+        stack.caption(f"input {shape_text(spec.input_size)}{_grid_text(spec, grid.shape) or ' (depth×rows×cols)'}"),
+        outputs.caption(f"output {shape_text(spec.output_size)}"),
+    ]
     places = volume_placements(recording, out_channel)
     order = [place.out for place in places]
     caption = _sweep_text("A 3D kernel slides along depth, rows and cols: one output cell per position",

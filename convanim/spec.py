@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from numbers import Integral
+from typing import TypeGuard
 
 #: Padding modes with PyTorch's names (``nn.ConvNd(padding_mode=...)``).
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -28,7 +29,7 @@ PaddingArg = int | str | tuple[int, ...] | tuple[tuple[int, int], ...]
 SizeArg = int | tuple[int, ...]
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     """True for Python and numpy integers, but not for bools (``stride=True`` is a mistake)."""
     return isinstance(value, Integral) and not isinstance(value, bool)
 
@@ -56,8 +57,7 @@ def _normalise_padding(value: object, dims: int) -> str | tuple[int, ...] | tupl
         if value not in ("same", "valid"):
             raise ValueError(f"padding must be an int, a tuple, 'same' or 'valid' (got {value!r})")
         return value
-    is_pairs = isinstance(value, (tuple, list)) and any(isinstance(v, (tuple, list)) for v in value)
-    if not is_pairs:
+    if not isinstance(value, (tuple, list)) or not any(isinstance(v, (tuple, list)) for v in value):
         return _broadcast("padding", value, dims)
     if len(value) != dims or not all(isinstance(v, (tuple, list)) and len(v) == 2 for v in value):
         raise ValueError(f"padding pairs must be {dims} (before, after) pairs (got {value!r})")
@@ -282,6 +282,7 @@ class ConvSpec:
         if self.padding == "same":
             totals = (d * (k - 1) for d, k in zip(self.dilation, self.kernel_size))
             return tuple((total // 2, total - total // 2) for total in totals)
+        assert not isinstance(self.padding, str)  # "same" and "valid" are resolved above
         return tuple(p if isinstance(p, tuple) else (p, p) for p in self.padding)
 
     @property

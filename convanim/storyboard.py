@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from convanim import engine
-from convanim.picture import Grid, Label, Line, Picture, Point3, Shade, Step, Timeline, View
+from convanim.picture import Grid, Item, Label, Line, Picture, Point3, Shade, Step, Timeline, View
 from convanim.spec import ConvSpec
 
 #: Engine mask value -> the role the theme draws it with.
@@ -81,7 +81,7 @@ def plane(array: np.ndarray, dims: int) -> np.ndarray:
     return array[0][None] if dims == 1 else array[0]
 
 
-def _cell(index: tuple[int, ...], dims: int) -> tuple[int, int]:
+def cell_of(index: tuple[int, ...], dims: int) -> tuple[int, int]:
     """(row, col) of a full engine index in the picture of :func:`plane`."""
     return (0, index[-1]) if dims == 1 else (index[-2], index[-1])
 
@@ -93,8 +93,8 @@ def placements(recording: engine.Recording) -> list[Placement]:
         raise ValueError("a flat sweep shows one unbatched channel of a 1D or 2D convolution")
     return [
         Placement(
-            out=_cell(placed.out_index, spec.dims),
-            taps=tuple(_cell(tap.grid_index, spec.dims) for tap in placed.taps),
+            out=cell_of(placed.out_index, spec.dims),
+            taps=tuple(cell_of(tap.grid_index, spec.dims) for tap in placed.taps),
             weights=products.weights,
             inputs=products.inputs,
             value=total.value,
@@ -122,6 +122,9 @@ class Ground:
     def quad(self, row0: float, col0: float, row1: float, col1: float) -> tuple[Point3, ...]:
         return self._frame.quad(self.rows - row1, col0, self.rows - row0, col1)
 
+    def point(self, row: float, col: float) -> Point3:
+        return self._frame.point(self.rows - row, col)
+
 
 class Flat:
     """A matrix facing the viewer: matrix rows are grid rows."""
@@ -143,7 +146,7 @@ class Flat:
 Surface = Ground | Flat
 
 
-def weight_labels(surface: Flat, place: Placement) -> list[Label]:
+def weight_labels(surface: Surface, place: Placement) -> list[Label]:
     """The kernel's weights as small subscripts in the corner of the cells its taps cover."""
     return [
         Label(surface.point(r + 0.93, c + 0.93), number(w), size="tiny", role="muted", anchor="rd")
@@ -151,7 +154,7 @@ def weight_labels(surface: Flat, place: Placement) -> list[Label]:
     ]
 
 
-def heading(surface: Flat, text: str) -> Label:
+def heading(surface: Surface, text: str) -> Label:
     """A small muted name centred above a surface ("input 5×5")."""
     return Label(surface.point(-0.45, surface.cols / 2), text, size="small", role="muted")
 
@@ -221,7 +224,7 @@ def arithmetic(spec: ConvSpec, *, numbers: bool = False, title: str | None = Non
         window = below.quad(*place.span)
         target = above.quad(*place.out, place.out[0] + 1, place.out[1] + 1)
         projectors = [Line((w, t), role="line", width=0.8) for w, t in zip(window, target)]
-        items = [*kernel_shades(below, place), *projectors]
+        items: list[Item] = [*kernel_shades(below, place), *projectors]
         items.append(output_grid(above, out, done, numbers=False, order=order))
         steps.append(Step(Picture(items=tuple(items)), hold_ms=STEP_MS))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)

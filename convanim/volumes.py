@@ -42,6 +42,7 @@ from convanim.storyboard import (
     OBLIQUE,
     Flat,
     Placement,
+    cell_of,
     kernel_shades,
     labels_of,
     number,
@@ -136,8 +137,8 @@ class Stack:
             raise ValueError(f"roles must name one role per channel ({self.channels}), got {len(roles)}")
         texts = list(values) or [None] * self.channels
         return [
-            self.surface(c).grid([[role] * self.cols] * self.rows, () if texts[c] is None else labels_of(texts[c]))
-            for c, role in enumerate(roles)
+            self.surface(c).grid([[role] * self.cols] * self.rows, () if text is None else labels_of(text))
+            for c, (role, text) in enumerate(zip(roles, texts, strict=True))
         ]
 
     def block(self, first: int, last: int, span: tuple[int, int, int, int], *, role: str = "kernel",
@@ -220,9 +221,9 @@ def windows(stack: Stack, grids: Sequence[Grid | Shade], places: Sequence[Placem
     for channel, place in enumerate(places):
         if place is not None:
             per_channel[channel] += kernel_shades(stack.surface(channel), place)
-    if block and len(covered) > 1:
-        first = covered[0]
-        per_channel[first].insert(0, stack.block(first, covered[-1], places[first].span, role=role))
+    first = places[covered[0]] if covered else None
+    if block and len(covered) > 1 and first is not None:
+        per_channel[covered[0]].insert(0, stack.block(covered[0], covered[-1], first.span, role=role))
     return stack.layers(per_channel)
 
 
@@ -230,8 +231,9 @@ def link(stack: Stack, places: Sequence[Placement | None], target: Flat, cell: C
     """An arrow from the centre of the kernel's window on the farthest slice it reads towards the
     centre of the output ``cell`` on ``target``: which block makes which number. Draw it before the
     output grid, which then hides its end, so that it points at the number without covering it."""
-    far = max((c for c, place in enumerate(places) if place is not None), key=lambda c: stack.slice_origin(c)[2])
-    row0, col0, row1, col1 = places[far].span
+    far, place = max(((c, p) for c, p in enumerate(places) if p is not None),
+                     key=lambda found: stack.slice_origin(found[0])[2])
+    row0, col0, row1, col1 = place.span
     start = stack.surface(far).point((row0 + row1) / 2, (col0 + col1) / 2)
     return arrow(start, target.point(cell[0] + 0.5, cell[1] + 0.5))
 
@@ -376,8 +378,8 @@ def spatial_placements(recording: engine.Recording) -> list[list[Placement]]:
     by_channel: list[list[Placement]] = [[] for _ in range(recording.spec.out_channels)]
     for placed, products, total in recording.placements():
         by_channel[placed.out_index[0]].append(Placement(
-            out=tuple(placed.out_index[-2:]),
-            taps=tuple(tuple(tap.grid_index[-2:]) for tap in placed.taps),
+            out=cell_of(placed.out_index, 2),
+            taps=tuple(cell_of(tap.grid_index, 2) for tap in placed.taps),
             weights=products.weights, inputs=products.inputs, value=total.value, bias=total.bias,
         ))
     return by_channel
@@ -407,19 +409,20 @@ def volume_placements(recording: engine.Recording, out_channel: int = 0) -> list
         taps = [(tap.grid_index[-3:], weight, value)
                 for tap, weight, value in zip(placed.taps, products.weights, products.inputs)
                 if tap.grid_index[0] == channel]
-        out = tuple(placed.out_index[-3:])
-        slices = tuple(_on_slice(out[1:], [t for t in taps if t[0][0] == d], total) for d in range(depth))
+        depth_index, row, col = placed.out_index[-3:]
+        out = (depth_index, row, col)
+        slices = tuple(_on_slice((row, col), [t for t in taps if t[0][0] == d], total) for d in range(depth))
         found.append(VolumePlacement(out=out, slices=slices))
     return found
 
 
-def _on_slice(out: tuple[int, ...], taps: list[tuple[tuple[int, ...], float, float]],
+def _on_slice(out: Cell, taps: list[tuple[tuple[int, ...], float, float]],
               total: engine.SumWritten) -> Placement | None:
     """The 2D placement of the taps ((depth, row, col), weight, input) lying on one depth slice."""
     if not taps:
         return None
     cells, weights, inputs = zip(*taps)
-    return Placement(out=out, taps=tuple(cell[1:] for cell in cells), weights=weights, inputs=inputs,
+    return Placement(out=out, taps=tuple(cell_of(cell, 2) for cell in cells), weights=weights, inputs=inputs,
                      value=total.value, bias=total.bias)
 
 

@@ -18,7 +18,9 @@ from convanim.api import RenderError
 from convanim.config import default_map, read_table
 
 #: Click raises this (a UsageError) to show the help for a bare ``convanim``; it is not an error.
-_SHOW_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+_SHOW_HELP: tuple[type[BaseException], ...] = tuple(
+    error for error in [getattr(click.exceptions, "NoArgsIsHelpError", None)] if error is not None
+)
 
 
 class Failure(click.ClickException):
@@ -26,10 +28,14 @@ class Failure(click.ClickException):
 
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__("; ".join(line.strip() for line in message.splitlines() if line.strip()))
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # click declares it per class; ours is per error
 
     def show(self, file: Any = None) -> None:
         click.echo(f"convanim: error: {self.message}", err=True)
+
+
+#: Errors that already print what they should: ours, and the help for a bare ``convanim``.
+_ALREADY_SHOWN: tuple[type[BaseException], ...] = (Failure, *_SHOW_HELP)
 
 
 def fail(message: str, exit_code: int = 2) -> NoReturn:
@@ -42,7 +48,7 @@ def _one_line_errors() -> Iterator[None]:
     """Turn every error a user can cause into one line and the exit status that classifies it."""
     try:
         yield
-    except (Failure, _SHOW_HELP):
+    except _ALREADY_SHOWN:
         raise
     except click.UsageError as exc:
         where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""

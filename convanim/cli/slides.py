@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, cast, TypeVar
 
 import click
 from click.core import ParameterSource
@@ -39,7 +39,7 @@ def _deck_format(ctx: click.Context, param: click.Parameter, value: str | None) 
 def _render_options_but_format(command: F) -> F:
     """``render_options`` without the writer's ``--format``, which these commands decide."""
     command = render_options()(command)
-    params = command.__click_params__
+    params = cast(Any, command).__click_params__  # where click's decorators collect options
     params[:] = [param for param in params if param.name != "format"]
     return command
 

@@ -53,7 +53,7 @@ def text_mask(text: str, size_px: int, bold: bool, anchor: str) -> tuple[Image.I
     """``text`` rendered as an "L" coverage mask, with the offset of its top-left corner from
     the anchor point (Pillow's two-letter anchors)."""
     face = font(size_px, bold)
-    left, top, right, bottom = face.getbbox(text, anchor=anchor)
+    left, top, right, bottom = (int(v) for v in face.getbbox(text, anchor=anchor))  # whole pixels
     mask = Image.new("L", (max(1, right - left), max(1, bottom - top)))
     ImageDraw.Draw(mask).text((-left, -top), text, fill=255, font=face, anchor=anchor)
     return mask, left, top

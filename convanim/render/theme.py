@@ -13,7 +13,7 @@ its nearest palette index with one numpy fancy-index.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -26,7 +26,7 @@ RGB = tuple[int, int, int]
 HATCHES = ("", "/", "\\", "x", "-", "|")
 
 #: The kernel shadow's default opacity: shaded fills at this alpha get exact palette entries.
-SHADE_ALPHA = next(f.default for f in fields(Shade) if f.name == "alpha")
+SHADE_ALPHA: float = Shade.alpha
 
 _LUT_BITS = 6  # 64 levels per channel: theme colours closer than 4 levels would share a bin
 _PALETTE_SIZE = 256

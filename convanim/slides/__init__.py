@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from convanim import api
 from convanim.picture import Timeline
@@ -128,7 +128,7 @@ def save_poster(media: Path, out: Path) -> tuple[int, int, int]:
         with Image.open(media) as image:
             image.seek(getattr(image, "n_frames", 1) - 1)
             still = image.convert("RGB")
-    corner = still.getpixel((0, 0))
+    corner = cast(tuple[int, int, int], still.getpixel((0, 0)))  # an RGB image: a 3-tuple
     if still.getcolors(256) is not None:  # few colours (a GIF): a palette PNG, exact and smaller
         still = still.quantize(colors=256)
     still.save(out, format="PNG", optimize=True)

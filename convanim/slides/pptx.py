@@ -46,9 +46,10 @@ def write_pptx(figures: Sequence[Figure], out: Path) -> Path:
     """Write one slide per figure to ``out`` (atomically) and return it."""
     require_pptx()
     from pptx import Presentation
+    from pptx.util import Emu
 
     deck = Presentation()
-    deck.slide_width, deck.slide_height = SLIDE_WIDTH_EMU, SLIDE_HEIGHT_EMU
+    deck.slide_width, deck.slide_height = Emu(SLIDE_WIDTH_EMU), Emu(SLIDE_HEIGHT_EMU)
     for figure in figures:
         _add_slide(deck, figure)
     with atomic_target(out) as temp:
