@@ -304,13 +304,13 @@ def _build_grid(direct: ConvSpec, x: np.ndarray) -> tuple[np.ndarray, np.ndarray
     steps = tuple(slice(None, None, z + 1) for z in direct.insert_zeros)
     grown = tuple((i - 1) * (z + 1) + 1 for i, z in zip(direct.input_size, direct.insert_zeros))
     grid = np.zeros(x.shape[:2] + grown)
-    grid[(Ellipsis, *steps)] = x  # type: ignore[index]  # numpy's stubs reject a built index
+    grid[(Ellipsis,) + steps] = x
     mask = np.full(grown, INSERTED, dtype=np.int8)
     mask[steps] = INPUT
     pairs = direct.padding_pairs
     crop = tuple(slice(max(-before, 0), size - max(-after, 0)) for size, (before, after) in zip(grown, pairs))
     pads = [(max(before, 0), max(after, 0)) for before, after in pairs]
-    inside = grid[(Ellipsis, *crop)]  # type: ignore[arg-type]  # numpy's stubs reject a built index
+    inside = grid[(Ellipsis,) + crop]
     grid = np.pad(inside, [(0, 0), (0, 0), *pads], mode=_NUMPY_PAD_MODES[direct.padding_mode])  # type: ignore[call-overload]
     mask = np.pad(mask[crop], pads, constant_values=PADDING)
     return grid, np.broadcast_to(mask, grid.shape)

@@ -117,6 +117,6 @@ def _ffmpeg_exe() -> str:
 
 def _imageio_ffmpeg() -> Any:
     """imageio-ffmpeg, imported only when video is wanted (it is untyped and slows start-up)."""
-    import imageio_ffmpeg  # type: ignore[import-untyped]
+    import imageio_ffmpeg
 
     return imageio_ffmpeg
