@@ -16,7 +16,7 @@ import numpy as np
 from convanim import engine
 from convanim.picture import Item, Label, Point3, Step
 from convanim.storyboard import (
-    STEP_MS,
+    READ_MS,
     Surface,
     kernel_shades,
     number,
@@ -42,7 +42,7 @@ def sweep(
     text: str,
     keep: Sequence[Item] = (),
     products_at: Point3 | None = None,
-    hold_ms: int = STEP_MS * 2,
+    hold_ms: int = READ_MS,
 ) -> list[Step]:
     """One step per placement of a single-channel recording, every number shown.
 

@@ -22,6 +22,8 @@ MASK_ROLES = {engine.INPUT: "input", engine.PADDING: "padding", engine.INSERTED:
 
 #: How long one kernel placement stays on screen when stepping (GIF for slides: ~1.5 per second).
 STEP_MS = 650
+#: A placement whose numbers (products, sums) are to be read: one per second.
+READ_MS = 1000
 OBLIQUE = View(kind="oblique", angle_deg=55.0, depth=0.7)
 
 
@@ -266,7 +268,7 @@ def numeric(recording: engine.Recording, *, title: str | None = None, show_produ
         if show_products:
             below = left.point(rows + 0.9, (cols + 2.0 + out.shape[1]) / 2)
             items.append(Label(below, place.products(), size="small"))
-        steps.append(Step(Picture(items=tuple(items)), hold_ms=STEP_MS * 2))
+        steps.append(Step(Picture(items=tuple(items)), hold_ms=READ_MS))
     return Timeline(background=background, steps=tuple(steps), view=View())
 
 

@@ -24,7 +24,7 @@ from convanim.phases import size_text, versus
 from convanim.picture import Picture, Step, Timeline
 from convanim.scene import scene
 from convanim.spec import ConvSpec
-from convanim.storyboard import OBLIQUE, STEP_MS
+from convanim.storyboard import OBLIQUE, READ_MS, STEP_MS
 from convanim.volumes import phase, risen, text_lines
 
 #: 4 channels in 2 groups of 2; each group has 2 filters of 3×3×2.
@@ -56,7 +56,7 @@ def grouped():
     text = f"Each group's {per_out} filters read only its {per_in} channels"
     steps = [
         Step(phase((*group_windows(inputs, grids, places), *filling(outputs, out_roles, recording.output, order, k)),
-                   text, spec), hold_ms=STEP_MS * 2)
+                   text, spec), hold_ms=READ_MS)
         for k, places in enumerate(group_placements(recording))
     ]
     final = (*drawn(inputs, grids), *filling(outputs, out_roles, recording.output, order, len(order)),
@@ -97,7 +97,7 @@ def shuffled_grouped():
     lines = shuffle_lines(y, mixed, order)
     dealt = "Channel shuffle: each group's channels are dealt out to every group"
     steps += [Step(phase((*lines[:k], *drawn(x, x_grids), *y_done, *drawn(mixed, first_slices(mixed_grids, empty, k))),
-                         dealt, spec), STEP_MS * 2)
+                         dealt, spec), READ_MS)
               for k in range(1, channels + 1)]
     steps += [Step(phase((*lines, *drawn(x, x_grids), *y_done, *group_windows(mixed, mixed_grids, places),
                           *filling(z, z_roles, second.output, cells, k)),

@@ -11,6 +11,7 @@ from convanim.scene import scene
 from convanim.sparse import Falk, cell_shades, unrolled
 from convanim.spec import ConvSpec
 from convanim.storyboard import (
+    READ_MS,
     STEP_MS,
     Flat,
     heading,
@@ -66,5 +67,5 @@ def transposed_matrix():
         items = [*kept, c.column(row), *ct.row(row), *cell_shades(y_in, u.structure[:, row]),
                  Label(below, ct.products(row)),
                  output_grid(x_out, back.output[0], row, numbers=True, order=list(np.ndindex(*big)))]
-        steps.append(Step(phase(items, second, back.spec), STEP_MS * 2))
+        steps.append(Step(phase(items, second, back.spec), READ_MS))
     return Timeline(background=background, steps=tuple(steps), view=View())
