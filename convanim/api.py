@@ -25,7 +25,6 @@ from typing import Any
 from convanim.picture import Timeline
 from convanim.scene import SceneEntry, builtin_scenes, resolve
 from convanim.timeline import MAX_FPS
-from convanim.writers.base import check_target
 
 #: Video wants motion: MP4 glides the kernel window at this rate unless told otherwise.
 VIDEO_FPS = 30.0
@@ -163,6 +162,8 @@ def render_all(
     ``progress(result, done, total)`` is called as each scene finishes. ``options`` are those of
     :func:`render`. Results come back in catalogue order.
     """
+    from convanim.writers.base import check_target  # numpy and Pillow: not on the CLI's start-up path
+
     checked = RenderOptions(format=format, **options)
     chosen = list(builtin_scenes().names() if names is None else names)
     workers = _workers(jobs, len(chosen))

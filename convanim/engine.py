@@ -167,8 +167,7 @@ def channel_shuffle(input: Any, groups: int) -> np.ndarray:
 
 def channel_shuffle_order(channels: int, groups: int) -> tuple[int, ...]:
     """Which input channel lands at each output position of a channel shuffle (for drawing arrows)."""
-    if not isinstance(groups, int) or groups < 1:
-        raise ValueError(f"groups must be an int >= 1 (got {groups!r})")
+    _check_groups(groups)
     if channels % groups:
         raise ValueError(f"channels ({channels}) must be divisible by groups ({groups})")
     return tuple(np.arange(channels).reshape(groups, channels // groups).T.ravel().tolist())
@@ -219,14 +218,19 @@ def _convolve_transposed(dims: int, input: Any, weight: Any, bias: Any, stride: 
                          output_padding: Any, groups: int, dilation: Any) -> Recording:
     """Build the spec a transposed call describes (sizes read off the arrays) and record it."""
     x, w = _arrays(dims, input, weight)
-    if not isinstance(groups, int) or groups < 1:
-        raise ValueError(f"groups must be an int >= 1 (got {groups!r})")
+    _check_groups(groups)  # before it multiplies the weight's channel count
     spec = ConvSpec.create(
         x.shape[-dims:], w.shape[2:], stride=stride, padding=padding, dilation=dilation, groups=groups,
         in_channels=x.shape[-dims - 1], out_channels=w.shape[1] * groups, transposed=True,
         output_padding=output_padding, bias=bias is not None, dims=dims,
     )
     return _record(spec, x, w, bias)
+
+
+def _check_groups(groups: object) -> None:
+    """Refuse a group count that is not a positive int before it is used in arithmetic."""
+    if not isinstance(groups, int) or groups < 1:
+        raise ValueError(f"groups must be an int >= 1 (got {groups!r})")
 
 
 def _arrays(dims: int, input: Any, weight: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -421,10 +425,10 @@ def _channel_placements(recording: Recording, direct: ConvSpec, layout: _TapLayo
     for start in range(0, positions, per_chunk):
         flat = np.arange(start, min(start + per_chunk, positions))
         origin = np.stack(np.unravel_index(flat, direct.output_size), axis=1)
-        spatial = origin[:, None, :] * stride + layout.offset  # (chunk, T, dims)
-        where = (channels, *np.moveaxis(spatial, 2, 0))
+        spatial = np.moveaxis(origin[:, None, :] * stride + layout.offset, 2, 0)  # (dims, chunk, T)
+        where = (channels, *spatial)
         values = grid[where]
-        axes = [axis.tolist() for axis in np.moveaxis(spatial, 2, 0)]
+        axes = spatial.tolist()
         kinds = _KIND_NAMES[mask[where]].tolist()
         products = (values * weights).tolist()
         sums = output[start : start + len(flat)].tolist()

@@ -9,14 +9,15 @@ row, and a channel shuffle is a set of lines crossing from row to row.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import accumulate
 
 import numpy as np
 
 from convanim import engine
 from convanim.picture import Grid, Item, Label, Line, Point3
 from convanim.spec import ConvSpec
-from convanim.storyboard import Flat, Placement
-from convanim.volumes import GAP, Stack, arrow, filled_grid, group_roles, spatial_placements, windows
+from convanim.storyboard import Flat, Placement, filled_grid
+from convanim.volumes import GAP, Stack, arrow, group_roles, spatial_placements, windows
 
 #: Screen gaps between tensors (left to right) and between group rows (top to bottom), in cells.
 COLUMN_GAP = 3.0
@@ -88,9 +89,8 @@ def blank_grids(stacks: Sequence[Stack], roles: Sequence[Sequence[str]]) -> list
 
 def value_grids(stacks: Sequence[Stack], roles: Sequence[Sequence[str]], values: np.ndarray) -> list[list[Grid]]:
     """Every slice with its numbers, ``values`` being (channels, rows, cols) in group order."""
-    firsts = np.cumsum([0] + [stack.channels for stack in stacks])
     return [stack.grids(list(group), list(values[first : first + stack.channels]))
-            for stack, group, first in zip(stacks, roles, firsts)]
+            for stack, group, first in zip(stacks, roles, _firsts(stacks))]
 
 
 def first_slices(full: Sequence[Sequence[Grid]], empty: Sequence[Sequence[Grid]], count: int) -> list[list[Grid]]:
@@ -120,10 +120,9 @@ def filling(stacks: Sequence[Stack], roles: Sequence[Sequence[str]], output: np.
     """Output stacks with the first ``done`` cells of ``order`` filled on every slice, the next
     one active. ``output`` is (channels, rows, cols); stack g shows its group's channels."""
     active = order[done] if done < len(order) else None
-    firsts = np.cumsum([0] + [stack.channels for stack in stacks])
     return [
         item
-        for stack, group, first in zip(stacks, roles, firsts)
+        for stack, group, first in zip(stacks, roles, _firsts(stacks))
         for item in stack.layers([[filled_grid(stack.surface(c), output[first + c], order[:done], active, role=role)]
                                   for c, role in enumerate(group)])
     ]
@@ -132,9 +131,8 @@ def filling(stacks: Sequence[Stack], roles: Sequence[Sequence[str]], output: np.
 def slice_tags(stacks: Sequence[Stack], channels: Sequence[int] | None = None) -> list[Label]:
     """Each slice's channel beside it ("c0", "c1", ...): counted across the groups, or the given
     channel numbers (after a shuffle, the channel each slice came from)."""
-    count = sum(stack.channels for stack in stacks)
-    names = [f"c{c}" for c in (range(count) if channels is None else channels)]
-    firsts = np.cumsum([0] + [stack.channels for stack in stacks])
+    firsts = _firsts(stacks)
+    names = [f"c{c}" for c in (range(firsts[-1]) if channels is None else channels)]
     return [tag for stack, first in zip(stacks, firsts) for tag in stack.tags(names[first : first + stack.channels])]
 
 
@@ -186,5 +184,9 @@ def standard_of(spec: ConvSpec) -> ConvSpec:
 
 
 def _per_group(stacks: Sequence[Stack], flat: Sequence[str]) -> list[list[str]]:
-    firsts = np.cumsum([0] + [stack.channels for stack in stacks])
-    return [list(flat[first : first + stack.channels]) for stack, first in zip(stacks, firsts)]
+    return [list(flat[first : first + stack.channels]) for stack, first in zip(stacks, _firsts(stacks))]
+
+
+def _firsts(stacks: Sequence[Stack]) -> list[int]:
+    """The channel each group's stack starts at, counted across the groups (and the total last)."""
+    return [0, *accumulate(stack.channels for stack in stacks)]

@@ -19,16 +19,16 @@ import numpy as np
 from convanim import engine
 from convanim.picture import Grid, Item, Label, Picture, Shade, Step, Timeline
 from convanim.spec import ConvSpec
-from convanim.storyboard import MASK_ROLES, OBLIQUE, STEP_MS, Flat, labels_of, number, plane
+from convanim.storyboard import MASK_ROLES, OBLIQUE, STEP_MS, Flat, filled_grid, labels_of, number, plane
 from convanim.volumes import (
     Cell,
     Channels,
     channel_range,
     GAP,
     Stack,
+    bias_of,
     channel_placements,
     column,
-    filled_grid,
     link,
     per_channel,
     phase,
@@ -77,7 +77,7 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
     roles = dict(zip(seen.drawn, seen.roles()))
     grid_shape = plane(recording.grid[:1], spec.dims).shape  # (1, length) for a 1D signal
     stack, results, operators = _channel_layout(len(seen.drawn), grid_shape, output.shape, len(partials),
-                                                _equals(seen, _bias(recording, out_channel), shown), seen.names())
+                                                _equals(seen, bias_of(recording, out_channel), shown), seen.names())
     slices = [stack.surface(i).grid(tinted(plane(recording.mask[c : c + 1], spec.dims), roles[c]),
                                     labels_of(plane(recording.grid[c : c + 1], spec.dims)) if numbers else ())
               for i, c in enumerate(seen.drawn)]
@@ -103,7 +103,7 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
         steps.append(Step(phase([*windows(stack, slices, laid), *result], _sweep_text(sweep, notes), spec), STEP_MS))
     add = f"Add the {len(seen.read)} channel results{' and the bias' if spec.bias else ''}, cell by cell"
     for k, cell in enumerate(order if summed else []):
-        equation = _sum_label(parts, shown, seen, cell, _bias(recording, out_channel), output[cell])
+        equation = _sum_label(parts, shown, seen, cell, bias_of(recording, out_channel), output[cell])
         items = [*windows(stack, slices, [None] * len(slices)), *filling(len(order), cell),
                  filled_grid(results[-1], output, order[:k], cell),
                  under(results, equation, below=1.4, size="normal", role="text")]
@@ -143,10 +143,6 @@ def _channel_layout(channels: int, shape: tuple[int, int], out_shape: tuple[int,
 def _misfit(size: tuple[float, float]) -> float:
     """How far a figure of (width, height) is from :data:`FIGURE_ASPECT`, either way."""
     return abs(math.log(size[0] / size[1] / FIGURE_ASPECT))
-
-
-def _bias(recording: engine.Recording, out_channel: int) -> float:
-    return 0.0 if recording.bias is None else float(recording.bias[out_channel])
 
 
 def _equals(seen: Channels, bias: float, shown: Sequence[int]) -> str:

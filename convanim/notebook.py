@@ -30,8 +30,7 @@ class Animation:
     """A rendered animation, displayed inline by Jupyter (GIF as an image, MP4 as HTML5 video)."""
 
     def __init__(self, data: bytes, format: str, name: str = "figure") -> None:
-        if format not in MIME_TYPES:
-            raise ValueError(f"format must be one of {', '.join(MIME_TYPES)}, got {format!r}")
+        _check_format(format)
         self.data = data
         self.format = format
         self.name = name
@@ -85,8 +84,7 @@ def show(
     ``format`` is gif (default), mp4, webp or apng; ``options`` are :func:`convanim.api.render`'s.
     Warns when the file exceeds ``WARN_BYTES``.
     """
-    if format not in MIME_TYPES:
-        raise ValueError(f"format must be one of {', '.join(MIME_TYPES)}, got {format!r}")
+    _check_format(format)  # before rendering, so a bad format costs nothing
     with tempfile.TemporaryDirectory(prefix="convanim-show-") as folder:
         out = Path(folder) / f"figure.{format}"
         if isinstance(target, ConvSpec):
@@ -101,6 +99,12 @@ def show(
             stacklevel=2,
         )
     return Animation(data, format, _name_of(target))
+
+
+def _check_format(format: str) -> None:
+    """Refuse a format that does not display inline (a frames folder, an unknown name)."""
+    if format not in MIME_TYPES:
+        raise ValueError(f"format must be one of {', '.join(MIME_TYPES)}, got {format!r}")
 
 
 def _name_of(target: str | SceneEntry | Timeline | ConvSpec) -> str:

@@ -75,8 +75,3 @@ def versus(what: str, chain: Sequence[int], standard: int) -> str:
 def bracketed(values: np.ndarray) -> str:
     """A kernel's weights as the article writes a vector: '[1, 2, 1]'."""
     return "[" + ", ".join(number(v) for v in np.ravel(values)) + "]"
-
-
-def size_text(shape: Sequence[int]) -> str:
-    """A shape as the captions write it, even when square: '3×1', '5×5×3'."""
-    return "×".join(str(n) for n in shape)

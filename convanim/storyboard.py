@@ -8,7 +8,7 @@ comes from the computation — and return plain ``convanim.picture`` data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,17 +93,21 @@ def placements(recording: engine.Recording) -> list[Placement]:
     spec = recording.spec
     if spec.dims == 3 or recording.batched or recording.grid.shape[0] != 1:
         raise ValueError("a flat sweep shows one unbatched channel of a 1D or 2D convolution")
-    return [
-        Placement(
-            out=cell_of(placed.out_index, spec.dims),
-            taps=tuple(cell_of(tap.grid_index, spec.dims) for tap in placed.taps),
-            weights=products.weights,
-            inputs=products.inputs,
-            value=total.value,
-            bias=total.bias,
-        )
-        for placed, products, total in recording.placements()
-    ]
+    return [placement_of(*event, spec.dims) for event in recording.placements()]
+
+
+def placement_of(
+    placed: engine.KernelPlaced, products: engine.ProductsComputed, total: engine.SumWritten, dims: int
+) -> Placement:
+    """One engine placement (its three events) as a :class:`Placement` in the picture of :func:`plane`."""
+    return Placement(
+        out=cell_of(placed.out_index, dims),
+        taps=tuple(cell_of(tap.grid_index, dims) for tap in placed.taps),
+        weights=products.weights,
+        inputs=products.inputs,
+        value=total.value,
+        bias=total.bias,
+    )
 
 
 class Ground:
@@ -176,13 +180,21 @@ def output_grid(
     surface: Surface, values: np.ndarray, done: int, *, numbers: bool, order: Sequence[tuple[int, int]]
 ) -> Grid:
     """The output with the first ``done`` cells of ``order`` computed and the next one active."""
+    active = order[done] if done < len(order) else None
+    return filled_grid(surface, values, order[:done], active, numbers=numbers)
+
+
+def filled_grid(surface: Surface, values: np.ndarray, filled: Collection[tuple[int, int]],
+                active: tuple[int, int] | None = None, *, role: str = "done", numbers: bool = True) -> Grid:
+    """A result grid: ``filled`` cells in ``role`` with their numbers, ``active`` highlighted with
+    its number, the rest not yet computed. ``role`` lets a partial result wear its channel's colour;
+    without ``numbers`` the cells are only coloured."""
     roles = np.full(values.shape, "output", dtype=object)
     shown = np.zeros(values.shape, bool)
-    for r, c in order[:done]:
-        roles[r, c], shown[r, c] = "done", True
-    if done < len(order):
-        r, c = order[done]
-        roles[r, c], shown[r, c] = "active", True
+    for r, c in filled:
+        roles[r, c], shown[r, c] = role, True
+    if active is not None:
+        roles[active], shown[active] = "active", True
     return surface.grid(roles.tolist(), labels_of(values, shown) if numbers else ())
 
 

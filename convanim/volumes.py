@@ -28,7 +28,7 @@ volume's shape is (depth, rows, cols). Everything returned is plain ``convanim.p
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
 
@@ -46,6 +46,7 @@ from convanim.storyboard import (
     kernel_shades,
     labels_of,
     number,
+    placement_of,
     placements,
 )
 
@@ -238,19 +239,6 @@ def link(stack: Stack, places: Sequence[Placement | None], target: Flat, cell: C
     return arrow(start, target.point(cell[0] + 0.5, cell[1] + 0.5))
 
 
-def filled_grid(surface: Flat, values: np.ndarray, filled: Collection[Cell], active: Cell | None = None, *,
-                role: str = "done") -> Grid:
-    """A result grid: ``filled`` cells in ``role`` with their numbers, ``active`` highlighted with
-    its number, the rest not yet computed. ``role`` lets a partial result wear its channel's colour."""
-    roles = np.full(values.shape, "output", dtype=object)
-    shown = np.zeros(values.shape, bool)
-    for r, c in filled:
-        roles[r, c], shown[r, c] = role, True
-    if active is not None:
-        roles[active], shown[active] = "active", True
-    return surface.grid(roles.tolist(), labels_of(values, shown))
-
-
 def under(surfaces: Flat | Sequence[Flat], text: str, *, below: float = 0.55, size: TextSize = "small",
           role: str = "muted") -> Label:
     """A line of text centred under one flat surface ("channel 0", "output") or under a row of them
@@ -355,10 +343,15 @@ def per_channel(recording: engine.Recording, out_channel: int = 0) -> list[engin
                  stride=direct.stride, dilation=direct.dilation)
         for j in range(spec.in_channels // spec.groups)
     ]
-    bias = 0.0 if recording.bias is None else float(recording.bias[out_channel])
-    if not np.allclose(sum(p.output[0] for p in parts) + bias, recording.output[out_channel]):
+    total = sum(p.output[0] for p in parts) + bias_of(recording, out_channel)
+    if not np.allclose(total, recording.output[out_channel]):
         raise ArithmeticError("the per-channel results do not add up to the output")
     return parts
+
+
+def bias_of(recording: engine.Recording, out_channel: int) -> float:
+    """The bias added to output channel ``out_channel`` (0 without a bias)."""
+    return 0.0 if recording.bias is None else float(recording.bias[out_channel])
 
 
 def channel_placements(recordings: Sequence[engine.Recording]) -> list[list[Placement]]:
@@ -376,12 +369,8 @@ def spatial_placements(recording: engine.Recording) -> list[list[Placement]]:
     if recording.spec.dims != 2 or recording.batched:
         raise ValueError("spatial_placements reads an unbatched 2D recording")
     by_channel: list[list[Placement]] = [[] for _ in range(recording.spec.out_channels)]
-    for placed, products, total in recording.placements():
-        by_channel[placed.out_index[0]].append(Placement(
-            out=cell_of(placed.out_index, 2),
-            taps=tuple(cell_of(tap.grid_index, 2) for tap in placed.taps),
-            weights=products.weights, inputs=products.inputs, value=total.value, bias=total.bias,
-        ))
+    for event in recording.placements():
+        by_channel[event[0].out_index[0]].append(placement_of(*event, 2))
     return by_channel
 
 

@@ -11,12 +11,11 @@ from convanim import engine
 from convanim.picture import Picture, Step, Timeline
 from convanim.scene import scene
 from convanim.spec import ConvSpec
-from convanim.storyboard import OBLIQUE, STEP_MS
+from convanim.storyboard import OBLIQUE, STEP_MS, filled_grid
 from convanim.multichannel import channel_sweep, volume_sweep
 from convanim.volumes import (
     GAP,
     Stack,
-    filled_grid,
     link,
     phase,
     shape_text,

@@ -13,8 +13,8 @@ from convanim import composite, engine
 from convanim.picture import Picture, Step, Timeline
 from convanim.scene import scene
 from convanim.spec import ConvSpec
-from convanim.storyboard import OBLIQUE, STEP_MS, kernel_shades, number, placements
-from convanim.volumes import Stack, filled_grid, group_roles, phase, row, spatial_placements, text_lines, under, windows
+from convanim.storyboard import OBLIQUE, STEP_MS, filled_grid, kernel_shades, number, placements
+from convanim.volumes import Stack, group_roles, phase, row, spatial_placements, text_lines, under, windows
 
 #: The input's shape (channels, rows, cols); its values are the engine's seeded draw for this shape.
 CHANNELS, SIZE = 3, 4
@@ -65,9 +65,9 @@ def flattened():
     steps = []
     for index, (recording, places) in enumerate(zip(passes, sweeps)):
         order = [place.out for place in places]
+        grids_now = [filled_grid(s, p.output[0], list(np.ndindex(*p.output.shape[1:])), role="intermediate")
+                     for s, p in zip(results[:index], passes)]
         for k, place in enumerate(places):
-            grids_now = [filled_grid(s, p.output[0], list(np.ndindex(*p.output.shape[1:])), role="intermediate")
-                         for s, p in zip(results[:index], passes)]
             current = filled_grid(results[index], recording.output[0], order[:k], place.out)
             kernel = (windows(stack, grids, [place] * CHANNELS) if index == 0
                       else [*stack.layers([[g] for g in grids]), *kernel_shades(results[index - 1], place)])

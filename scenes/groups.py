@@ -20,12 +20,12 @@ from convanim.grouping import (
     standard_of,
     value_grids,
 )
-from convanim.phases import size_text, versus
+from convanim.phases import versus
 from convanim.picture import Picture, Step, Timeline
 from convanim.scene import scene
 from convanim.spec import ConvSpec
 from convanim.storyboard import OBLIQUE, READ_MS, STEP_MS
-from convanim.volumes import phase, risen, text_lines
+from convanim.volumes import phase, risen, shape_text, text_lines
 
 #: 4 channels in 2 groups of 2; each group has 2 filters of 3×3×2.
 GROUPED = ConvSpec.create(5, 3, in_channels=4, out_channels=4, groups=2)
@@ -44,7 +44,7 @@ def grouped():
                               spec.groups, steps=[None, risen(spec.output_size[0], 0.25)])
     in_roles, out_roles = channel_roles(inputs), channel_roles(outputs)
     grids = blank_grids(inputs, in_roles)
-    shape = size_text((*spec.output_size, spec.out_channels))
+    shape = shape_text((*spec.output_size, spec.out_channels))
     counts = [versus("multiplications", [spec.macs], standard.macs),
               versus("parameters", [spec.params], standard.params)]
     labels = [*text_lines(inputs[-1].surface(0).point(inputs[-1].rows + 1.4, 0), counts, size="normal"),
@@ -52,12 +52,13 @@ def grouped():
     for g, (source, target) in enumerate(zip(inputs, outputs)):
         labels += [source.caption(f"group {g}: channels {g * per_in}–{(g + 1) * per_in - 1}"),
                    target.caption(f"its {per_out} filters' outputs")]
-    order = [places[0].out for places in group_placements(recording)]
+    by_position = group_placements(recording)
+    order = [places[0].out for places in by_position]
     text = f"Each group's {per_out} filters read only its {per_in} channels"
     steps = [
         Step(phase((*group_windows(inputs, grids, places), *filling(outputs, out_roles, recording.output, order, k)),
                    text, spec), hold_ms=READ_MS)
-        for k, places in enumerate(group_placements(recording))
+        for k, places in enumerate(by_position)
     ]
     final = (*drawn(inputs, grids), *filling(outputs, out_roles, recording.output, order, len(order)),
              *bracket(outputs, f"concatenated: {shape}"))
@@ -88,12 +89,13 @@ def shuffled_grouped():
                *filling(z, z_roles, second.output, [], 0)),
         title=f"Shuffled grouped convolution, {groups} groups",
     )
-    cells = [places[0].out for places in group_placements(first)]
+    first_positions = group_placements(first)
+    cells = [places[0].out for places in first_positions]
     y_done = filling(y, y_roles, first.output, cells, len(cells))
     per = spec.in_channels // groups
     steps = [Step(phase((*group_windows(x, x_grids, places), *filling(y, y_roles, first.output, cells, k)),
                         f"GConv1: each group's filters read only their group's {per} channels", spec), STEP_MS)
-             for k, places in enumerate(group_placements(first))]
+             for k, places in enumerate(first_positions)]
     lines = shuffle_lines(y, mixed, order)
     dealt = "Channel shuffle: each group's channels are dealt out to every group"
     steps += [Step(phase((*lines[:k], *drawn(x, x_grids), *y_done, *drawn(mixed, first_slices(mixed_grids, empty, k))),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from convanim import engine
-from convanim.phases import finished, size_text
+from convanim.phases import finished
 from convanim.picture import Label, Picture, Step, Timeline, View
 from convanim.scene import scene
 from convanim.sparse import Falk, cell_shades, unrolled
@@ -22,7 +22,7 @@ from convanim.storyboard import (
     roles_of,
     weight_labels,
 )
-from convanim.volumes import phase
+from convanim.volumes import phase, shape_text
 
 #: Distinct weights 1..9, so that every row of C visibly holds the same kernel, shifted.
 KERNEL = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
@@ -46,7 +46,7 @@ def transposed_matrix():
             x_in.grid(roles_of(direct.mask[0]), labels_of(direct.grid[0])),
             y_in.grid([["input"] * small[1]] * small[0], labels_of(back.input[0])),
             *(output_grid(s, r.output[0], 0, numbers=True, order=[]) for s, r in ((y_out, direct), (x_out, back))),
-            *(heading(s, f"{name} {size_text((s.rows, s.cols))}") for s, name in
+            *(heading(s, f"{name} {shape_text((s.rows, s.cols))}") for s, name in
               ((x_in, "input"), (y_out, "output"), (y_in, "input"), (x_out, "output"))),
             *c.background("C", f"x: the input, flattened ({n_in})", "C·x"),
             *ct.background("Cᵀ", f"y: the input, flattened ({n_out})", "Cᵀ·y"),
@@ -54,18 +54,20 @@ def transposed_matrix():
         title=f"Transposed convolution: C is {n_out}×{n_in}, Cᵀ is {n_in}×{n_out}",
     )
     below = (x_out.point(0, big[1])[0] / 2, top + big[0] + 1.0, 0.0)
-    first = f"1) each row of C is the {size_text(KERNEL.shape[2:])} kernel laid over x: y = C·x"
+    first = f"1) each row of C is the {shape_text(KERNEL.shape[2:])} kernel laid over x: y = C·x"
     second = "2) transposed, same kernel: Cᵀ·y (row j of Cᵀ is column j of C)"
     steps = []
     places = placements(direct)
+    order = [p.out for p in places]
     for row, place in enumerate(places):
         items = [*kernel_shades(x_in, place), *weight_labels(x_in, place), *c.row(row), Label(below, c.products(row)),
-                 output_grid(y_out, direct.output[0], row, numbers=True, order=[p.out for p in places])]
+                 output_grid(y_out, direct.output[0], row, numbers=True, order=order)]
         steps.append(Step(phase(items, first, direct.spec), STEP_MS * 3))
     kept = [finished(direct, y_out), c.result_grid(n_out)]
+    cells = list(np.ndindex(*big))
     for row in range(n_in):
         items = [*kept, c.column(row), *ct.row(row), *cell_shades(y_in, u.structure[:, row]),
                  Label(below, ct.products(row)),
-                 output_grid(x_out, back.output[0], row, numbers=True, order=list(np.ndindex(*big)))]
+                 output_grid(x_out, back.output[0], row, numbers=True, order=cells)]
         steps.append(Step(phase(items, second, back.spec), READ_MS))
     return Timeline(background=background, steps=tuple(steps), view=View())

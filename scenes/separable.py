@@ -7,13 +7,33 @@ import math
 import numpy as np
 
 from convanim import composite, engine
-from convanim.grouping import beside, filling, gather, surfaces
-from convanim.phases import bracketed, finished, size_text, sweep, versus
+from convanim.grouping import beside, filling, gather, group_placements, surfaces
+from convanim.phases import bracketed, finished, sweep, versus
 from convanim.picture import Box, Label, Picture, Step, Timeline, View
 from convanim.scene import scene
 from convanim.spec import ConvSpec
-from convanim.storyboard import OBLIQUE, STEP_MS, Flat, heading, kernel_shades, labels_of, output_grid, roles_of
-from convanim.volumes import GAP, Stack, filled_grid, group_roles, phase, spatial_placements, text_lines, under, windows
+from convanim.storyboard import (
+    OBLIQUE,
+    STEP_MS,
+    Flat,
+    filled_grid,
+    heading,
+    kernel_shades,
+    labels_of,
+    output_grid,
+    roles_of,
+)
+from convanim.volumes import (
+    GAP,
+    Stack,
+    group_roles,
+    phase,
+    shape_text,
+    spatial_placements,
+    text_lines,
+    under,
+    windows,
+)
 
 #: The edge-filter image: the Sobel kernel [1, 2, 1]ᵀ·[−1, 0, 1] finds the same vertical edges.
 IMAGE = np.array([[0, 0, 1, 1, 0], [0, 1, 1, 1, 0], [1, 1, 1, 1, 1], [0, 1, 1, 1, 0], [0, 0, 1, 1, 0]], float)
@@ -28,7 +48,7 @@ def spatial_separable():
     middle = Flat((cols + 2.0, (rows - mid[0]) / 2, 0.0), *mid)
     target = Flat((cols + mid[1] + 4.0, (rows - out[0]) / 2, 0.0), *out)
     centre = target.point(0, out[1])[0] / 2
-    col_k, row_k, full_k = (size_text(r.spec.kernel_size) for r in (column, row, full))
+    col_k, row_k, full_k = (shape_text(r.spec.kernel_size) for r in (column, row, full))
     col_w, row_w = bracketed(column.weight) + "ᵀ", bracketed(row.weight)
     per_output = [math.prod(r.spec.kernel_size) for r in (column, row)]
     counts = [
@@ -39,11 +59,11 @@ def spatial_separable():
     background = Picture(
         items=(
             source.grid(roles_of(column.mask[0]), labels_of(column.grid[0])),
-            heading(source, f"input {size_text(IMAGE.shape)}"),
+            heading(source, f"input {shape_text(IMAGE.shape)}"),
             output_grid(middle, column.output[0], 0, numbers=True, order=[]),
-            heading(middle, f"after {col_k}: {size_text(mid)}"),
+            heading(middle, f"after {col_k}: {shape_text(mid)}"),
             output_grid(target, full.output[0], 0, numbers=True, order=[]),
-            heading(target, f"output {size_text(out)}"),
+            heading(target, f"output {shape_text(out)}"),
             Label((centre, rows + 1.8, 0.0), f"{counts[0]};  {counts[1]}", size="small", role="muted"),
             Label((centre, rows + 2.5, 0.0), counts[2], size="small", role="muted"),
         ),
@@ -81,25 +101,25 @@ def depthwise_separable():
     target = Flat((x, y + out_rows + 2.5, z), out_rows, out_cols)
     roles = [group_roles(channels, channels)]
     grids = source.grids(roles[0])
-    by_position = list(zip(*spatial_placements(depthwise), strict=True))
+    by_position = group_placements(depthwise)  # one kernel per channel, all at the same window
     order = [places[0].out for places in by_position]
     done = [*source.layers([[grid] for grid in grids]), *filling([middle], roles, depthwise.output, order, len(order))]
     out = pointwise.output[0]
-    kernels, volume_shape = POINTWISE.out_channels, size_text((out_rows, out_cols, POINTWISE.out_channels))
+    kernels, volume_shape = POINTWISE.out_channels, shape_text((out_rows, out_cols, POINTWISE.out_channels))
     counts = [versus("multiplications", [DEPTHWISE.macs, POINTWISE.macs], rec.standard_macs),
               versus("parameters", [DEPTHWISE.params, POINTWISE.params], rec.standard_spec.params)]
     background = Picture(
         items=(*text_lines(target.point(out_rows + 1.6, -x), counts, size="normal"),
-               under(surfaces(source), f"input {size_text((rows, cols, channels))}"),
-               under(surfaces(middle), f"after depthwise: {size_text((out_rows, out_cols, channels))}"),
+               under(surfaces(source), f"input {shape_text((rows, cols, channels))}"),
+               under(surfaces(middle), f"after depthwise: {shape_text((out_rows, out_cols, channels))}"),
                filled_grid(target, out, [])),
         title="Depthwise separable convolution",
     )
-    first = f"1) depthwise: {channels} kernels of {size_text((*DEPTHWISE.kernel_size, 1))}, each on its own channel"
+    first = f"1) depthwise: {channels} kernels of {shape_text((*DEPTHWISE.kernel_size, 1))}, each on its own channel"
     steps = [Step(phase((*windows(source, grids, places, block=False),
                          *filling([middle], roles, depthwise.output, order, k)), first, DEPTHWISE), STEP_MS)
              for k, places in enumerate(by_position)]
-    second = (f"2) pointwise: a {size_text((*POINTWISE.kernel_size, channels))} kernel mixes the {channels} channels"
+    second = (f"2) pointwise: a {shape_text((*POINTWISE.kernel_size, channels))} kernel mixes the {channels} channels"
               f" (kernel 1 of {kernels})")
     steps += [Step(phase((*gather(middle, place.out, target, place.out), *done,
                           *(kernel_shades(middle.surface(c), place)[0] for c in range(channels)),

@@ -362,3 +362,18 @@ def test_unknown_role_in_a_late_step_is_refused_before_drawing() -> None:
     bad = Step(Picture(items=(Shade(((0, 0, 0), (1, 0, 0), (1, 1, 0)), role="glow"),)))
     with pytest.raises(ValueError, match="role"):
         render_frames(Timeline(timeline.background, (*timeline.steps, bad), view=timeline.view))
+
+
+def test_palette_mapping_does_not_depend_on_what_was_mapped_before() -> None:
+    """Bins are resolved on first use; the answer must not depend on which bins came first, or
+    a scene's bytes would depend on the scenes a worker process rendered before it."""
+    from convanim.render.theme import PaletteMap, get_theme
+
+    rng = np.random.default_rng(7)
+    image = rng.integers(0, 256, size=(64, 64, 3), dtype=np.uint8)
+    other = rng.integers(0, 256, size=(64, 64, 3), dtype=np.uint8)
+    fresh = PaletteMap(get_theme("light")).indices(image)
+    used = PaletteMap(get_theme("light"))
+    used.indices(other)
+    assert np.array_equal(used.indices(image), fresh)
+    assert np.array_equal(used.indices(image[::-1]), fresh[::-1])

@@ -211,6 +211,12 @@ OUTPUT = click.option(
 )
 
 
+#: Shared by ``all`` and ``gallery``, which render every scene in worker processes.
+JOBS = click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the number of cores)."
+)
+
+
 @main.command()
 @click.argument("targets", nargs=-1, required=True, metavar="NAME|FILE.py[:NAME]...")
 @OUTPUT
@@ -241,7 +247,7 @@ def render(targets: tuple[str, ...], output: Path | None, **options: Any) -> Non
     show_default=True,
     help="Folder to write every scene into, as NAME.FORMAT.",
 )
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
+@JOBS
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no list of written files.")
 @render_options(default_format=ALL_DEFAULTS["format"])
 def render_all(out_dir: Path, jobs: int | None, quiet: bool, **options: Any) -> None:

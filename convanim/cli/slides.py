@@ -6,18 +6,15 @@ format is the deck's, and the gallery is always GIF. Errors are the group's: one
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast, TypeVar
+from typing import Any
 
 import click
 from click.core import ParameterSource
 
 from convanim.cli import main
-from convanim.cli.commands import render_options
+from convanim.cli.commands import JOBS, render_options
 from convanim.slides import DECK_FORMATS
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _deck_format(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -34,14 +31,6 @@ def _deck_format(ctx: click.Context, param: click.Parameter, value: str | None) 
         if value in FORMATS:
             return None
     raise click.BadParameter(f"{value!r} is not one of {', '.join(DECK_FORMATS)}", ctx, param)
-
-
-def _render_options_but_format(command: F) -> F:
-    """``render_options`` without the writer's ``--format``, which these commands decide."""
-    command = render_options()(command)
-    params = cast(Any, command).__click_params__  # where click's decorators collect options
-    params[:] = [param for param in params if param.name != "format"]
-    return command
 
 
 @main.command()
@@ -63,7 +52,7 @@ def _render_options_but_format(command: F) -> F:
 @click.option(
     "--video", is_flag=True, help="Embed MP4 video with a poster frame instead of GIF (pptx, html)."
 )
-@_render_options_but_format
+@render_options(with_format=False)  # the deck's format, or always GIF
 def slides(
     targets: tuple[str, ...], output: Path, deck_format: str | None, video: bool, **options: Any
 ) -> None:
@@ -93,12 +82,12 @@ def slides(
     "--columns", type=click.IntRange(min=1), default=3, show_default=True,
     help="Figures per row of the Markdown table.",
 )
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
+@JOBS
 @click.option(
     "--readme", type=click.Path(dir_okay=False, path_type=Path),
     help="Also put the table into this README, between <!-- gallery:start --> and <!-- gallery:end -->.",
 )
-@_render_options_but_format
+@render_options(with_format=False)  # the deck's format, or always GIF
 def gallery(out_dir: Path, columns: int, jobs: int | None, readme: Path | None, **options: Any) -> None:
     """Render every built-in figure as a GIF with a gallery page and a README table.
 

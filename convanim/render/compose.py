@@ -102,10 +102,11 @@ class Renderer:
         """(supersampled rectangle, differs from the background) of the title and caption bands."""
         c = self.hires
         title, caption, formula = self._texts(picture)
-        base = self._texts(self.timeline.background)
+        base = self.timeline.background
         title_band = (0.0, c.title_y - c.title_px, float(c.width_px), c.title_y + c.title_px)
         caption_band = (0.0, c.caption_top - c.caption_px * 0.5, float(c.width_px), float(c.height_px))
-        return [(title_band, title != base[0]), (caption_band, (caption, formula) != base[1:])]
+        new_caption = (caption, formula) != (base.caption, base.formula)
+        return [(title_band, title != base.title), (caption_band, new_caption)]
 
     def _slots(self, target: Target, picture: Picture, everything: bool = False) -> None:
         """Draw the text slots that differ from the background's (all of them for the background

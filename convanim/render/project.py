@@ -168,6 +168,11 @@ def label_px(size: TextSize, cell_px: float, min_text: float = 1.0) -> int:
     return max(round(minimum * min_text), round(ratio * cell_px))
 
 
+def label_box(label: Label, cell_px: float, min_text: float = 1.0) -> tuple[float, float, float, float]:
+    """Pixel box (left, top, right, bottom) of a label's text around its anchor point."""
+    return fonts.font(label_px(label.size, cell_px, min_text)).getbbox(label.text, anchor=label.anchor)
+
+
 def text_unit(spec: CanvasSpec) -> float:
     """The canvas length text scales with: its width, or a 16:9 frame's height-limited width."""
     return spec.width_px if spec.height_px is None else min(spec.width_px, 1.2 * spec.height_px)
@@ -242,9 +247,7 @@ def _figure_box(
         xs.append(sx * cell_px)
         ys.append(sy * cell_px)
     for (sx, sy), label in labels:
-        left, top, right, bottom = fonts.font(label_px(label.size, cell_px, min_text)).getbbox(
-            label.text, anchor=label.anchor
-        )
+        left, top, right, bottom = label_box(label, cell_px, min_text)
         xs += [sx * cell_px + left, sx * cell_px + right]
         ys += [sy * cell_px + top, sy * cell_px + bottom]
     return min(xs), min(ys), max(xs), max(ys)

@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw
 
 from convanim.picture import Box, Grid, Item, Label, Line, Point3, Shade
 from convanim.render import fonts
-from convanim.render.project import Canvas, item_points
+from convanim.render.project import Canvas, item_points, label_box
 from convanim.render.theme import RGB, RoleStyle, Theme, contrast, luminance
 
 Px = tuple[float, float]
@@ -135,8 +135,7 @@ class Painter:
         """Canvas pixels an item may touch (strokes and text included)."""
         if isinstance(item, Label):
             x, y = self.canvas.to_px(item.at)
-            face = fonts.font(self.canvas.text_px(item.size))
-            left, top, right, bottom = face.getbbox(item.text, anchor=item.anchor)
+            left, top, right, bottom = label_box(item, self.canvas.cell_px, self.canvas.min_text)
             return x + left - 1, y + top - 1, x + right + 1, y + bottom + 1
         points = [self.canvas.to_px(p) for p in item_points(item)]
         # Half the thickest stroke (the active outline) or an arrow head, plus blur.
@@ -148,7 +147,10 @@ class Painter:
     def cell_texts(self, grid: Grid) -> list[TextSpot]:
         """Where a grid's numbers and sublabels go, in canvas pixels."""
         _check_grid(grid)
-        pts = self._lattice(grid)
+        return self._cell_texts(grid, self._lattice(grid))
+
+    def _cell_texts(self, grid: Grid, pts: list[list[Px]]) -> list[TextSpot]:
+        """``cell_texts`` for a checked grid whose corner lattice is already known."""
         (ux, uy), (vx, vy) = _sub(pts[0][1], pts[0][0]), _sub(pts[1][0], pts[0][0])
         cell_w, cell_h = max(abs(ux), abs(vx)), max(abs(uy), abs(vy))
         spots = []
@@ -175,7 +177,7 @@ class Painter:
         self, grid: Grid, pts: list[list[Px]], cell: tuple[int, int], text: str, px: int, sub: bool
     ) -> TextSpot:
         r, c = cell
-        quad = (pts[r][c], pts[r][c + 1], pts[r + 1][c + 1], pts[r + 1][c])
+        quad = _cell_quad(pts, r, c)
         centre = (sum(p[0] for p in quad) / 4, sum(p[1] for p in quad) / 4)
         near = min(quad, key=lambda p: p[0] + p[1])
         far = max(quad, key=lambda p: p[0] + p[1])
@@ -191,12 +193,12 @@ class Painter:
             for c in range(cols):
                 style = styles[r][c]
                 if style.fill is not None:
-                    quad = (pts[r][c], pts[r][c + 1], pts[r + 1][c + 1], pts[r + 1][c])
+                    quad = _cell_quad(pts, r, c)
                     target.polygon(quad, style.fill)
                     self._hatch(target, quad, style)
         for _, start, end, style in sorted(_edge_runs(pts, styles), key=lambda run: run[0]):
             self._edge(target, start, end, style)
-        for spot in self.cell_texts(grid):
+        for spot in self._cell_texts(grid, pts):
             self._stamp(target, spot, spot.style.text if spot.style.fill is not None else None)
 
     def _edge(self, target: Target, start: Px, end: Px, style: RoleStyle) -> None:
@@ -308,6 +310,11 @@ def _check_grid(grid: Grid) -> tuple[int, int]:
         if texts and (len(texts) != rows or any(len(row) != cols for row in texts)):
             raise ValueError(f"grid.{name}: must be empty or match roles' {rows}x{cols} shape")
     return rows, cols
+
+
+def _cell_quad(pts: list[list[Px]], r: int, c: int) -> tuple[Px, Px, Px, Px]:
+    """Pixel corners of cell (r, c) from a grid's corner lattice, in order around the cell."""
+    return pts[r][c], pts[r][c + 1], pts[r + 1][c + 1], pts[r + 1][c]
 
 
 def _edge_rank(style: RoleStyle) -> int:

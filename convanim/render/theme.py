@@ -30,7 +30,7 @@ SHADE_ALPHA: float = Shade.alpha
 
 _LUT_BITS = 6  # 64 levels per channel: theme colours closer than 4 levels would share a bin
 _PALETTE_SIZE = 256
-_CHUNK = 8192  # rows per distance block while building the lookup table (stays in cache)
+_CHUNK = 1024  # bins per distance block while resolving bins (1024 x 256 x 3 integers)
 
 
 @dataclass(frozen=True)
@@ -311,26 +311,60 @@ def theme_palette(theme: str | Theme) -> bytes:
     return bytes(channel for colour in colours for channel in colour)
 
 
+class PaletteMap:
+    """RGB to palette index through a 6-bit-per-channel lookup table, filled as bins are met.
+
+    Resolving all 262,144 bins up front cost about 0.2 s, most of a small render's whole process,
+    while a render meets only a few thousand (the theme's colours and their anti-aliased blends).
+    So each bin gets its nearest palette colour the first time a pixel falls in it; the rule is
+    the same for every bin, so the frames are the same. Exact theme colours own their bins from
+    the start (the first colour wins a bin two colours share).
+    """
+
+    def __init__(self, theme: Theme) -> None:
+        # Doubled coordinates make bin centres whole numbers: distances are exact integers, so a
+        # bin's nearest colour never depends on which other bins are resolved with it.
+        self._palette2 = 2 * np.array(palette_colours(theme), dtype=np.int32)
+        # 16 bits so that one gather both maps a pixel and says whether its bin is resolved yet.
+        self._lut = np.full(1 << (3 * _LUT_BITS), _UNRESOLVED, dtype=np.uint16)
+        exact = _bin_index(np.array(theme_colours(theme), dtype=np.uint8))
+        self._lut[exact[::-1]] = np.arange(len(exact), dtype=np.uint16)[::-1]
+
+    def indices(self, rgb: np.ndarray) -> np.ndarray:
+        """Palette indices (uint8, H x W) of an H x W x 3 uint8 RGB array."""
+        bins = _bin_index(rgb)
+        found = self._lut[bins]
+        unresolved = found == _UNRESOLVED
+        if unresolved.any():
+            new = np.unique(bins[unresolved])
+            self._lut[new] = self._nearest(new)
+            found = self._lut[bins]
+        return found.astype(np.uint8)
+
+    def _nearest(self, bins: np.ndarray) -> np.ndarray:
+        """The palette index nearest each bin's centre by weighted distance (ties: lowest index)."""
+        step = 256 >> _LUT_BITS
+        mask = (1 << _LUT_BITS) - 1
+        q = np.stack([bins >> (2 * _LUT_BITS), (bins >> _LUT_BITS) & mask, bins & mask], axis=-1)
+        centres2 = q.astype(np.int32) * (2 * step) + (step - 1)  # twice each bin's centre
+        found = np.empty(len(bins), dtype=np.uint8)
+        for start in range(0, len(bins), _CHUNK):
+            delta = centres2[start : start + _CHUNK, None, :] - self._palette2[None, :, :]
+            found[start : start + _CHUNK] = (delta * delta @ _WEIGHTS).argmin(axis=1)
+        return found
+
+
+#: A lookup-table entry whose bin has not been met yet (palette indices stop at 255).
+_UNRESOLVED = 0xFFFF
+#: Weights of the squared RGB differences (green counts most, blue least): a distance that
+#: approximates perceived difference, in whole numbers.
+_WEIGHTS = np.array([2, 4, 3], dtype=np.int32)
+
+
 @cache
-def palette_lut(theme: Theme) -> np.ndarray:
-    """Nearest palette index for every 6-bit-per-channel RGB bin; exact colours own their bin."""
-    palette = np.array(palette_colours(theme), dtype=np.float32)
-    levels = 1 << _LUT_BITS
-    step = 256 // levels
-    centres = np.arange(levels, dtype=np.float32) * step + (step - 1) / 2
-    bins = np.stack(np.meshgrid(centres, centres, centres, indexing="ij"), -1).reshape(-1, 3)
-    # Weighted distance (green counts most, blue least) approximates perceived difference.
-    weights = np.sqrt(np.array([2.0, 4.0, 3.0], dtype=np.float32))
-    palette_w, bins_w = palette * weights, bins * weights
-    norms = (palette_w**2).sum(axis=1)
-    lut = np.empty(len(bins), dtype=np.uint8)
-    for start in range(0, len(bins), _CHUNK):
-        distances = bins_w[start : start + _CHUNK] @ (-2.0 * palette_w.T)
-        distances += norms
-        lut[start : start + _CHUNK] = distances.argmin(axis=1)
-    exact = np.array(theme_colours(theme), dtype=np.uint8)
-    lut[_bin_index(exact)[::-1]] = np.arange(len(exact), dtype=np.uint8)[::-1]
-    return lut
+def palette_map(theme: Theme) -> PaletteMap:
+    """The theme's palette map, shared by every frame of every render in this process."""
+    return PaletteMap(theme)
 
 
 def _bin_index(rgb: np.ndarray) -> np.ndarray:
@@ -341,4 +375,4 @@ def _bin_index(rgb: np.ndarray) -> np.ndarray:
 
 def to_indices(rgb: np.ndarray, theme: Theme) -> np.ndarray:
     """Palette indices (uint8, H x W) of an H x W x 3 uint8 RGB array."""
-    return palette_lut(theme)[_bin_index(rgb)]
+    return palette_map(theme).indices(rgb)

@@ -99,13 +99,19 @@ def render_figures(
         media = api.render(
             without_text(timeline), media_dir / f"{entry.name}.{suffix}", format=suffix, **options
         )
-        poster = media_dir / f"{entry.name}_poster.png"
-        background = save_poster(media, poster)
-        title = timeline.background.title or entry.name
-        figures.append(
-            Figure(entry.name, title, caption_of(timeline), media, poster, background)
-        )
+        figures.append(figure_of(entry.name, timeline, media, media_dir / f"{entry.name}_poster.png"))
     return figures
+
+
+def title_of(name: str, timeline: Timeline) -> str:
+    """The figure's title: its timeline's, or the scene's name when it has none."""
+    return timeline.background.title or name
+
+
+def figure_of(name: str, timeline: Timeline, media: Path, poster: Path) -> Figure:
+    """The Figure of scene ``name`` rendered to ``media``, its poster still saved to ``poster``."""
+    background = save_poster(media, poster)
+    return Figure(name, title_of(name, timeline), caption_of(timeline), media, poster, background)
 
 
 def save_poster(media: Path, out: Path) -> tuple[int, int, int]:
@@ -209,9 +215,11 @@ __all__ = [
     "caption_of",
     "deck_format",
     "entries_for",
+    "figure_of",
     "make_slides",
     "render_figures",
     "save_poster",
+    "title_of",
     "without_text",
     "write_text",
 ]

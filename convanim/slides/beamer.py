@@ -14,7 +14,7 @@ from typing import Any
 
 from convanim import api
 from convanim.scene import SceneEntry
-from convanim.slides import caption_of, without_text, write_text
+from convanim.slides import caption_of, title_of, without_text, write_text
 from convanim.writers.base import check_target
 
 DECK_NAME = "deck.tex"
@@ -67,8 +67,7 @@ def write_beamer(entries: Sequence[SceneEntry], out_dir: Path, **options: Any) -
         folder = api.render(without_text(timeline), out_dir / entry.name, format="png", **options)
         snippet = out_dir / f"{entry.name}.tex"
         write_text(snippet, snippet_text(folder, out_dir, options.get("fps")))
-        title = timeline.background.title or entry.name
-        frames.append(_frame(title, caption_of(timeline), snippet.name))
+        frames.append(_frame(title_of(entry.name, timeline), caption_of(timeline), snippet.name))
     deck = out_dir / DECK_NAME
     write_text(deck, deck_text(frames))
     return deck

@@ -15,7 +15,7 @@ from typing import Any
 
 from convanim import api
 from convanim.scene import builtin_scenes
-from convanim.slides import Figure, caption_of, save_poster, write_text
+from convanim.slides import Figure, figure_of, write_text
 from convanim.slides.html import data_uri, figure_markup, page
 
 INDEX_NAME = "index.html"
@@ -74,7 +74,8 @@ def write_gallery(
     registry = builtin_scenes()
     with tempfile.TemporaryDirectory(prefix="convanim-gallery-") as posters:
         figures = [
-            _figure(registry.get(result.name), result.path, Path(posters))
+            figure_of(result.name, registry.get(result.name).timeline(), result.path,
+                      Path(posters) / f"{result.name}.png")
             for result in results
             if result.path is not None
         ]
@@ -106,14 +107,6 @@ def readme_parts(readme: Path) -> tuple[str, str]:
     if not (found_start and found_end):
         raise ValueError(f"readme: {readme} has no {start} ... {end} lines to put the gallery between")
     return before, after
-
-
-def _figure(entry: Any, media: Path, posters: Path) -> Figure:
-    timeline = entry.timeline()
-    poster = posters / f"{entry.name}.png"
-    background = save_poster(media, poster)
-    title = timeline.background.title or entry.name
-    return Figure(entry.name, title, caption_of(timeline), media, poster, background)
 
 
 def index_html(figures: Sequence[Figure]) -> str:
