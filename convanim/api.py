@@ -71,8 +71,8 @@ class RenderOptions:
         ):
             raise ValueError(f"fps must be a number of frames per second in (0, {MAX_FPS}], got {self.fps!r}")
         if self.hold_ms is not None:
-            _whole("hold_ms", self.hold_ms, 1)
-        _whole("loop", self.loop, 0)
+            check_whole("hold_ms", self.hold_ms, 1)
+        check_whole("loop", self.loop, 0)
 
 
 @dataclass(frozen=True)
@@ -297,11 +297,12 @@ def _workers(jobs: int | None, count: int) -> int:
     """Worker processes to start: ``jobs`` (default: the cores), never more than scenes."""
     if jobs is None:
         jobs = os.cpu_count() or 1
-    _whole("jobs", jobs, 1)
+    check_whole("jobs", jobs, 1)
     return max(1, min(jobs, count))
 
 
-def _whole(parameter: str, value: object, minimum: int) -> None:
+def check_whole(parameter: str, value: object, minimum: int) -> None:
+    """A ValueError naming ``parameter`` unless ``value`` is a whole number (not a bool) >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ValueError(f"{parameter} must be a whole number >= {minimum}, got {value!r}")
 

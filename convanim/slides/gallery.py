@@ -61,8 +61,7 @@ def write_gallery(
     ``options`` its render options. With ``readme``, the table (and the figures' total size) also
     replaces what stands between the README's gallery markers. Returns the path of ``index.html``.
     """
-    if isinstance(columns, bool) or not isinstance(columns, int) or columns < 1:
-        raise ValueError(f"columns must be a whole number >= 1, got {columns!r}")
+    api.check_whole("columns", columns, 1)
     if readme is not None:
         readme_parts(Path(readme))  # a README without markers fails before any rendering
     out = Path(out_dir)
