@@ -10,8 +10,9 @@ from __future__ import annotations
 import time
 import tracemalloc
 
-from convanim.engine import run
-from convanim.spec import ConvSpec
+from convanim.core.engine import run
+from convanim.core.spec import ConvSpec
+from convanim.core.notation import describe
 
 REPEATS = 5
 
@@ -28,7 +29,7 @@ def time_recording() -> None:
         start = time.perf_counter()
         count = record_and_consume(spec)
         timings_s.append(time.perf_counter() - start)
-    print(f"record + consume {spec.describe()}: {count:,} events, "
+    print(f"record + consume {describe(spec)}: {count:,} events, "
           f"best {min(timings_s) * 1000:.0f} ms, worst {max(timings_s) * 1000:.0f} ms over {REPEATS} runs")
 
 

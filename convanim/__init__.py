@@ -17,7 +17,7 @@ _LAZY = {
     "custom": "convanim.api",
     "render_all": "convanim.api",
     "show": "convanim.notebook",
-    "ConvSpec": "convanim.spec",
+    "ConvSpec": "convanim.core.spec",
     "scene": "convanim.scene",
     "register": "convanim.scene",
     "builtin_scenes": "convanim.scene",

@@ -22,9 +22,10 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from convanim.errors import RenderError
 from convanim.picture import Timeline
 from convanim.scene import SceneEntry, builtin_scenes, resolve
-from convanim.timeline import MAX_FPS
+from convanim.picture.timeline import MAX_FPS
 
 #: Video wants motion: MP4 glides the kernel window at this rate unless told otherwise.
 VIDEO_FPS = 30.0
@@ -32,10 +33,6 @@ VIDEO_FPS = 30.0
 VIDEO_FORMATS = frozenset({"mp4"})
 #: A frames folder (Beamer's animate plays one constant rate) repeats stepped states at this rate.
 FRAMES_FPS = 10.0
-
-
-class RenderError(RuntimeError):
-    """Drawing or encoding failed after the options were accepted (the CLI exits with 1)."""
 
 
 @dataclass(frozen=True)
@@ -132,8 +129,8 @@ def custom(
 
     ``options`` are those of :func:`render`; without ``out`` the file is ``out_dir/custom.<format>``.
     """
-    from convanim.spec import ConvSpec
-    from convanim.storyboard import arithmetic
+    from convanim.core.spec import ConvSpec
+    from convanim.figures import arithmetic
 
     checked = RenderOptions(**options)
     if isinstance(spec, Mapping):

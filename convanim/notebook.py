@@ -17,8 +17,9 @@ from typing import Any
 from convanim import api
 from convanim.picture import Timeline
 from convanim.scene import SceneEntry
-from convanim.spec import ConvSpec
+from convanim.core.spec import ConvSpec
 from convanim.writers import atomic_target
+from convanim.core.notation import describe
 
 #: Above this size a displayed animation makes the notebook file heavy enough to warn about.
 WARN_BYTES = 20_000_000
@@ -114,5 +115,5 @@ def _name_of(target: str | SceneEntry | Timeline | ConvSpec) -> str:
     if isinstance(target, Timeline):
         return target.background.title or "figure"
     if isinstance(target, ConvSpec):
-        return target.describe()
+        return describe(target)
     return str(target)

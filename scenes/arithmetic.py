@@ -10,8 +10,9 @@ from __future__ import annotations
 from functools import partial
 
 from convanim.scene import register
-from convanim.spec import ConvSpec
-from convanim.storyboard import arithmetic
+from convanim.core.spec import ConvSpec
+from convanim.figures import arithmetic
+from convanim.core.notation import describe
 
 #: name -> (title, direct spec arguments); "-transposed" rows are generated from the direct ones.
 DIRECT = {
@@ -40,7 +41,7 @@ def transposed_of(direct: ConvSpec) -> ConvSpec:
 
 
 def _add(name: str, title: str, spec: ConvSpec) -> None:
-    register(f"arith-{name}", f"{title}: {spec.describe()}", partial(arithmetic, spec, title=title))
+    register(f"arith-{name}", f"{title}: {describe(spec)}", partial(arithmetic, spec, title=title))
 
 
 for _name, (_title, _args) in DIRECT.items():

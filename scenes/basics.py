@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from convanim import engine
+from convanim.core import engine
 from convanim.scene import scene
-from convanim.spec import ConvSpec
-from convanim.storyboard import arithmetic, numeric
+from convanim.core.spec import ConvSpec
+from convanim.figures import arithmetic, numeric
 
 
 def _matrix(rows: str) -> np.ndarray:

@@ -1,28 +1,31 @@
 """Convolutions over channels and volumes (§3.1): multi-channel 2D, 3D, and 1×1 convolution.
 
 Channels are drawn as slice stacks in the oblique view, the kernel as a translucent block through
-the slices it reads (``convanim.volumes``, whose sweeps also draw ``convanim custom``'s
+the slices it reads (``convanim.blocks``; the sweeps of ``convanim.figures`` also draw ``convanim custom``'s
 multi-channel and 3D figures). Every number is an engine recording's.
 """
 
 from __future__ import annotations
 
-from convanim import engine
+from convanim.core import engine
 from convanim.picture import Picture, Step, Timeline
 from convanim.scene import scene
-from convanim.spec import ConvSpec
-from convanim.storyboard import OBLIQUE, STEP_MS, filled_grid
-from convanim.multichannel import channel_sweep, volume_sweep
-from convanim.volumes import (
+from convanim.core.spec import ConvSpec
+from convanim.blocks import (
+    filled_grid,
     GAP,
-    Stack,
+    kernel_through,
     link,
+    OBLIQUE,
     phase,
     shape_text,
-    spatial_placements,
+    spatial_windows,
+    Stack,
+    STEP_MS,
     under,
-    windows,
 )
+from convanim.figures import channel_sweep, volume_sweep
+from convanim.core.notation import describe, formula_text
 
 #: The figures' convolutions: an RGB-like input, a volume, a depth-collapsing 1×1 (sizes derived).
 MULTI = ConvSpec.create(5, 3, in_channels=3, bias=True)
@@ -53,7 +56,7 @@ def conv1x1():
               outputs.caption(f"output {shape_text(POINTWISE.output_size, kernels)}"),
               *outputs.tags([f"kernel {n + 1}" for n in range(kernels)])]
     steps = []
-    for n, places in enumerate(spatial_placements(recording)):
+    for n, places in enumerate(spatial_windows(recording)):
         order = [place.out for place in places]
         caption = f"Kernel {n + 1} of {kernels}: a 1×1×{channels} column → one number per position"
         for k, place in enumerate(places):
@@ -63,9 +66,9 @@ def conv1x1():
             products = under([stack.surface(0), outputs.surface(0)], place.products(), below=1.4, size="normal",
                              role="text")
             arrow = link(stack, [place] * channels, outputs.surface(n), place.out)
-            items = [*windows(stack, grids, [place] * channels), arrow, *outputs.layers([[s] for s in slices]),
+            items = [*kernel_through(stack, grids, [place] * channels), arrow, *outputs.layers([[s] for s in slices]),
                      products]
             steps.append(Step(phase(items, caption, POINTWISE), STEP_MS))
-    background = Picture(items=tuple(labels), title="1×1 convolution: collapsing depth", caption=POINTWISE.describe(),
-                         formula="\n".join(POINTWISE.formula()))
+    background = Picture(items=tuple(labels), title="1×1 convolution: collapsing depth", caption=describe(POINTWISE),
+                         formula=formula_text(POINTWISE))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from convanim.scene import scene
-from convanim.spec import ConvSpec
-from convanim.storyboard import arithmetic
+from convanim.core.spec import ConvSpec
+from convanim.figures import arithmetic
 
 
 @scene("dilated", "dilation 2: the 3×3 kernel's taps spread over a 5×5 span, 7×7 → 3×3")

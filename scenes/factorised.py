@@ -1,6 +1,6 @@
 """Flattened convolution (§3.5): a standard C×k×k filter replaced by three 1D filters in a row.
 
-The three passes are engine recordings chained by ``convanim.composite.flattened``, which also
+The three passes are engine recordings chained by ``convanim.core.composite.flattened``, which also
 records the standard filter they multiply out to and refuses a chain that does not reproduce it;
 the counts in the caption come from those recordings' specs.
 """
@@ -9,12 +9,27 @@ from __future__ import annotations
 
 import numpy as np
 
-from convanim import composite, engine
+from convanim.core import composite, engine
 from convanim.picture import Picture, Step, Timeline
 from convanim.scene import scene
-from convanim.spec import ConvSpec
-from convanim.storyboard import OBLIQUE, STEP_MS, filled_grid, kernel_shades, number, placements
-from convanim.volumes import Stack, group_roles, phase, row, spatial_placements, text_lines, under, windows
+from convanim.core.spec import ConvSpec
+from convanim.blocks import (
+    filled_grid,
+    group_roles,
+    kernel_shades,
+    kernel_through,
+    number,
+    OBLIQUE,
+    phase,
+    row,
+    spatial_windows,
+    Stack,
+    STEP_MS,
+    sweep_windows,
+    text_lines,
+    under,
+)
+from convanim.core.notation import describe, formula_text
 
 #: The input's shape (channels, rows, cols); its values are the engine's seeded draw for this shape.
 CHANNELS, SIZE = 3, 4
@@ -60,8 +75,8 @@ def flattened():
     labels += [under(s, text) for s, text in zip(results, ["across channels", "then vertically", "then horizontally"])]
     texts = [f"1. Across channels: the {filters[0]} filter", f"2. Vertically: the {filters[1]} filter",
              f"3. Horizontally: the {filters[2]} filter"]
-    sweeps = [spatial_placements(chain.channel_pass)[0], placements(chain.vertical_pass),
-              placements(chain.horizontal_pass)]
+    sweeps = [spatial_windows(chain.channel_pass)[0], sweep_windows(chain.vertical_pass),
+              sweep_windows(chain.horizontal_pass)]
     steps = []
     for index, (recording, places) in enumerate(zip(passes, sweeps)):
         order = [place.out for place in places]
@@ -69,12 +84,12 @@ def flattened():
                      for s, p in zip(results[:index], passes)]
         for k, place in enumerate(places):
             current = filled_grid(results[index], recording.output[0], order[:k], place.out)
-            kernel = (windows(stack, grids, [place] * CHANNELS) if index == 0
+            kernel = (kernel_through(stack, grids, [place] * CHANNELS) if index == 0
                       else [*stack.layers([[g] for g in grids]), *kernel_shades(results[index - 1], place)])
             products = under(results, place.products(), below=1.4, size="normal", role="text")
             items = [*grids_now, *kernel, current, products]
             steps.append(Step(phase(items, texts[index], recording.spec), STEP_MS))
     background = Picture(items=(*(filled_grid(s, p.output[0], ()) for s, p in zip(results, passes)), *labels),
-                         title="Flattened convolution: three 1D filters", caption=chain.full.spec.describe(),
-                         formula="\n".join(chain.full.spec.formula()))
+                         title="Flattened convolution: three 1D filters", caption=describe(chain.full.spec),
+                         formula=formula_text(chain.full.spec))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)

@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
-from convanim import engine
-from convanim.grouping import (
+from convanim.core import engine
+from convanim.blocks import (
     blank_grids,
     bracket,
     channel_roles,
     columns,
     drawn,
-    first_slices,
     filling,
-    group_placements,
+    first_slices,
+    group_kernels,
     group_windows,
     links,
+    OBLIQUE,
+    phase,
+    READ_MS,
+    risen,
+    shape_text,
     shuffle_lines,
     shuffled_roles,
     slice_tags,
     standard_of,
+    STEP_MS,
+    text_lines,
     value_grids,
+    versus,
 )
-from convanim.phases import versus
 from convanim.picture import Picture, Step, Timeline
 from convanim.scene import scene
-from convanim.spec import ConvSpec
-from convanim.storyboard import OBLIQUE, READ_MS, STEP_MS
-from convanim.volumes import phase, risen, shape_text, text_lines
+from convanim.core.spec import ConvSpec
 
 #: 4 channels in 2 groups of 2; each group has 2 filters of 3×3×2.
 GROUPED = ConvSpec.create(5, 3, in_channels=4, out_channels=4, groups=2)
@@ -52,11 +57,11 @@ def grouped():
     for g, (source, target) in enumerate(zip(inputs, outputs)):
         labels += [source.caption(f"group {g}: channels {g * per_in}–{(g + 1) * per_in - 1}"),
                    target.caption(f"its {per_out} filters' outputs")]
-    by_position = group_placements(recording)
+    by_position = group_windows(recording)
     order = [places[0].out for places in by_position]
     text = f"Each group's {per_out} filters read only its {per_in} channels"
     steps = [
-        Step(phase((*group_windows(inputs, grids, places), *filling(outputs, out_roles, recording.output, order, k)),
+        Step(phase((*group_kernels(inputs, grids, places), *filling(outputs, out_roles, recording.output, order, k)),
                    text, spec), hold_ms=READ_MS)
         for k, places in enumerate(by_position)
     ]
@@ -89,11 +94,11 @@ def shuffled_grouped():
                *filling(z, z_roles, second.output, [], 0)),
         title=f"Shuffled grouped convolution, {groups} groups",
     )
-    first_positions = group_placements(first)
+    first_positions = group_windows(first)
     cells = [places[0].out for places in first_positions]
     y_done = filling(y, y_roles, first.output, cells, len(cells))
     per = spec.in_channels // groups
-    steps = [Step(phase((*group_windows(x, x_grids, places), *filling(y, y_roles, first.output, cells, k)),
+    steps = [Step(phase((*group_kernels(x, x_grids, places), *filling(y, y_roles, first.output, cells, k)),
                         f"GConv1: each group's filters read only their group's {per} channels", spec), STEP_MS)
              for k, places in enumerate(first_positions)]
     lines = shuffle_lines(y, mixed, order)
@@ -101,8 +106,8 @@ def shuffled_grouped():
     steps += [Step(phase((*lines[:k], *drawn(x, x_grids), *y_done, *drawn(mixed, first_slices(mixed_grids, empty, k))),
                          dealt, spec), READ_MS)
               for k in range(1, channels + 1)]
-    steps += [Step(phase((*lines, *drawn(x, x_grids), *y_done, *group_windows(mixed, mixed_grids, places),
+    steps += [Step(phase((*lines, *drawn(x, x_grids), *y_done, *group_kernels(mixed, mixed_grids, places),
                           *filling(z, z_roles, second.output, cells, k)),
                          "GConv2: every group now reads channels from every group of GConv1", spec), STEP_MS)
-              for k, places in enumerate(group_placements(second))]
+              for k, places in enumerate(group_windows(second))]
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)

@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import numpy as np
 
-from convanim import engine
-from convanim.phases import finished
-from convanim.picture import Label, Picture, Step, Timeline, View
-from convanim.scene import scene
-from convanim.sparse import Falk, cell_shades, unrolled
-from convanim.spec import ConvSpec
-from convanim.storyboard import (
-    READ_MS,
-    STEP_MS,
-    Flat,
+from convanim.core import engine
+from convanim.blocks import (
+    cell_shades,
+    Falk,
+    finished,
     heading,
     kernel_shades,
     labels_of,
     output_grid,
-    placements,
+    phase,
+    READ_MS,
     roles_of,
+    shape_text,
+    STEP_MS,
+    Surface,
+    sweep_windows,
     weight_labels,
 )
-from convanim.volumes import phase, shape_text
+from convanim.core.matrix import unrolled
+from convanim.picture import Label, Picture, Step, Timeline, View
+from convanim.scene import scene
+from convanim.core.spec import ConvSpec
 
 #: Distinct weights 1..9, so that every row of C visibly holds the same kernel, shifted.
 KERNEL = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
@@ -37,10 +40,10 @@ def transposed_matrix():
     c = Falk((0.0, 1.5, 0.0), u.matrix, u.structure, u.x, u.y)
     ct = Falk((c.right.point(0, 1)[0] + 3.0, 1.5, 0.0), u.matrix.T, u.structure.T, u.y_in, u.x_out)
     top = n_out + 4.0  # the grids sit in a row under C, phase 1's on the left, phase 2's on the right
-    x_in = Flat((0.0, top, 0.0), *big)
-    y_out = Flat((big[1] + 1.5, top + (big[0] - small[0]) / 2, 0.0), *small)
-    y_in = Flat((big[1] + small[1] + 4.5, top + (big[0] - small[0]) / 2, 0.0), *small)
-    x_out = Flat((big[1] + 2 * small[1] + 6.0, top, 0.0), *big)
+    x_in = Surface((0.0, top, 0.0), *big)
+    y_out = Surface((big[1] + 1.5, top + (big[0] - small[0]) / 2, 0.0), *small)
+    y_in = Surface((big[1] + small[1] + 4.5, top + (big[0] - small[0]) / 2, 0.0), *small)
+    x_out = Surface((big[1] + 2 * small[1] + 6.0, top, 0.0), *big)
     background = Picture(
         items=(
             x_in.grid(roles_of(direct.mask[0]), labels_of(direct.grid[0])),
@@ -57,7 +60,7 @@ def transposed_matrix():
     first = f"1) each row of C is the {shape_text(KERNEL.shape[2:])} kernel laid over x: y = C·x"
     second = "2) transposed, same kernel: Cᵀ·y (row j of Cᵀ is column j of C)"
     steps = []
-    places = placements(direct)
+    places = sweep_windows(direct)
     order = [p.out for p in places]
     for row, place in enumerate(places):
         items = [*kernel_shades(x_in, place), *weight_labels(x_in, place), *c.row(row), Label(below, c.products(row)),

@@ -6,34 +6,38 @@ import math
 
 import numpy as np
 
-from convanim import composite, engine
-from convanim.grouping import beside, filling, gather, group_placements, surfaces
-from convanim.phases import bracketed, finished, sweep, versus
-from convanim.picture import Box, Label, Picture, Step, Timeline, View
-from convanim.scene import scene
-from convanim.spec import ConvSpec
-from convanim.storyboard import (
-    OBLIQUE,
-    STEP_MS,
-    Flat,
+from convanim.core import composite, engine
+from convanim.blocks import (
+    bracketed,
     filled_grid,
+    filling,
+    finished,
+    GAP,
+    gather,
+    group_roles,
+    group_windows,
     heading,
     kernel_shades,
+    kernel_through,
     labels_of,
+    OBLIQUE,
     output_grid,
-    roles_of,
-)
-from convanim.volumes import (
-    GAP,
-    Stack,
-    group_roles,
     phase,
+    roles_of,
     shape_text,
-    spatial_placements,
+    side_by_side,
+    spatial_windows,
+    Stack,
+    STEP_MS,
+    Surface,
+    sweep,
     text_lines,
     under,
-    windows,
+    versus,
 )
+from convanim.picture import Box, Label, Picture, Step, Timeline, View
+from convanim.scene import scene
+from convanim.core.spec import ConvSpec
 
 #: The edge-filter image: the Sobel kernel [1, 2, 1]ᵀ·[−1, 0, 1] finds the same vertical edges.
 IMAGE = np.array([[0, 0, 1, 1, 0], [0, 1, 1, 1, 0], [1, 1, 1, 1, 1], [0, 1, 1, 1, 0], [0, 0, 1, 1, 0]], float)
@@ -44,9 +48,9 @@ def spatial_separable():
     rec = composite.spatial_separable(IMAGE, [1, 2, 1], [-1, 0, 1])
     column, row, full = rec.column_pass, rec.row_pass, rec.full
     (rows, cols), mid, out = IMAGE.shape, column.output.shape[1:], full.output.shape[1:]
-    source = Flat((0.0, 0.0, 0.0), rows, cols)
-    middle = Flat((cols + 2.0, (rows - mid[0]) / 2, 0.0), *mid)
-    target = Flat((cols + mid[1] + 4.0, (rows - out[0]) / 2, 0.0), *out)
+    source = Surface((0.0, 0.0, 0.0), rows, cols)
+    middle = Surface((cols + 2.0, (rows - mid[0]) / 2, 0.0), *mid)
+    target = Surface((cols + mid[1] + 4.0, (rows - out[0]) / 2, 0.0), *out)
     centre = target.point(0, out[1])[0] / 2
     col_k, row_k, full_k = (shape_text(r.spec.kernel_size) for r in (column, row, full))
     col_w, row_w = bracketed(column.weight) + "ᵀ", bracketed(row.weight)
@@ -95,13 +99,13 @@ def depthwise_separable():
     pointwise = engine.run(POINTWISE, input=depthwise.output, seed=POINTWISE_SEED)
     rec = composite.DepthwiseSeparableRecording(depthwise, pointwise)
     channels, (rows, cols), (out_rows, out_cols) = DEPTHWISE.in_channels, DEPTHWISE.input_size, DEPTHWISE.output_size
-    source = Stack((0.0, 0.0, 0.0), channels, rows, cols, beside(cols))
+    source = Stack((0.0, 0.0, 0.0), channels, rows, cols, side_by_side(cols))
     middle = Stack(((cols - out_cols) / 2, rows + 2.5, 0.0), channels, out_rows, out_cols, source.step)
     x, y, z = middle.slice_origin(channels // 2)
-    target = Flat((x, y + out_rows + 2.5, z), out_rows, out_cols)
+    target = Surface((x, y + out_rows + 2.5, z), out_rows, out_cols)
     roles = [group_roles(channels, channels)]
     grids = source.grids(roles[0])
-    by_position = group_placements(depthwise)  # one kernel per channel, all at the same window
+    by_position = group_windows(depthwise)  # one kernel per channel, all at the same window
     order = [places[0].out for places in by_position]
     done = [*source.layers([[grid] for grid in grids]), *filling([middle], roles, depthwise.output, order, len(order))]
     out = pointwise.output[0]
@@ -110,13 +114,13 @@ def depthwise_separable():
               versus("parameters", [DEPTHWISE.params, POINTWISE.params], rec.standard_spec.params)]
     background = Picture(
         items=(*text_lines(target.point(out_rows + 1.6, -x), counts, size="normal"),
-               under(surfaces(source), f"input {shape_text((rows, cols, channels))}"),
-               under(surfaces(middle), f"after depthwise: {shape_text((out_rows, out_cols, channels))}"),
+               under(source.surfaces(), f"input {shape_text((rows, cols, channels))}"),
+               under(middle.surfaces(), f"after depthwise: {shape_text((out_rows, out_cols, channels))}"),
                filled_grid(target, out, [])),
         title="Depthwise separable convolution",
     )
     first = f"1) depthwise: {channels} kernels of {shape_text((*DEPTHWISE.kernel_size, 1))}, each on its own channel"
-    steps = [Step(phase((*windows(source, grids, places, block=False),
+    steps = [Step(phase((*kernel_through(source, grids, places, block=False),
                          *filling([middle], roles, depthwise.output, order, k)), first, DEPTHWISE), STEP_MS)
              for k, places in enumerate(by_position)]
     second = (f"2) pointwise: a {shape_text((*POINTWISE.kernel_size, channels))} kernel mixes the {channels} channels"
@@ -125,7 +129,7 @@ def depthwise_separable():
                           *(kernel_shades(middle.surface(c), place)[0] for c in range(channels)),
                           filled_grid(target, out, order[:k], place.out), under(target, place.products())),
                          second, POINTWISE), STEP_MS)
-              for k, place in enumerate(spatial_placements(pointwise)[0])]
+              for k, place in enumerate(spatial_windows(pointwise)[0])]
     block = Box(target.point(0, out_cols + 3.0), (out_cols, out_rows, GAP), role="done", label=volume_shape)
     times = Label(target.point(out_rows / 2, out_cols + 1.5), f"×{kernels}", size="large")
     third = f"3) {kernels} such kernels → {volume_shape}"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from convanim.scene import scene
-from convanim.spec import ConvSpec
-from convanim.storyboard import arithmetic
+from convanim.core.spec import ConvSpec
+from convanim.figures import arithmetic
 
 
 @scene("transposed", "transposed convolution: 2×2 input, 3×3 kernel, full zero padding → 4×4")

@@ -218,8 +218,8 @@ def test_render_all_checks_options_first(tmp_path: Path) -> None:
 
 
 def test_custom_from_kwargs(tmp_path: Path) -> None:
-    from convanim.spec import ConvSpec
-    from convanim.storyboard import arithmetic
+    from convanim.core.spec import ConvSpec
+    from convanim.figures import arithmetic
 
     kwargs = {"input_size": 4, "kernel_size": 3, "stride": 1}
     path = api.custom(kwargs, out_dir=tmp_path, size=SIZE)

@@ -21,7 +21,8 @@ from convanim import __version__, api
 from convanim.picture import Timeline
 from convanim.cli import main
 from convanim.scene import SceneEntry, SceneRegistry, builtin_scenes, load_scene_file
-from convanim.spec import ConvSpec
+from convanim.core.spec import ConvSpec
+from convanim.core.notation import explain
 
 from slides_support import SIZE, scene_file  # noqa: E402  (the tiny scene file the tests share)
 
@@ -134,7 +135,7 @@ def test_list_names_every_scene() -> None:
 def test_info_prints_the_specs_arithmetic(flags: str, kwargs: dict[str, object]) -> None:
     result = invoke("info", *flags.split())
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == ConvSpec.create(**kwargs).explain() + "\n"  # type: ignore[arg-type]
+    assert result.stdout == explain(ConvSpec.create(**kwargs)) + "\n"  # type: ignore[arg-type]
 
 
 # --- errors: one line, exit 2, no traceback ------------------------------------------------------
@@ -227,7 +228,7 @@ def test_render_png_prints_a_beamer_line(tmp_path: Path, scenes: Path) -> None:
 
 
 def test_custom_through_the_script(tmp_path: Path) -> None:
-    from convanim.storyboard import arithmetic
+    from convanim.figures import arithmetic
 
     out = tmp_path / "custom.gif"
     process = run("custom", "--input", "5", "--kernel", "3", "--stride", "2", "--padding", "1", "-o", str(out), *SMALL)
@@ -330,9 +331,9 @@ def in_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[...,
 
 def test_pyproject_defaults_and_command_line_wins(in_project: Callable[..., Result]) -> None:
     pyproject = '[tool.convanim.info]\ninput = 7\nkernel = "3,5"\n'
-    assert in_project(pyproject, "info").stdout == ConvSpec.create(7, (3, 5)).explain() + "\n"
+    assert in_project(pyproject, "info").stdout == explain(ConvSpec.create(7, (3, 5))) + "\n"
     wins = in_project(pyproject, "info", "--input", "9")
-    assert wins.stdout == ConvSpec.create(9, (3, 5)).explain() + "\n"
+    assert wins.stdout == explain(ConvSpec.create(9, (3, 5))) + "\n"
 
 
 def test_pyproject_shared_keys_reach_every_command(in_project: Callable[..., Result], scenes: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from convanim.composite import depthwise_separable, flattened, spatial_separable
+from convanim.core.composite import depthwise_separable, flattened, spatial_separable
 
 import reference  # noqa: E402  (the independent reference lives next to the tests)
 

@@ -17,13 +17,14 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from convanim import api, engine
+from convanim import api
+from convanim.core import engine
 from convanim.cli import main
 from convanim.picture import Box, Grid, Label, Step, Timeline
-from convanim.spec import ConvSpec
-from convanim.storyboard import arithmetic, number
-from convanim.multichannel import channel_sweep
-from convanim.volumes import MAX_SLICES
+from convanim.core.spec import ConvSpec
+from convanim.blocks import MAX_SLICES, number
+from convanim.figures import arithmetic, channel_sweep
+from convanim.core.notation import formula_text
 
 import reference  # noqa: E402  (the independent reference lives next to the tests)
 from scene_phases import phases, shown  # noqa: E402
@@ -87,7 +88,7 @@ def test_steps_match_the_convolution(kind: str) -> None:
     spec = _spec(KINDS[kind])
     timeline = arithmetic(spec)
     assert len(timeline.steps) == _steps_expected(spec)
-    assert timeline.background.title and timeline.background.formula == "\n".join(spec.formula())
+    assert timeline.background.title and timeline.background.formula == formula_text(spec)
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -11,9 +11,18 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from convanim import engine
-from convanim.engine import INPUT, INSERTED, PADDING, TAP_KINDS, KernelPlaced, PaddingAdded, SumWritten, ZerosInserted
-from convanim.spec import ConvSpec
+from convanim.core import engine
+from convanim.core.engine import (
+    INPUT,
+    INSERTED,
+    PADDING,
+    TAP_KINDS,
+    KernelPlaced,
+    PaddingAdded,
+    SumWritten,
+    ZerosInserted,
+)
+from convanim.core.spec import ConvSpec
 
 import reference  # noqa: E402  (the independent reference lives next to the tests)
 

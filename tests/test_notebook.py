@@ -14,7 +14,8 @@ from slides_support import Recorder, recorder, scene_file  # noqa: E402,F401
 import convanim  # noqa: E402
 from convanim import notebook  # noqa: E402
 from convanim.notebook import Animation, show  # noqa: E402
-from convanim.spec import ConvSpec  # noqa: E402
+from convanim.core.spec import ConvSpec  # noqa: E402
+from convanim.core.notation import describe
 
 
 def test_gif_displays_as_an_image(tmp_path: Path, recorder: Recorder) -> None:
@@ -58,7 +59,7 @@ def test_save_writes_the_rendered_bytes(tmp_path: Path, recorder: Recorder) -> N
 def test_custom_convolution(recorder: Recorder) -> None:
     spec = ConvSpec.create(4, 3, stride=1)
     animation = show(spec, size="160x120")
-    assert animation.format == "gif" and animation.name == spec.describe()
+    assert animation.format == "gif" and animation.name == describe(spec)
     assert animation.data.startswith(b"GIF8")
 
 

@@ -24,7 +24,7 @@ from convanim.render.compose import Renderer
 from convanim.render.raster import Target
 from convanim.render.project import PRESETS, fit, project
 from convanim.render.theme import palette_colours, theme_colours, to_indices
-from convanim.timeline import total_ms
+from convanim.picture.timeline import total_ms
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"

@@ -7,15 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from convanim import composite, engine
+from convanim.core import composite, engine
 from convanim.picture import Box, Grid, Label, Line, Timeline
 from convanim.scene import builtin_scenes
 from convanim.scenes.groups import GROUPED, SEEDS, SHUFFLED
 from convanim.scenes.separable import DEPTHWISE, IMAGE, POINTWISE, POINTWISE_SEED
-from convanim.grouping import channel_roles, columns, shuffled_roles
-from convanim.sparse import conv_matrix, unrolled
-from convanim.spec import ConvSpec
-from convanim.storyboard import number
+from convanim.blocks import channel_roles, columns, number, shuffled_roles
+from convanim.core.matrix import conv_matrix, unrolled
+from convanim.core.spec import ConvSpec
 
 import reference  # noqa: E402  (the independent reference lives next to the tests)
 

@@ -7,12 +7,13 @@ import math
 import numpy as np
 import pytest
 
-from convanim import engine
+from convanim.core import engine
 from convanim.picture import Grid, Label, Shade
 from convanim.scene import builtin_scenes
 from convanim.scenes.arithmetic import DIRECT, transposed_of
-from convanim.spec import ConvSpec
-from convanim.storyboard import arithmetic, number, numeric
+from convanim.core.spec import ConvSpec
+from convanim.blocks import number
+from convanim.figures import arithmetic, numeric
 
 ARITH = [f"arith-{name}" for name in DIRECT] + [f"arith-{name}-transposed" for name in DIRECT]
 

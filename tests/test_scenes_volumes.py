@@ -7,13 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from convanim import engine
+from convanim.core import engine
 from convanim.picture import Box, Label, Shade, Timeline
 from convanim.render import render_still
 from convanim.scene import builtin_scenes
 from convanim.scenes import channels, factorised
-from convanim.storyboard import number, placements
-from convanim.volumes import Stack, group_roles, windows
+from convanim.blocks import group_roles, kernel_through, number, Stack, sweep_windows
 
 import reference  # noqa: E402  (the independent reference lives next to the tests)
 from scene_phases import phases, shown  # noqa: E402
@@ -114,11 +113,11 @@ def test_flattened_sweeps_each_pass_and_counts_from_the_specs() -> None:
 def test_windows_draw_back_slices_first_and_refuse_a_gappy_block() -> None:
     stack = Stack((0.0, 0.0, 0.0), 3, 2, 2)
     grids = stack.grids(group_roles(3, 3))
-    items = windows(stack, grids, [None, None, None])
+    items = kernel_through(stack, grids, [None, None, None])
     assert [g.origin[2] for g in items] == sorted((g.origin[2] for g in grids), reverse=True)
-    one = placements(engine.conv2d(np.ones((1, 2, 2)), np.ones((1, 1, 1, 1))))[0]
+    one = sweep_windows(engine.conv2d(np.ones((1, 2, 2)), np.ones((1, 1, 1, 1))))[0]
     with pytest.raises(ValueError, match="consecutive"):
-        windows(stack, grids, [one, None, one])
+        kernel_through(stack, grids, [one, None, one])
 
 
 @pytest.mark.parametrize("name", SCENES)

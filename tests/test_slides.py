@@ -25,8 +25,8 @@ from slides_support import CAPTION, TITLE, Recorder, recorder, scene_file  # noq
 from convanim import api  # noqa: E402
 from convanim.cli import main  # noqa: E402
 from convanim.scene import builtin_scenes, resolve  # noqa: E402
+from convanim.errors import MissingBackend  # noqa: E402
 from convanim.slides import (  # noqa: E402
-    MissingExtraError,
     caption_of,
     make_slides,
     without_text,
@@ -96,7 +96,7 @@ def test_missing_python_pptx_names_the_extra(
 ) -> None:
     monkeypatch.setitem(sys.modules, "pptx", None)  # import pptx now raises ImportError
     scenes = scene_file(tmp_path)
-    with pytest.raises(MissingExtraError, match=r"pip install 'convanim\[slides\]'"):
+    with pytest.raises(MissingBackend, match=r"pip install 'convanim\[slides\]'"):
         make_slides([str(scenes)], tmp_path / "deck.pptx")
     assert recorder.calls == []  # failed before rendering anything
     result = CliRunner().invoke(main, ["slides", str(scenes), "-o", str(tmp_path / "deck.pptx")])

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from convanim.spec import ConvSpec
+from convanim.core.spec import ConvSpec
+from convanim.core.notation import describe, explain, formula
 
 import reference  # noqa: E402  (the independent reference lives next to the tests)
 
@@ -190,7 +191,7 @@ def test_formula_puts_the_numbers_into_dumoulin_and_visin(i, k, s, p, d):
     span = d * (k - 1) + 1
     if span > i + 2 * p:
         return
-    (line,) = ConvSpec.create(i, k, stride=s, padding=p, dilation=d).formula()
+    (line,) = formula(ConvSpec.create(i, k, stride=s, padding=p, dilation=d))
     o = (i + 2 * p - span) // s + 1
     kernel = f"{k}" if d == 1 else f"{d}·({k} − 1) − 1"
     assert line == f"o = ⌊({i} + 2·{p} − {kernel})/{s}⌋ + 1 = {o}"
@@ -202,30 +203,30 @@ def test_transposed_formula(i, k, s, p, d):
     o = s * (i - 1) + d * (k - 1) + 1 - 2 * p
     if o < 1:
         return
-    (line,) = ConvSpec.create(i, k, stride=s, padding=p, dilation=d, transposed=True).formula()
+    (line,) = formula(ConvSpec.create(i, k, stride=s, padding=p, dilation=d, transposed=True))
     assert line == f"o = {s}·({i} − 1) + 0 + {d}·({k} − 1) + 1 − 2·{p} = {o}"
 
 
 def test_formula_has_a_line_per_dim_when_dims_differ():
-    lines = ConvSpec.create((5, 7), 3, padding=1).formula()
+    lines = formula(ConvSpec.create((5, 7), 3, padding=1))
     assert len(lines) == 2 and lines[0].startswith("rows:") and lines[1].startswith("cols:")
     assert lines[1].endswith("= 7")
 
 
 def test_describe_names_the_parameters_and_leaves_defaults_out():
     spec = ConvSpec.create(5, 3, padding=1)
-    assert spec.describe() == f"i=5, k=3, s=1, p=1 → o={spec.output_size[0]}"
+    assert describe(spec) == f"i=5, k=3, s=1, p=1 → o={spec.output_size[0]}"
     rich = ConvSpec.create(7, 3, dilation=2, in_channels=4, out_channels=6, groups=2, bias=True)
-    text = rich.describe()
+    text = describe(rich)
     for part in ("d=2", "c=4→6", "g=2", "bias"):
         assert part in text
-    assert ConvSpec.create(3, 3, stride=2, transposed=True).describe().startswith("transposed ")
+    assert describe(ConvSpec.create(3, 3, stride=2, transposed=True)).startswith("transposed ")
 
 
 def test_explain_has_sizes_formula_and_cost():
     spec = ConvSpec.create(6, 3, stride=2, in_channels=3, out_channels=4, transposed=True, bias=True)
-    text = spec.explain()
-    assert spec.formula()[0] in text
+    text = explain(spec)
+    assert formula(spec)[0] in text
     assert f"{spec.macs:,}" in text and f"{spec.params:,}" in text
     assert "×".join(map(str, spec.output_size)) in text
 
@@ -244,3 +245,12 @@ def test_params_count_weights_and_bias(groups, in_per_group, out_per_group, k, b
 def test_transposed_macs_count_each_input_through_each_weight():
     spec = ConvSpec.create(4, 3, stride=2, in_channels=2, out_channels=6, groups=2, transposed=True)
     assert spec.macs == math.prod(spec.input_size) * 2 * (6 // 2) * 9
+
+
+def test_a_spec_equals_another_whatever_it_was_derived_from():
+    transposed = ConvSpec.create(3, 3, stride=2, padding=1, transposed=True)
+    derived = transposed.direct_equivalent()
+    assert derived.derived_from is transposed
+    twin = ConvSpec(**{f: getattr(derived, f) for f in derived.__dataclass_fields__ if f != "derived_from"})
+    assert twin.derived_from is None
+    assert twin == derived and hash(twin) == hash(derived) and len({twin, derived}) == 1

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from convanim.picture import Grid, Label, Line, Picture, Shade, Step, Timeline
-from convanim.timeline import GLIDE_MAX_MS, GLIDE_SHARE, ease, expand, interpolate, total_ms
+from convanim.picture.timeline import GLIDE_MAX_MS, GLIDE_SHARE, ease, expand, interpolate, total_ms
 
 
 def _square(x: float, y: float) -> tuple[tuple[float, float, float], ...]:

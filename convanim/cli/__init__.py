@@ -1,8 +1,9 @@
 """The command line: a thin click layer over convanim's library API (convanim.api).
 
 Errors are handled once, here, for every command: a bad option, value, scene, spec or output path
-(``ValueError``, ``OSError``, click's usage errors) becomes one line on stderr and exit status 2;
-a failure while rendering (``RenderError``) one line and exit status 1. Never a traceback.
+(``BadInput`` and the plain ``ValueError`` / ``OSError`` of checks, click's usage errors) becomes one
+line on stderr and exit status 2; every other ``ConvanimError`` (a failure while rendering, a bug)
+one line with its own status (1). Never a traceback.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Any, NoReturn
 import click
 
 from convanim import __version__
-from convanim.api import RenderError
-from convanim.config import default_map, read_table
+from convanim.errors import ConvanimError
+from convanim.cli.config import default_map, read_table
 
 #: Click raises this (a UsageError) to show the help for a bare ``convanim``; it is not an error.
 _SHOW_HELP: tuple[type[BaseException], ...] = tuple(
@@ -53,8 +54,8 @@ def _one_line_errors() -> Iterator[None]:
     except click.UsageError as exc:
         where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
         raise Failure(f"{exc.format_message()}{where}", exc.exit_code) from None
-    except RenderError as exc:
-        raise Failure(str(exc), 1) from None
+    except ConvanimError as exc:
+        raise Failure(str(exc), exc.exit_status) from None
     except (ValueError, OSError) as exc:
         raise Failure(str(exc) or type(exc).__name__, 2) from None
 

@@ -148,7 +148,7 @@ def render_options(*, default_format: str | None = None, with_format: bool = Tru
 
 def spec_options(command: F) -> F:
     """The flags that describe a convolution, named like PyTorch's nn.ConvNd arguments."""
-    from convanim.spec import PADDING_MODES
+    from convanim.core.spec import PADDING_MODES
 
     per_dim = PerDimension()
     return _apply(
@@ -188,7 +188,7 @@ def _spec(options: dict[str, Any]) -> Any:
 
     What is left are the rendering options; flags not given keep ConvSpec's own defaults.
     """
-    from convanim.spec import ConvSpec
+    from convanim.core.spec import ConvSpec
 
     names = inspect.signature(ConvSpec.create).parameters
     given = {name: options.pop(name) for name in list(options) if name in names}
@@ -304,4 +304,6 @@ def info(**values: Any) -> None:
 
     Example: convanim info --input 7 --kernel 3 --dilation 2
     """
-    click.echo(_spec(values).explain())
+    from convanim.core.notation import explain
+
+    click.echo(explain(_spec(values)))

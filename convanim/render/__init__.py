@@ -15,7 +15,7 @@ from convanim.picture import Picture, Step, Timeline, View
 from convanim.render.compose import Renderer
 from convanim.render.project import Canvas, CanvasSpec, resolve_size
 from convanim.render.theme import THEMES, Theme, get_theme, theme_palette
-from convanim.timeline import expand
+from convanim.picture.timeline import expand
 
 __all__ = [
     "THEMES",

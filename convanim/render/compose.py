@@ -19,7 +19,7 @@ from convanim.render import fonts
 from convanim.render.project import Canvas, CanvasSpec, fit
 from convanim.render.raster import Painter, Rect, Target, TextSpot
 from convanim.render.theme import Theme, theme_palette, to_indices
-from convanim.timeline import check_timeline
+from convanim.picture.timeline import check_timeline
 
 #: Supersampling factor: drawn at this multiple of the output size, then reduced. Large frames
 #: have large cells that need less of it (and 3x a 1080p frame would be a 56 MB background).

@@ -26,14 +26,6 @@ DECK_SUFFIXES = {".pptx": "pptx", ".html": "html", ".htm": "html"}
 DECK_FORMATS = ("pptx", "html", "beamer")
 
 
-class MissingExtraError(ImportError, ValueError):
-    """An optional dependency is not installed.
-
-    A ValueError too, so that the CLI reports it as one line with exit status 2 like any other
-    bad request, while ``except ImportError`` still catches it in library code.
-    """
-
-
 @dataclass(frozen=True)
 class Figure:
     """One rendered figure, ready to place: the only thing deck writers see.
@@ -211,7 +203,6 @@ def _deck_writer(kind: str) -> Any:
 __all__ = [
     "DECK_FORMATS",
     "Figure",
-    "MissingExtraError",
     "caption_of",
     "deck_format",
     "entries_for",

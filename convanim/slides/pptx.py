@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from convanim.slides import Figure, MissingExtraError
+from convanim.errors import MissingBackend
+from convanim.slides import Figure
 from convanim.writers import atomic_target
 
 #: The standard 16:9 widescreen slide (13.333 x 7.5 in) in EMU, PowerPoint's length unit.
@@ -37,7 +38,7 @@ def require_pptx() -> None:
     try:
         import pptx  # noqa: F401
     except ImportError as exc:
-        raise MissingExtraError(
+        raise MissingBackend(
             "PPTX output needs python-pptx: pip install 'convanim[slides]'"
         ) from exc
 

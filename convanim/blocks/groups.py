@@ -1,9 +1,9 @@
-"""Building blocks for the grouped figures: a tensor's channels split into groups, one stack per group.
+"""Grouped figures: a tensor's channels split into groups, one stack per group.
 
 A grouped convolution never lets a filter read outside its own group, so these figures draw every
-tensor as one slice stack (:mod:`convanim.volumes`) per group, the groups one under another in
-rows, each slice in its group's colour. A group's kernel block then visibly stays inside its own
-row, and a channel shuffle is a set of lines crossing from row to row.
+tensor as one slice stack per group, the groups one under another in rows, each slice in its
+group's colour. A group's kernel block then visibly stays inside its own row, and a channel
+shuffle is a set of lines crossing from row to row.
 """
 
 from __future__ import annotations
@@ -13,29 +13,23 @@ from itertools import accumulate
 
 import numpy as np
 
-from convanim import engine
+from convanim.blocks.cells import group_roles
+from convanim.blocks.marks import arrow, filled_grid, kernel_through
+from convanim.blocks.surfaces import GAP, Stack, Surface
+from convanim.blocks.windows import Window, spatial_windows
+from convanim.core import engine
+from convanim.core.spec import ConvSpec
 from convanim.picture import Grid, Item, Label, Line, Point3
-from convanim.spec import ConvSpec
-from convanim.storyboard import Flat, Placement, filled_grid
-from convanim.volumes import GAP, Stack, arrow, group_roles, spatial_placements, windows
+
 
 #: Screen gaps between tensors (left to right) and between group rows (top to bottom), in cells.
 COLUMN_GAP = 3.0
+
+
 ROW_GAP = 1.6
 
 
-def beside(cols: int, gap: float = 1.0) -> Point3:
-    """A stack ``step`` that lays slices side by side: channels pulled apart so that each one's own
-    kernel window is seen whole (depthwise convolution), and a row of them still lines up."""
-    return (cols + gap, 0.0, 0.0)
-
-
-def surfaces(stack: Stack) -> list[Flat]:
-    """Every slice of a stack as a flat surface, front first (for a caption under a row of them)."""
-    return [stack.surface(c) for c in range(stack.channels)]
-
-
-def gather(stack: Stack, cell: tuple[int, int], target: Flat, out: tuple[int, int]) -> list[Line]:
+def gather(stack: Stack, cell: tuple[int, int], target: Surface, out: tuple[int, int]) -> list[Line]:
     """Lines from ``cell`` on every slice to ``out`` on ``target``: one value per channel, combined.
 
     Draw them before the slices and the target, which then hide the lines' ends and leave the
@@ -108,11 +102,11 @@ def drawn(stacks: Sequence[Stack], grids: Sequence[Sequence[Grid]]) -> list[Item
     return [item for stack, group in zip(stacks, grids) for item in stack.layers([[grid] for grid in group])]
 
 
-def group_windows(stacks: Sequence[Stack], grids: Sequence[Sequence[Grid]],
-                  places: Sequence[Placement | None]) -> list[Item]:
+def group_kernels(stacks: Sequence[Stack], grids: Sequence[Sequence[Grid]],
+                  places: Sequence[Window | None]) -> list[Item]:
     """Each group's stack with its own kernel block through all its slices at ``places[g]``."""
     return [item for stack, group, place in zip(stacks, grids, places)
-            for item in windows(stack, group, [place] * stack.channels)]
+            for item in kernel_through(stack, group, [place] * stack.channels)]
 
 
 def filling(stacks: Sequence[Stack], roles: Sequence[Sequence[str]], output: np.ndarray,
@@ -161,17 +155,17 @@ def bracket(stacks: Sequence[Stack], text: str) -> list[Item]:
 
 def shuffle_lines(before: Sequence[Stack], after: Sequence[Stack], order: Sequence[int]) -> list[Line]:
     """One arrow per channel from its slice before a shuffle to its slice after (``order[k]`` is the
-    channel that lands at position k, as :func:`convanim.engine.channel_shuffle_order` gives).
+    channel that lands at position k, as :func:`convanim.core.engine.channel_shuffle_order` gives).
     Draw them before the stacks, which then hide what would cross a slice."""
     starts = [stack.surface(c).point(stack.rows / 2, stack.cols) for stack in before for c in range(stack.channels)]
     ends = [stack.surface(c).point(stack.rows / 2, 0) for stack in after for c in range(stack.channels)]
     return [Line((starts[source], ends[k]), role="line", width=1.0, arrow=True) for k, source in enumerate(order)]
 
 
-def group_placements(recording: engine.Recording) -> list[list[Placement]]:
+def group_windows(recording: engine.Recording) -> list[list[Window]]:
     """Per output position, the window of each group (all filters of a group share it)."""
     spec = recording.spec
-    per_channel = spatial_placements(recording)
+    per_channel = spatial_windows(recording)
     firsts = [per_channel[g * (spec.out_channels // spec.groups)] for g in range(spec.groups)]
     return [list(step) for step in zip(*firsts, strict=True)]
 

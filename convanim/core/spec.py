@@ -73,17 +73,6 @@ def _require(ok: bool, message: str) -> None:
         raise ValueError(message)
 
 
-def _show(values: tuple[int, ...]) -> str:
-    """One number when every dim agrees (``3``), else the sizes joined like a shape (``3×5``)."""
-    return str(values[0]) if len(set(values)) == 1 else "×".join(str(v) for v in values)
-
-
-def _signed(value: int, text: str | None = None) -> str:
-    """A term with its own sign written as an operator: ``+ 2·1`` or ``− 2·1``."""
-    body = text if text is not None else str(abs(value))
-    return f"{'−' if value < 0 else '+'} {body}"
-
-
 @dataclass(frozen=True)
 class ConvSpec:
     """One convolution (direct or transposed) over 1, 2 or 3 spatial dims, with PyTorch's rules.
@@ -108,7 +97,8 @@ class ConvSpec:
     #: equivalent of a strided transposed convolution.
     insert_zeros: tuple[int, ...]
     #: The transposed spec this one is the direct equivalent of (None for an ordinary spec).
-    derived_from: ConvSpec | None = field(default=None, repr=False)
+    #: Not compared or hashed: a spec is the convolution it describes, wherever it came from.
+    derived_from: ConvSpec | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def create(
@@ -214,13 +204,13 @@ class ConvSpec:
                 _require(
                     widest < size,
                     f"padding must be smaller than input_size for padding_mode='reflect' "
-                    f"(got padding {widest} on input {size} in dim {self._axis(axis)})",
+                    f"(got padding {widest} on input {size} in dim {self.axis_name(axis)})",
                 )
             if self.padding_mode == "circular":
                 _require(
                     widest <= size,
                     f"padding must not exceed input_size for padding_mode='circular' "
-                    f"(got padding {widest} on input {size} in dim {self._axis(axis)})",
+                    f"(got padding {widest} on input {size} in dim {self.axis_name(axis)})",
                 )
 
     def _check_transposed(self) -> None:
@@ -251,16 +241,17 @@ class ConvSpec:
         """The dilated kernel fits in the padded input and at least one output comes out."""
         if self.transposed:
             for axis, o in enumerate(self.output_size):
-                _require(o >= 1, f"output size must be >= 1 (got {o} in dim {self._axis(axis)})")
+                _require(o >= 1, f"output size must be >= 1 (got {o} in dim {self.axis_name(axis)})")
             return
         for axis, (kernel, padded) in enumerate(zip(self.effective_kernel, self.padded_size)):
             _require(
                 kernel <= padded,
                 f"kernel_size (dilated: {kernel}) must not exceed the padded input ({padded}) "
-                f"in dim {self._axis(axis)}",
+                f"in dim {self.axis_name(axis)}",
             )
 
-    def _axis(self, axis: int) -> str:
+    def axis_name(self, axis: int) -> str:
+        """"rows", "cols", "depth" or "length": how captions and errors name spatial dim ``axis``."""
         return AXIS_NAMES[self.dims][axis]
 
     # ----------------------------------------------------------------------------- sizes
@@ -337,7 +328,7 @@ class ConvSpec:
         """The direct convolution (stride 1, zeros inserted, padding d(k-1)-p) a transposed one equals.
 
         A direct spec is its own equivalent. The equivalent applies ``direct_weight`` (the kernel
-        flipped in space with in/out channels swapped, see ``convanim.engine``).
+        flipped in space with in/out channels swapped, see ``convanim.core.engine``).
         """
         if not self.transposed:
             return self
@@ -361,85 +352,3 @@ class ConvSpec:
             insert_zeros=tuple(s - 1 for s in self.stride),
             derived_from=self,
         )
-
-    # ----------------------------------------------------------------------------- explanation
-
-    def formula(self) -> tuple[str, ...]:
-        """The output-size formula per dim with the numbers put in (Dumoulin & Visin's notation).
-
-        When every dim gives the same line, one line stands for all; otherwise each line starts
-        with its axis name (``rows: o = ...``).
-        """
-        lines = tuple(self._formula_line(axis) for axis in range(self.dims))
-        if len(set(lines)) == 1:
-            return lines[:1]
-        return tuple(f"{self._axis(axis)}: {line}" for axis, line in enumerate(lines))
-
-    def _formula_line(self, axis: int) -> str:
-        i, k, s, d = (self.input_size[axis], self.kernel_size[axis], self.stride[axis], self.dilation[axis])
-        before, after = self.padding_pairs[axis]
-        o = self.output_size[axis]
-        if self.transposed:
-            a = self.output_padding[axis]
-            return f"o = {s}·({i} − 1) + {a} + {d}·({k} − 1) + 1 − 2·{before} = {o}"
-        z = self.insert_zeros[axis]
-        grown = f"{i} + {z}·({i} − 1)" if z else str(i)
-        pad = _signed(before, f"2·{abs(before)}") if before == after else f"{_signed(before)} {_signed(after)}"
-        kernel = f"− {k}" if d == 1 else f"− {d}·({k} − 1) − 1"
-        return f"o = ⌊({grown} {pad} {kernel})/{s}⌋ + 1 = {o}"
-
-    def describe(self) -> str:
-        """A one-line caption of the parameters, defaults left out: ``i=5, k=3, s=1, p=1 → o=5``."""
-        parts = [f"i={_show(self.input_size)}", f"k={_show(self.kernel_size)}", f"s={_show(self.stride)}"]
-        parts.append(f"p={self._padding_text()}")
-        if max(self.dilation) > 1:
-            parts.append(f"d={_show(self.dilation)}")
-        if max(self.insert_zeros) > 0:
-            parts.append(f"z={_show(self.insert_zeros)}")
-        if self.transposed and max(self.output_padding) > 0:
-            parts.append(f"a={_show(self.output_padding)}")
-        if (self.in_channels, self.out_channels) != (1, 1):
-            parts.append(f"c={self.in_channels}→{self.out_channels}")
-        if self.groups > 1:
-            parts.append(f"g={self.groups}")
-        if self.padding_mode != "zeros":
-            parts.append(self.padding_mode)
-        if self.bias:
-            parts.append("bias")
-        prefix = "transposed " if self.transposed else ""
-        return f"{prefix}{', '.join(parts)} → o={_show(self.output_size)}"
-
-    def _padding_text(self) -> str:
-        if isinstance(self.padding, str):
-            return self.padding
-        pairs = self.padding_pairs
-        if all(before == after for before, after in pairs):
-            return _show(tuple(before for before, _ in pairs))
-        return "×".join(f"({before},{after})" for before, after in pairs)
-
-    def explain(self) -> str:
-        """Several lines for a person: sizes, the formula, the cost (used by ``convanim info``)."""
-        kind = "transposed convolution" if self.transposed else "convolution"
-        grouped = f", {self.groups} groups" if self.groups > 1 else ""
-        lines = [
-            f"{self.dims}D {kind}: {self.in_channels} → {self.out_channels} channels{grouped}"
-            f"{', with bias' if self.bias else ''}",
-            f"input {_show_shape(self.input_size)}, kernel {_show_shape(self.kernel_size)}"
-            f" (dilated span {_show_shape(self.effective_kernel)}), stride {_show(self.stride)},"
-            f" padding {self._padding_text()} ({self.padding_mode})",
-        ]
-        if self.transposed:
-            direct = self.direct_equivalent()
-            lines.append(
-                f"drawn as a direct convolution: {_show(direct.insert_zeros)} zero(s) inserted between inputs,"
-                f" padding {direct._padding_text()}, stride 1, kernel flipped"
-            )
-        lines.append(f"grid {_show_shape(self.padded_size)} → output {_show_shape(self.output_size)}")
-        lines.extend(self.formula())
-        lines.append(f"multiply-accumulates per sample: {self.macs:,}; parameters: {self.params:,}")
-        return "\n".join(lines)
-
-
-def _show_shape(values: tuple[int, ...]) -> str:
-    """A size written as a shape even when square (``5×5``), so a reader sees the rank."""
-    return "×".join(str(v) for v in values)

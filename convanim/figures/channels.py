@@ -1,6 +1,6 @@
-"""Any multi-channel, grouped or 3D convolution as a whole figure, built on ``convanim.volumes``.
+"""Any multi-channel, grouped or 3D convolution as a whole figure, built from ``convanim.blocks``.
 
-``storyboard.arithmetic`` (and so ``convanim custom``) hands every spec with channels, groups or a
+``figures.arithmetic`` (and so ``convanim custom``) hands every spec with channels, groups or a
 third dimension to :func:`channel_sweep` (one output channel of a 1D/2D convolution, transposed or
 not: its group's input slices with the kernel moving through them in step, the partial results,
 their sum with the bias) or :func:`volume_sweep` (3D: depth slices and an output volume); the
@@ -16,32 +16,18 @@ from dataclasses import replace
 
 import numpy as np
 
-from convanim import engine
+from convanim.blocks.cells import MASK_ROLES, labels_of, tinted
+from convanim.blocks.marks import column, filled_grid, kernel_through, link, row
+from convanim.blocks.phases import STEP_MS, phase
+from convanim.blocks.surfaces import GAP, OBLIQUE, Stack, Surface, risen, under
+from convanim.blocks.text import channel_range, sum_text
+from convanim.blocks.windows import Cell, Channels, bias_of, channel_parts, channel_windows, plane, volume_windows
+from convanim.core import engine
+from convanim.core.notation import describe, formula_text, number, shape_text, signed
+from convanim.core.spec import ConvSpec
 from convanim.picture import Grid, Item, Label, Picture, Shade, Step, Timeline
-from convanim.spec import ConvSpec
-from convanim.storyboard import MASK_ROLES, OBLIQUE, STEP_MS, Flat, filled_grid, labels_of, number, plane
-from convanim.volumes import (
-    Cell,
-    Channels,
-    channel_range,
-    GAP,
-    Stack,
-    bias_of,
-    channel_placements,
-    column,
-    link,
-    per_channel,
-    phase,
-    risen,
-    row,
-    shape_text,
-    signed,
-    sum_text,
-    tinted,
-    under,
-    volume_placements,
-    windows,
-)
+
+
 #: The width:height a channel sweep's layout aims at (a README column, a 16:9 slide's figure
 #: area): the row of partial results goes under the stack or beside it, whichever comes nearer.
 FIGURE_ASPECT = 1.5
@@ -69,7 +55,7 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
     """
     spec = recording.spec
     seen = Channels.of(spec, out_channel)
-    parts = per_channel(recording, out_channel)
+    parts = channel_parts(recording, out_channel)
     shown = [c for c in seen.drawn if c in seen.read]
     summed = len(seen.read) > 1
     output = plane(recording.output[out_channel : out_channel + 1], spec.dims)
@@ -86,7 +72,7 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
     labels = [*operators, *stack.tags(seen.names()), *map(under, results, names),
               stack.caption(f"input {shape_text(spec.input_size, spec.in_channels)}"
                             f"{_grid_text(spec, recording.grid.shape[1:])}")]
-    by_position = channel_placements([parts[c - seen.read.start] for c in shown])
+    by_position = channel_windows([parts[c - seen.read.start] for c in shown])
     order = [places[0].out for places in by_position]
 
     def filling(done: int, active: Cell) -> list[Grid]:
@@ -100,21 +86,22 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
         laid = [dict(zip(shown, places)).get(c) for c in seen.drawn]
         result = filling(k, order[k]) if summed else [link(stack, laid, results[-1], order[k]),
                                                       filled_grid(results[-1], output, order[:k], order[k])]
-        steps.append(Step(phase([*windows(stack, slices, laid), *result], _sweep_text(sweep, notes), spec), STEP_MS))
+        overlay = phase([*kernel_through(stack, slices, laid), *result], _sweep_text(sweep, notes), spec)
+        steps.append(Step(overlay, STEP_MS))
     add = f"Add the {len(seen.read)} channel results{' and the bias' if spec.bias else ''}, cell by cell"
     for k, cell in enumerate(order if summed else []):
         equation = _sum_label(parts, shown, seen, cell, bias_of(recording, out_channel), output[cell])
-        items = [*windows(stack, slices, [None] * len(slices)), *filling(len(order), cell),
+        items = [*kernel_through(stack, slices, [None] * len(slices)), *filling(len(order), cell),
                  filled_grid(results[-1], output, order[:k], cell),
                  under(results, equation, below=1.4, size="normal", role="text")]
         steps.append(Step(phase(items, _sweep_text(add, notes), spec), STEP_MS))
     background = Picture(items=(filled_grid(results[-1], output, ()), *labels), title=title,
-                         caption=spec.describe(), formula="\n".join(spec.formula()))
+                         caption=describe(spec), formula=formula_text(spec))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
 
 
 def _channel_layout(channels: int, shape: tuple[int, int], out_shape: tuple[int, int], partials: int,
-                    equals: str, tags: Sequence[str]) -> tuple[Stack, list[Flat], list[Label]]:
+                    equals: str, tags: Sequence[str]) -> tuple[Stack, list[Surface], list[Label]]:
     """Where a channel sweep's tensors go: the partial results in a row, '+' between them and
     ``equals`` before the output, under the stack or beside it, whichever gives the figure the
     shape nearer :data:`FIGURE_ASPECT`; without partial results, the output beside the stack.
@@ -193,7 +180,7 @@ def volume_sweep(recording: engine.Recording, *, out_channel: int = 0, title: st
         stack.caption(f"input {shape_text(spec.input_size)}{_grid_text(spec, grid.shape) or ' (depth×rows×cols)'}"),
         outputs.caption(f"output {shape_text(spec.output_size)}"),
     ]
-    places = volume_placements(recording, out_channel)
+    places = volume_windows(recording, out_channel)
     order = [place.out for place in places]
     caption = _sweep_text("A 3D kernel slides along depth, rows and cols: one output cell per position",
                           replace(seen, drawn=range(channel, channel + 1)).notes())
@@ -203,9 +190,9 @@ def volume_sweep(recording: engine.Recording, *, out_channel: int = 0, title: st
                               place.out[1:] if place.out[0] == d else None)
                   for d in range(out_depth)]
         pointer = link(stack, place.slices, outputs.surface(place.out[0]), place.out[1:])
-        items = [*windows(stack, slices, place.slices), pointer, *outputs.layers([[grid] for grid in filled])]
+        items = [*kernel_through(stack, slices, place.slices), pointer, *outputs.layers([[grid] for grid in filled])]
         steps.append(Step(phase(items, caption, spec), STEP_MS))
-    background = Picture(items=tuple(labels), title=title, caption=spec.describe(), formula="\n".join(spec.formula()))
+    background = Picture(items=tuple(labels), title=title, caption=describe(spec), formula=formula_text(spec))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
 
 

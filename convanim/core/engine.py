@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from convanim.events import (
+from convanim.core.events import (
     Event,
     KernelPlaced,
     PaddingAdded,
@@ -36,7 +36,7 @@ from convanim.events import (
     Tap,
     ZerosInserted,
 )
-from convanim.spec import ConvSpec
+from convanim.core.spec import ConvSpec
 
 __all__ = [
     "INPUT",

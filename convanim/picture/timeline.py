@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from convanim.picture import Box, Item, Line, Picture, Point3, Shade, Timeline
+from convanim.picture.items import Box, Item, Line, Picture, Point3, Shade, Timeline
 
 #: Part of a step's hold spent gliding to the next step, and the longest glide.
 GLIDE_SHARE = 0.5

@@ -1,10 +1,9 @@
-"""Building blocks for scenes told in phases: several recordings swept one after another on one picture.
+"""Steps and their timing: a phase's overlay with its caption, and single-channel sweeps told in
+phases (several recordings swept one after another on one picture).
 
 A separable or grouped figure is a chain of convolutions drawn side by side; each link is swept in
 its own phase with its own caption, and what an earlier phase computed stays on screen (filled in)
-while the later phases run. These functions return plain steps and items, built from engine
-recordings through :mod:`convanim.storyboard`'s placements, so a scene only says which recording
-goes from which surface to which.
+while the later phases run.
 """
 
 from __future__ import annotations
@@ -13,18 +12,32 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from convanim import engine
-from convanim.picture import Item, Label, Point3, Step
-from convanim.storyboard import (
-    READ_MS,
-    Surface,
-    kernel_shades,
-    number,
-    output_grid,
-    placements,
-    weight_labels,
-)
-from convanim.volumes import phase
+from convanim.blocks.marks import kernel_shades, output_grid, weight_labels
+from convanim.blocks.surfaces import Surface
+from convanim.blocks.text import phase_caption
+from convanim.blocks.windows import sweep_windows
+from convanim.core import engine
+from convanim.core.notation import formula_text
+from convanim.core.spec import ConvSpec
+from convanim.picture import Item, Label, Picture, Point3, Step
+
+
+#: How long one kernel placement stays on screen when stepping (GIF for slides: ~1.5 per second).
+STEP_MS = 650
+
+
+#: A placement whose numbers (products, sums) are to be read: one per second.
+READ_MS = 1000
+
+
+def phase(items: Sequence[Item], text: str, spec: ConvSpec) -> Picture:
+    """A step's overlay in a phase of a figure: its items, its :func:`phase_caption`, and the
+    output-size formula (one line per axis).
+
+    Give every overlay its own formula: the renderer sizes the caption band from each picture's
+    own texts, so an overlay that borrows the background's formula can be cut off at the bottom.
+    """
+    return Picture(items=tuple(items), caption=phase_caption(text, spec), formula=formula_text(spec))
 
 
 def finished(recording: engine.Recording, target: Surface, *, numbers: bool = True) -> Item:
@@ -51,7 +64,7 @@ def sweep(
     ``products_at`` places the current placement's products line. Every step carries the phase's
     caption (``text`` over the recording's parameters) and its size formula.
     """
-    places = placements(recording)
+    places = sweep_windows(recording)
     order = [place.out for place in places]
     out = recording.output[0]
     steps = []
@@ -62,16 +75,3 @@ def sweep(
             items.append(Label(products_at, place.products(), size="small"))
         steps.append(Step(phase(items, text, recording.spec), hold_ms=hold_ms))
     return steps
-
-
-def versus(what: str, chain: Sequence[int], standard: int) -> str:
-    """'multiplications: 45 + 27 = 72 vs 81 (standard)': a chain's cost against one convolution's."""
-    total = sum(chain)
-    parts = " + ".join(f"{n:,}" for n in chain)
-    shown = f"{parts} = {total:,}" if len(chain) > 1 else parts
-    return f"{what}: {shown} vs {standard:,} standard ({total / standard:.0%})"
-
-
-def bracketed(values: np.ndarray) -> str:
-    """A kernel's weights as the article writes a vector: '[1, 2, 1]'."""
-    return "[" + ", ".join(number(v) for v in np.ravel(values)) + "]"

@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from convanim.engine import Recording, conv2d
-from convanim.spec import ConvSpec
+from convanim.core.engine import Recording, conv2d
+from convanim.core.spec import ConvSpec
+from convanim.errors import InternalError
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,4 +150,4 @@ def _array(name: str, value: Any, ndim: int) -> np.ndarray:
 def _check_same(chain: Recording, full: Recording, what: str) -> None:
     """Refuse to hand out a factorisation whose result differs from the kernel it stands for."""
     if not np.allclose(chain.output, full.output):
-        raise ArithmeticError(f"{what} do not reproduce the full kernel's output")
+        raise InternalError(f"{what} do not reproduce the full kernel's output")

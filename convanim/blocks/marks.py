@@ -1,0 +1,157 @@
+"""What figures draw on their surfaces: the kernel's shadow and weights, results filling in, a
+kernel block moving through a stack, arrows, and tensors laid out as equations.
+
+Slices of a stack are drawn back to front, and whatever lies on a slice (its kernel shadow, the
+front face of a block) right after it, so nearer slices hide what is behind them. That is why a
+figure draws a stack in every step's overlay (:func:`kernel_through`), not in the background: a
+shadow on a back slice drawn over the background would show through the front ones.
+
+Typical use (all numbers from engine recordings)::
+
+    stack = Stack((0, 0, 0), channels=3, rows=5, cols=5)
+    grids = stack.grids(group_roles(3, 3), [part.grid[0] for part in parts])
+    for windows in channel_windows(parts):              # the channels' kernels step together
+        items = kernel_through(stack, grids, windows)   # slices, shadows and the kernel block
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+import numpy as np
+
+from convanim.blocks.cells import labels_of
+from convanim.blocks.surfaces import Stack, Surface
+from convanim.blocks.windows import Cell, Window
+from convanim.core.notation import number
+from convanim.picture import Grid, Item, Label, Line, Point3, Shade, TextSize
+
+
+def weight_labels(surface: Surface, place: Window) -> list[Label]:
+    """The kernel's weights as small subscripts in the corner of the cells its taps cover."""
+    return [
+        Label(surface.point(r + 0.93, c + 0.93), number(w), size="tiny", role="muted", anchor="rd")
+        for (r, c), w in zip(place.taps, place.weights)
+    ]
+
+
+def kernel_shades(surface: Surface, place: Window) -> list[Shade | Line]:
+    """The kernel's shadow: one shade over a dense window, one per tap (and the span outlined,
+    dashed) when dilation leaves skipped cells between taps."""
+    row0, col0, row1, col1 = place.span
+    if len(place.taps) == (row1 - row0) * (col1 - col0):
+        return [Shade(surface.quad(row0, col0, row1, col1))]
+    taps: list[Shade | Line] = [Shade(surface.quad(r, c, r + 1, c + 1)) for r, c in place.taps]
+    corners = surface.quad(row0, col0, row1, col1)
+    return [*taps, Line(corners + corners[:1], role="line", dashed=True)]
+
+
+def output_grid(
+    surface: Surface, values: np.ndarray, done: int, *, numbers: bool, order: Sequence[tuple[int, int]]
+) -> Grid:
+    """The output with the first ``done`` cells of ``order`` computed and the next one active."""
+    active = order[done] if done < len(order) else None
+    return filled_grid(surface, values, order[:done], active, numbers=numbers)
+
+
+def filled_grid(surface: Surface, values: np.ndarray, filled: Collection[tuple[int, int]],
+                active: tuple[int, int] | None = None, *, role: str = "done", numbers: bool = True) -> Grid:
+    """A result grid: ``filled`` cells in ``role`` with their numbers, ``active`` highlighted with
+    its number, the rest not yet computed. ``role`` lets a partial result wear its channel's colour;
+    without ``numbers`` the cells are only coloured."""
+    roles = np.full(values.shape, "output", dtype=object)
+    shown = np.zeros(values.shape, bool)
+    for r, c in filled:
+        roles[r, c], shown[r, c] = role, True
+    if active is not None:
+        roles[active], shown[active] = "active", True
+    return surface.grid(roles.tolist(), labels_of(values, shown) if numbers else ())
+
+
+def kernel_through(stack: Stack, grids: Sequence[Grid | Shade], places: Sequence[Window | None], *,
+            block: bool = True, role: str = "kernel") -> list[Item]:
+    """The stack with a kernel window on each slice whose placement is given (None: no window).
+
+    ``grids`` holds each slice's drawing: its grid, or a see-through :func:`sheet`.
+
+    With ``block``, the slices that carry a window (which must be consecutive) are joined by a
+    translucent block in ``role``, so the kernel reads as one volume moving through the channels.
+    The block is drawn just before the first of them, which hides the part of it behind that
+    slice as a solid sheet would; the window on that slice is its front face.
+    """
+    covered = [c for c, place in enumerate(places) if place is not None]
+    if block and len(covered) > 1 and covered != list(range(covered[0], covered[-1] + 1)):
+        raise ValueError(f"a kernel block must cover consecutive channels (got {covered})")
+    per_channel: list[list[Item]] = [[grid] for grid in grids]
+    for channel, place in enumerate(places):
+        if place is not None:
+            per_channel[channel] += kernel_shades(stack.surface(channel), place)
+    first = places[covered[0]] if covered else None
+    if block and len(covered) > 1 and first is not None:
+        per_channel[covered[0]].insert(0, stack.block(covered[0], covered[-1], first.span, role=role))
+    return stack.layers(per_channel)
+
+
+def link(stack: Stack, places: Sequence[Window | None], target: Surface, cell: Cell) -> Line:
+    """An arrow from the centre of the kernel's window on the farthest slice it reads towards the
+    centre of the output ``cell`` on ``target``: which block makes which number. Draw it before the
+    output grid, which then hides its end, so that it points at the number without covering it."""
+    far, place = max(((c, p) for c, p in enumerate(places) if p is not None),
+                     key=lambda found: stack.slice_origin(found[0])[2])
+    row0, col0, row1, col1 = place.span
+    start = stack.surface(far).point((row0 + row1) / 2, (col0 + col1) / 2)
+    return arrow(start, target.point(cell[0] + 0.5, cell[1] + 0.5))
+
+
+def arrow(start: Point3, end: Point3) -> Line:
+    """An arrow between two parts of a figure (one pass feeding the next)."""
+    return Line((start, end), role="line", width=1.2, arrow=True)
+
+
+def row(origin: Point3, shapes: Sequence[tuple[int, int]],
+        between: Sequence[str]) -> tuple[list[Surface], list[Label]]:
+    """Surface surfaces of ``shapes`` laid left to right from ``origin``, centred on one horizontal
+    line, with ``between[i]`` (an operator: "+", "=", "→") written in the gap after surface i.
+
+    For equations between tensors: three partial results "+" each other "=" the output.
+    """
+    if len(between) != len(shapes) - 1:
+        raise ValueError(f"between must hold one text per gap ({len(shapes) - 1}), got {len(between)}")
+    x, y, z = origin
+    middle = y + max(rows for rows, _ in shapes) / 2
+    surfaces: list[Surface] = []
+    labels: list[Label] = []
+    for index, (rows, cols) in enumerate(shapes):
+        surfaces.append(Surface((x, middle - rows / 2, z), rows, cols))
+        x += cols
+        if index < len(between):
+            gap = 1.0 + 0.45 * len(between[index])
+            labels.append(Label((x + gap / 2, middle, z), between[index], size="large"))
+            x += gap
+    return surfaces, labels
+
+
+def column(origin: Point3, shapes: Sequence[tuple[int, int]],
+           between: Sequence[str]) -> tuple[list[Surface], list[Label]]:
+    """Surface surfaces of ``shapes`` laid top to bottom from ``origin``, left-aligned, with
+    ``between[i]`` written left of surface i + 1: long addition of 1D signals, each a row, which
+    side by side in a :func:`row` would shrink to nothing."""
+    if len(between) != len(shapes) - 1:
+        raise ValueError(f"between must hold one text per gap ({len(shapes) - 1}), got {len(between)}")
+    x, y, z = origin
+    surfaces: list[Surface] = []
+    labels: list[Label] = []
+    for index, (rows, cols) in enumerate(shapes):
+        if index:
+            labels.append(Label((x - 0.4, y + rows / 2, z), between[index - 1], size="large", anchor="rm"))
+        surfaces.append(Surface((x, y, z), rows, cols))
+        y += rows + 1.4
+    return surfaces, labels
+
+
+def text_lines(at: Point3, texts: Sequence[str], *, size: TextSize = "small", spacing: float = 0.6,
+               role: str = "text") -> list[Label]:
+    """Lines of text left-aligned below ``at``, ``spacing`` world units apart: a small panel in a
+    figure's free corner (a cost comparison), which keeps the caption band short."""
+    x, y, z = at
+    return [Label((x, y + i * spacing, z), text, size=size, role=role, anchor="lm") for i, text in enumerate(texts)]

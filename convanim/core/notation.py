@@ -1,0 +1,126 @@
+"""How numbers, shapes and a convolution's parameters are written: the one home of figure text.
+
+Kept apart from :class:`~convanim.core.spec.ConvSpec` so that the spec stays a validated
+description of a convolution, and captions, formulas and the ``info`` text can change without
+touching it. Everything here returns plain strings in the typography of the figures: a true minus
+sign (−), × between sizes, Dumoulin & Visin's notation for the output-size formula.
+"""
+
+from __future__ import annotations
+
+from convanim.core.spec import ConvSpec
+
+
+def number(value: float) -> str:
+    """A cell value as people write it: integers without '.0', others with two decimals."""
+    value = float(value)
+    if value == int(value):
+        return str(int(value)).replace("-", "−")
+    return f"{value:.2f}".replace("-", "−")
+
+
+def factor(value: float) -> str:
+    """A number as the right-hand factor of a product: negatives in brackets, ``8×(−1)``."""
+    return f"({number(value)})" if value < 0 else number(value)
+
+
+def signed(value: float, text: str | None = None) -> str:
+    """A term added to a sum with its sign written as the operator: ``+ 1``, ``− 1``; ``text``
+    stands for the term's body (``− 2·1``)."""
+    return f"{'−' if value < 0 else '+'} {number(abs(value)) if text is None else text}"
+
+
+def shape_text(*sizes: int | tuple[int, ...]) -> str:
+    """A shape written out even when square, so a reader sees the rank: '5×5×3' from (5, 5) and 3."""
+    return "×".join(str(v) for size in sizes for v in (size if isinstance(size, tuple) else (size,)))
+
+
+def compact(values: tuple[int, ...]) -> str:
+    """One number when every dim agrees (``3``), else the sizes joined like a shape (``3×5``)."""
+    return str(values[0]) if len(set(values)) == 1 else shape_text(values)
+
+
+def formula(spec: ConvSpec) -> tuple[str, ...]:
+    """The output-size formula per dim with the numbers put in (Dumoulin & Visin's notation).
+
+    When every dim gives the same line, one line stands for all; otherwise each line starts
+    with its axis name (``rows: o = ...``).
+    """
+    lines = tuple(_formula_line(spec, axis) for axis in range(spec.dims))
+    if len(set(lines)) == 1:
+        return lines[:1]
+    return tuple(f"{spec.axis_name(axis)}: {line}" for axis, line in enumerate(lines))
+
+
+def _formula_line(spec: ConvSpec, axis: int) -> str:
+    i, k, s, d = (spec.input_size[axis], spec.kernel_size[axis], spec.stride[axis], spec.dilation[axis])
+    before, after = spec.padding_pairs[axis]
+    o = spec.output_size[axis]
+    if spec.transposed:
+        a = spec.output_padding[axis]
+        return f"o = {s}·({i} − 1) + {a} + {d}·({k} − 1) + 1 − 2·{before} = {o}"
+    z = spec.insert_zeros[axis]
+    grown = f"{i} + {z}·({i} − 1)" if z else str(i)
+    pad = signed(before, f"2·{abs(before)}") if before == after else f"{signed(before)} {signed(after)}"
+    kernel = f"− {k}" if d == 1 else f"− {d}·({k} − 1) − 1"
+    return f"o = ⌊({grown} {pad} {kernel})/{s}⌋ + 1 = {o}"
+
+
+def describe(spec: ConvSpec) -> str:
+    """A one-line caption of the parameters, defaults left out: ``i=5, k=3, s=1, p=1 → o=5``."""
+    parts = [f"i={compact(spec.input_size)}", f"k={compact(spec.kernel_size)}", f"s={compact(spec.stride)}"]
+    parts.append(f"p={padding_text(spec)}")
+    if max(spec.dilation) > 1:
+        parts.append(f"d={compact(spec.dilation)}")
+    if max(spec.insert_zeros) > 0:
+        parts.append(f"z={compact(spec.insert_zeros)}")
+    if spec.transposed and max(spec.output_padding) > 0:
+        parts.append(f"a={compact(spec.output_padding)}")
+    if (spec.in_channels, spec.out_channels) != (1, 1):
+        parts.append(f"c={spec.in_channels}→{spec.out_channels}")
+    if spec.groups > 1:
+        parts.append(f"g={spec.groups}")
+    if spec.padding_mode != "zeros":
+        parts.append(spec.padding_mode)
+    if spec.bias:
+        parts.append("bias")
+    prefix = "transposed " if spec.transposed else ""
+    return f"{prefix}{', '.join(parts)} → o={compact(spec.output_size)}"
+
+
+def padding_text(spec: ConvSpec) -> str:
+    """The padding as given: 'same', '1', '1×2', or '(0,1)×(1,1)' when the sides differ."""
+    if isinstance(spec.padding, str):
+        return spec.padding
+    pairs = spec.padding_pairs
+    if all(before == after for before, after in pairs):
+        return compact(tuple(before for before, _ in pairs))
+    return "×".join(f"({before},{after})" for before, after in pairs)
+
+
+def explain(spec: ConvSpec) -> str:
+    """Several lines for a person: sizes, the formula, the cost (what ``convanim info`` prints)."""
+    kind = "transposed convolution" if spec.transposed else "convolution"
+    grouped = f", {spec.groups} groups" if spec.groups > 1 else ""
+    lines = [
+        f"{spec.dims}D {kind}: {spec.in_channels} → {spec.out_channels} channels{grouped}"
+        f"{', with bias' if spec.bias else ''}",
+        f"input {shape_text(spec.input_size)}, kernel {shape_text(spec.kernel_size)}"
+        f" (dilated span {shape_text(spec.effective_kernel)}), stride {compact(spec.stride)},"
+        f" padding {padding_text(spec)} ({spec.padding_mode})",
+    ]
+    if spec.transposed:
+        direct = spec.direct_equivalent()
+        lines.append(
+            f"drawn as a direct convolution: {compact(direct.insert_zeros)} zero(s) inserted between inputs,"
+            f" padding {padding_text(direct)}, stride 1, kernel flipped"
+        )
+    lines.append(f"grid {shape_text(spec.padded_size)} → output {shape_text(spec.output_size)}")
+    lines.extend(formula(spec))
+    lines.append(f"multiply-accumulates per sample: {spec.macs:,}; parameters: {spec.params:,}")
+    return "\n".join(lines)
+
+
+def formula_text(spec: ConvSpec) -> str:
+    """The formula as a figure's formula slot shows it: one line per axis."""
+    return "\n".join(formula(spec))
