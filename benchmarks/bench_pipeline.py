@@ -40,7 +40,7 @@ from convanim import api
 from convanim.picture import Timeline
 from convanim.render import render_frames
 from convanim.scene import builtin_scenes
-from convanim.writers import FORMATS, open_writer
+from convanim.writers import format_info, open_writer
 
 from fresh import peaks, run_fresh
 
@@ -97,7 +97,7 @@ def bytes_of(path: Path) -> int:
 
 
 def out_path(folder: Path, stem: str, fmt: str) -> Path:
-    return folder / (stem if FORMATS[fmt].folder else f"{stem}.{fmt}")
+    return folder / (stem if format_info(fmt).folder else f"{stem}.{fmt}")
 
 
 # -- 1. per format -----------------------------------------------------------------------------
@@ -105,10 +105,9 @@ def out_path(folder: Path, stem: str, fmt: str) -> Path:
 
 def frame_options(fmt: str) -> tuple[dict[str, object], float | None]:
     """``render_frames`` options and the writer's fps that ``api.render`` uses for ``fmt``."""
-    video = fmt in api.VIDEO_FORMATS
-    fps = api.VIDEO_FPS if video else None
-    writer_fps = api.FRAMES_FPS if FORMATS[fmt].folder and fps is None else fps
-    return {"fps": fps, "even": video}, writer_fps
+    info = format_info(fmt)
+    fps, writer_fps = api.frame_rates(info, None)
+    return {"fps": fps, "even": info.video}, writer_fps
 
 
 def drawn(timeline: Timeline, options: dict[str, object]) -> Iterator[tuple[Image.Image, int]]:
@@ -242,7 +241,7 @@ def cycled(timeline: Timeline, steps: int) -> Timeline:
 def child(fmt: str, steps: int, folder: Path) -> dict[str, float]:
     """Render ``steps`` steps to ``fmt`` in this (fresh) process; its time and peak memory."""
     timeline = cycled(reference(), steps)
-    fps = MEMORY_FPS if fmt in api.VIDEO_FORMATS else None
+    fps = MEMORY_FPS if format_info(fmt).video else None
     target = out_path(folder, f"long{steps}", fmt)
     start = time.perf_counter()
     api.render(timeline, target, format=fmt, hold_ms=MEMORY_HOLD_MS, fps=fps)
@@ -272,8 +271,8 @@ def report_formats(folder: Path) -> dict[str, dict[str, float]]:
     for fmt, r in results.items():
         print(f"{fmt:7}{r['frames']:>7}{r['draw_ms']:>11.2f}{r['encode_ms']:>13.2f}{r['render_s']:>14.3f}"
               f"{1000 * r['render_s'] / r['frames']:>13.2f}{r['bytes']:>11,}")  # fmt: skip
-    print(f"(frames as api.render makes them: mp4 glides at {api.VIDEO_FPS:g} fps; png frames repeat at "
-          f"{api.FRAMES_FPS:g} fps, {results['png']['frames']} drawn here)\n")  # fmt: skip
+    print(f"(frames as api.render makes them: mp4 glides at {format_info('mp4').rate_fps:g} fps; png frames "
+          f"repeat at {format_info('png').rate_fps:g} fps, {results['png']['frames']} drawn here)\n")  # fmt: skip
     return results
 
 
@@ -324,7 +323,7 @@ def report_long(folder: Path) -> list[Check]:
         ffmpeg_cells = f"{'-':>11}{'-':>13}{'-':>7}"
         checks.append(Check(f"peak memory {LONG_STEPS} / 25 frames, {fmt}", f"{rss_ratio:.2f}x",
                             f"<= {MEMORY_RATIO_TARGET}x", rss_ratio <= MEMORY_RATIO_TARGET))  # fmt: skip
-        if fmt in api.VIDEO_FORMATS:
+        if format_info(fmt).video:
             ff_ratio = large["child_maxrss_mb"] / small["child_maxrss_mb"]
             ffmpeg_cells = f"{small['child_maxrss_mb']:>11.1f}{large['child_maxrss_mb']:>13.1f}{ff_ratio:>7.2f}"
             checks.append(Check(f"peak memory {LONG_STEPS} / 25 frames, {fmt} ffmpeg", f"{ff_ratio:.2f}x",

@@ -20,29 +20,25 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from convanim.errors import RenderError
+from convanim.errors import InternalError, RenderError
 from convanim.picture import Timeline
 from convanim.scene import SceneEntry, builtin_scenes, resolve
-from convanim.picture.timeline import MAX_FPS
+from convanim.checks import check_fps, check_whole
 
-#: Video wants motion: MP4 glides the kernel window at this rate unless told otherwise.
-VIDEO_FPS = 30.0
-#: Formats played as video: gliding frames at a fixed rate and an even-sized canvas.
-VIDEO_FORMATS = frozenset({"mp4"})
-#: A frames folder (Beamer's animate plays one constant rate) repeats stepped states at this rate.
-FRAMES_FPS = 10.0
-
+if TYPE_CHECKING:
+    from convanim.writers import FormatInfo
 
 @dataclass(frozen=True)
 class RenderOptions:
     """How to render, checked on creation so that a bad option fails before any work.
 
     ``fps`` None means stepping (one frame per state, held for its duration) except for video
-    formats, which default to ``VIDEO_FPS``; a given ``fps`` adds in-between frames that glide
-    the kernel window, unless ``smooth`` is off. ``hold_ms`` replaces every step's hold;
-    ``loop`` is how many times the animation plays, 0 for ever.
+    formats, which glide at their own rate (``FormatInfo.rate_fps``); a given ``fps`` adds
+    in-between frames that glide the kernel window, unless ``smooth`` is off. ``hold_ms`` replaces
+    every step's hold; ``loop`` is how many times the animation plays, 0 for ever; ``crf`` is MP4's
+    H.264 quality (None: the writer's default), refused by formats that have none.
     """
 
     format: str | None = None
@@ -53,6 +49,7 @@ class RenderOptions:
     loop: int = 0
     hold_ms: int | None = None
     smooth: bool = True
+    crf: int | None = None
 
     def __post_init__(self) -> None:
         from convanim.render.project import resolve_size
@@ -63,13 +60,17 @@ class RenderOptions:
             resolve_format(Path(), self.format)  # a known format whose backend is present
         get_theme(self.theme)
         resolve_size(self.size, self.scale)
-        if self.fps is not None and not (
-            isinstance(self.fps, (int, float)) and not isinstance(self.fps, bool) and 0 < self.fps <= MAX_FPS
-        ):
-            raise ValueError(f"fps must be a number of frames per second in (0, {MAX_FPS}], got {self.fps!r}")
+        if self.fps is not None:
+            check_fps(self.fps)
         if self.hold_ms is not None:
             check_whole("hold_ms", self.hold_ms, 1)
         check_whole("loop", self.loop, 0)
+        if self.crf is not None:
+            check_whole("crf", self.crf, 0, 51)
+
+    def writer_options(self) -> dict[str, Any]:
+        """The options only some formats' writers take, as given (the writer refuses the others)."""
+        return {} if self.crf is None else {"crf": self.crf}
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ def render(
     loop: int = 0,
     hold_ms: int | None = None,
     smooth: bool = True,
+    crf: int | None = None,
     out_dir: str | Path = "output",
     name: str | None = None,
 ) -> Path:
@@ -111,7 +113,8 @@ def render(
     ``figure`` for a bare Timeline). For ``png`` the path is a folder of frames (see
     :func:`beamer_line`). Returns the file or folder written.
     """
-    options = RenderOptions(format, size, scale, fps, theme, loop, hold_ms, smooth)
+    options = RenderOptions(format=format, size=size, scale=scale, fps=fps, theme=theme, loop=loop,
+                            hold_ms=hold_ms, smooth=smooth, crf=crf)
     label, timeline = _timeline_of(target)
     return _render_timeline(timeline, name or label, out, out_dir, options)
 
@@ -159,7 +162,7 @@ def render_all(
     ``progress(result, done, total)`` is called as each scene finishes. ``options`` are those of
     :func:`render`. Results come back in catalogue order.
     """
-    from convanim.writers.base import check_target  # numpy and Pillow: not on the CLI's start-up path
+    from convanim.writers.staging import check_target
 
     checked = RenderOptions(format=format, **options)
     chosen = list(builtin_scenes().names() if names is None else names)
@@ -183,15 +186,17 @@ def render_all(
 def beamer_line(folder: str | Path, fps: float | None = None) -> str:
     """A ready-to-paste ``\\animategraphics`` line for a folder written with format ``png``.
 
-    ``fps`` is the one given to :func:`render` (None: the default ``FRAMES_FPS``); the folder
-    holds frames repeated to that constant rate, which is the only rate ``animate`` knows.
+    ``fps`` is the one given to :func:`render` (None: the frames folder's own ``rate_fps``); the
+    folder holds frames repeated to that constant rate, which is the only rate ``animate`` knows.
     """
+    from convanim.writers import format_info
+
     folder = Path(folder)
     frames = sorted(folder.glob(f"{glob.escape(folder.name)}_[0-9]*.png"))
     if not frames:
         raise ValueError(f"folder {folder} holds no numbered frames {folder.name}_000.png ...")
     first, last = (frame.stem.rsplit("_", 1)[1] for frame in (frames[0], frames[-1]))
-    rate = f"{_frames_fps(fps):g}"
+    rate = f"{fps if fps is not None else format_info('png').rate_fps:g}"
     prefix = (folder / f"{folder.name}_").as_posix()
     return f"\\animategraphics[loop,autoplay,controls]{{{rate}}}{{{prefix}}}{{{first}}}{{{last}}}"
 
@@ -206,14 +211,13 @@ def _render_timeline(
     fmt = options.format or (None if out is not None else "gif")
     path = Path(out) if out is not None else Path(out_dir) / f"{name}.{fmt}"
     fmt = resolve_format(path, fmt)
-    target = FORMATS[fmt].target(path)
+    writer_class = FORMATS[fmt]
+    info, target = writer_class.info, writer_class.target(path)
     if options.hold_ms is not None:
         timeline = _with_hold(timeline, options.hold_ms)
-    video = fmt in VIDEO_FORMATS
-    fps = VIDEO_FPS if options.fps is None and video else options.fps
-    writer_fps = _frames_fps(fps) if FORMATS[fmt].folder else fps
+    fps, writer_fps = frame_rates(info, options.fps)
     # Outside the try: the writer checks the path now, and a bad one is the user's (exit 2).
-    writer = open_writer(path, fmt, fps=writer_fps, loop=options.loop)
+    writer = open_writer(path, fmt, fps=writer_fps, loop=options.loop, **options.writer_options())
     try:
         with writer:
             for frame, duration_ms in render_frames(
@@ -223,19 +227,25 @@ def _render_timeline(
                 scale=options.scale,
                 fps=fps,
                 smooth=options.smooth,
-                even=video,
+                even=info.video,
             ):
                 writer.write(frame, duration_ms)
-    except ValueError:
+    except (ValueError, InternalError):
         raise
     except Exception as exc:  # drawing or encoding broke: a render failure, not a bad option
         raise RenderError(f"rendering {name!r} to {target} failed: {_reason(exc)}") from exc
     return target
 
 
-def _frames_fps(fps: float | None) -> float:
-    """The constant rate of a frames folder: the given fps, else stepping states at FRAMES_FPS."""
-    return FRAMES_FPS if fps is None else fps
+def frame_rates(info: FormatInfo, fps: float | None) -> tuple[float | None, float | None]:
+    """(the rate frames are drawn at, the rate the writer plays them at) for ``fps`` as given.
+
+    Without an fps, video glides at its own rate and a frames folder repeats stepped states to its
+    constant rate; the other formats step, each frame keeping its own duration (None, None).
+    """
+    if fps is not None:
+        return fps, fps
+    return (info.rate_fps if info.video else None), info.rate_fps
 
 
 def _timeline_of(target: str | SceneEntry | Timeline) -> tuple[str, Timeline]:
@@ -296,12 +306,6 @@ def _workers(jobs: int | None, count: int) -> int:
         jobs = os.cpu_count() or 1
     check_whole("jobs", jobs, 1)
     return max(1, min(jobs, count))
-
-
-def check_whole(parameter: str, value: object, minimum: int) -> None:
-    """A ValueError naming ``parameter`` unless ``value`` is a whole number (not a bool) >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{parameter} must be a whole number >= {minimum}, got {value!r}")
 
 
 def _reason(exc: BaseException) -> str:

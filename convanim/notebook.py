@@ -18,13 +18,14 @@ from convanim import api
 from convanim.picture import Timeline
 from convanim.scene import SceneEntry
 from convanim.core.spec import ConvSpec
-from convanim.writers import atomic_target
+from convanim.errors import BadInput
+from convanim.writers import FORMATS, atomic_target, format_info
 from convanim.core.notation import describe
 
 #: Above this size a displayed animation makes the notebook file heavy enough to warn about.
 WARN_BYTES = 20_000_000
-#: Formats that display inline; how each is shown. A frames folder is not one file to show.
-MIME_TYPES = {"gif": "image/gif", "apng": "image/png", "webp": "image/webp", "mp4": "video/mp4"}
+#: MIME types Jupyter shows natively as images; other formats are shown inside HTML it renders.
+NATIVE_IMAGES = frozenset({"image/gif", "image/png"})
 
 
 class Animation:
@@ -38,7 +39,7 @@ class Animation:
 
     @property
     def mime_type(self) -> str:
-        return MIME_TYPES[self.format]
+        return _inline_mime_type(self.format)
 
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None
@@ -46,11 +47,11 @@ class Animation:
         """GIF and APNG as images Jupyter shows natively; MP4 and WebP inside HTML it renders."""
         encoded = base64.b64encode(self.data).decode("ascii")
         plain = repr(self)
-        if self.format in ("gif", "apng"):
+        if self.mime_type in NATIVE_IMAGES:
             return {self.mime_type: encoded, "text/plain": plain}
         source = f"data:{self.mime_type};base64,{encoded}"
         label = html.escape(self.name, quote=True)
-        if self.format == "mp4":
+        if format_info(self.format).video:
             markup = (
                 f'<video src="{source}" aria-label="{label}" '
                 "autoplay loop muted playsinline controls></video>"
@@ -104,8 +105,17 @@ def show(
 
 def _check_format(format: str) -> None:
     """Refuse a format that does not display inline (a frames folder, an unknown name)."""
-    if format not in MIME_TYPES:
-        raise ValueError(f"format must be one of {', '.join(MIME_TYPES)}, got {format!r}")
+    _inline_mime_type(format)
+
+
+def _inline_mime_type(format: str) -> str:
+    """The MIME type a format is displayed with; BadInput for one that is not a single file."""
+    shown = [name for name, writer in FORMATS.items() if writer.info.mime_type and not writer.info.folder]
+    if format not in shown:
+        raise BadInput(f"format must be one of {', '.join(shown)}, got {format!r}")
+    mime_type = format_info(format).mime_type
+    assert mime_type is not None  # chosen above
+    return mime_type
 
 
 def _name_of(target: str | SceneEntry | Timeline | ConvSpec) -> str:

@@ -17,12 +17,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from convanim.errors import BadInput, InternalError
 from convanim.picture import Timeline
 
 SceneBuilder = Callable[[], Timeline]
 
 
-class SceneError(ValueError):
+class SceneError(BadInput):
     """A scene cannot be found, loaded or built; the message names the file and line."""
 
 
@@ -36,10 +37,12 @@ class SceneEntry:
     source: str
 
     def timeline(self) -> Timeline:
-        """Build the scene, turning any error inside the scene's code into a located SceneError."""
+        """Build the scene, turning any error inside the scene's code into a located SceneError.
+
+        convanim's own broken invariants stay what they are (a bug to report, not the scene's)."""
         try:
             timeline = self.build()
-        except SceneError:
+        except (SceneError, InternalError):
             raise
         except Exception as exc:  # a scene bug: report where, not a traceback
             raise SceneError(f"scene {self.name!r} failed: {_located(exc)}") from exc

@@ -13,6 +13,7 @@ from PIL import Image, ImageSequence
 from convanim import api
 from convanim.picture import Timeline
 from convanim.scene import load_scene_file
+from convanim.writers import format_info
 
 from slides_support import SIZE, scene_file  # noqa: E402  (the tiny scene file the tests share)
 
@@ -83,18 +84,18 @@ def test_mp4_is_video_rate_and_even_sized(tmp_path: Path, timeline: Timeline) ->
     frames = sum(1 for _ in reader)
     width, height = meta["size"]
     assert width % 2 == 0 and height % 2 == 0
-    assert meta["fps"] == pytest.approx(api.VIDEO_FPS)
-    assert frames == pytest.approx(sum(expected_step_ms(timeline)) * api.VIDEO_FPS / 1000, abs=2)
+    assert meta["fps"] == pytest.approx(format_info('mp4').rate_fps)
+    assert frames == pytest.approx(sum(expected_step_ms(timeline)) * format_info('mp4').rate_fps / 1000, abs=2)
 
 
 def test_png_frames_and_beamer_line(tmp_path: Path, timeline: Timeline) -> None:
     folder = api.render(timeline, tmp_path / "frames.png", size=SIZE)
     assert folder == tmp_path / "frames" and folder.is_dir()
     frames = sorted(folder.glob("frames_[0-9]*.png"))
-    assert len(frames) == pytest.approx(sum(expected_step_ms(timeline)) * api.FRAMES_FPS / 1000, abs=1)
+    assert len(frames) == pytest.approx(sum(expected_step_ms(timeline)) * format_info('png').rate_fps / 1000, abs=1)
     line = api.beamer_line(folder)
     first, last = frames[0].stem.split("_")[-1], frames[-1].stem.split("_")[-1]
-    fps = f"{api.FRAMES_FPS:g}"
+    fps = f"{format_info('png').rate_fps:g}"
     prefix = (folder / "frames_").as_posix()
     assert line == f"\\animategraphics[loop,autoplay,controls]{{{fps}}}{{{prefix}}}{{{first}}}{{{last}}}"
 

@@ -12,6 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from convanim.core import engine
+from convanim.core import recording as recording_module
 from convanim.core.engine import (
     INPUT,
     INSERTED,
@@ -316,7 +317,7 @@ def peak_streaming_bytes(out_channels: int) -> tuple[int, int]:
 
 def test_streaming_memory_does_not_grow_with_the_event_count(monkeypatch):
     """Memory is bounded by one chunk of placements; a small chunk keeps this test quick."""
-    monkeypatch.setattr(engine, "_TAPS_PER_CHUNK", 512)
+    monkeypatch.setattr(recording_module, "_TAPS_PER_CHUNK", 512)
     peak_streaming_bytes(1)  # warm up: first-use allocations (caches, imports) must not count
     few_peak, few_count = peak_streaming_bytes(1)
     many_peak, many_count = peak_streaming_bytes(6)

@@ -347,7 +347,7 @@ def existing_target(tmp_path: Path, name: str) -> Path:
     """An old file (or folder) where the writer will write, with known content."""
     path = tmp_path / f"anim{SUFFIX[name]}"
     target = FORMATS[name].target(path)
-    if FORMATS[name].folder:
+    if FORMATS[name].info.folder:
         target.mkdir()
         (target / "anim_000.png").write_bytes(b"old")
     else:

@@ -121,7 +121,7 @@ def render_options(*, default_format: str | None = None, with_format: bool = Tru
                 "--fps",
                 type=float,
                 help="Frames per second, adding in-between frames that glide the kernel window "
-                f"(default: one frame per step; {api.VIDEO_FPS:g} for mp4).",
+                "(default: one frame per step; video formats such as mp4 glide at their own rate).",
             ),
             click.option(
                 "--theme", type=LazyChoice(_themes), default=defaults["theme"], show_default=True, help="Colour theme."
@@ -134,6 +134,11 @@ def render_options(*, default_format: str | None = None, with_format: bool = Tru
                 help="Times the animation plays: 0 forever, 1 once (gif, webp, apng).",
             ),
             click.option("--hold", "hold_ms", type=int, metavar="MS", help="Hold every step this many milliseconds."),
+            click.option(
+                "--crf",
+                type=click.IntRange(0, 51),
+                help="H.264 quality of mp4 video: 0 lossless to 51 worst, lower is larger; other formats refuse it.",
+            ),
             click.option(
                 "--smooth/--no-smooth",
                 default=defaults["smooth"],

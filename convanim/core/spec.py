@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from numbers import Integral
-from typing import TypeGuard
+
+from convanim.checks import check_whole, is_whole
 
 #: Padding modes with PyTorch's names (``nn.ConvNd(padding_mode=...)``).
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -29,11 +29,6 @@ PaddingArg = int | str | tuple[int, ...] | tuple[tuple[int, int], ...]
 SizeArg = int | tuple[int, ...]
 
 
-def _is_int(value: object) -> TypeGuard[int]:
-    """True for Python and numpy integers, but not for bools (``stride=True`` is a mistake)."""
-    return isinstance(value, Integral) and not isinstance(value, bool)
-
-
 def _longest_tuple(*values: object) -> int | None:
     """The spatial rank implied by the arguments: the length of the longest tuple among them."""
     lengths = [len(v) for v in values if isinstance(v, (tuple, list))]
@@ -42,9 +37,9 @@ def _longest_tuple(*values: object) -> int | None:
 
 def _broadcast(name: str, value: object, dims: int) -> tuple[int, ...]:
     """An int repeated for every spatial dim, or a tuple checked to have one int per dim."""
-    if _is_int(value):
+    if is_whole(value):
         return (int(value),) * dims
-    if isinstance(value, (tuple, list)) and all(_is_int(v) for v in value):
+    if isinstance(value, (tuple, list)) and all(is_whole(v) for v in value):
         if len(value) != dims:
             raise ValueError(f"{name} must have {dims} entries, one per spatial dim (got {tuple(value)})")
         return tuple(int(v) for v in value)
@@ -126,7 +121,7 @@ class ConvSpec:
         inferred = _longest_tuple(input_size, kernel_size, stride, padding, dilation, output_padding)
         if dims is None:
             dims = inferred if inferred is not None else 2
-        _require(_is_int(dims) and 1 <= dims <= 3, f"dims must be 1, 2 or 3 (got {dims!r})")
+        _require(is_whole(dims) and 1 <= dims <= 3, f"dims must be 1, 2 or 3 (got {dims!r})")
         return cls(
             input_size=_broadcast("input_size", input_size, dims),
             kernel_size=_broadcast("kernel_size", kernel_size, dims),
@@ -159,7 +154,7 @@ class ConvSpec:
         for name in ("input_size", "kernel_size", "stride", "dilation", "output_padding", "insert_zeros"):
             value = getattr(self, name)
             _require(
-                isinstance(value, tuple) and len(value) == dims and all(_is_int(v) for v in value),
+                isinstance(value, tuple) and len(value) == dims and all(is_whole(v) for v in value),
                 f"{name} must be a tuple of {dims} ints (got {value!r}); use ConvSpec.create to broadcast",
             )
         padding = self.padding
@@ -176,7 +171,7 @@ class ConvSpec:
         _require(min(self.insert_zeros) >= 0, f"insert_zeros must be >= 0 (got {self.insert_zeros})")
         for name in ("groups", "in_channels", "out_channels"):
             value = getattr(self, name)
-            _require(_is_int(value) and value >= 1, f"{name} must be an int >= 1 (got {value!r})")
+            check_whole(name, value, 1)
         for name in ("in_channels", "out_channels"):
             value = getattr(self, name)
             _require(value % self.groups == 0, f"{name} ({value}) must be divisible by groups ({self.groups})")
@@ -196,7 +191,7 @@ class ConvSpec:
             )
         if isinstance(self.padding, tuple) and self.derived_from is None:
             flat = [v for entry in self.padding for v in (entry if isinstance(entry, tuple) else (entry,))]
-            _require(all(_is_int(v) for v in flat), f"padding must hold ints (got {self.padding!r})")
+            _require(all(is_whole(v) for v in flat), f"padding must hold ints (got {self.padding!r})")
             _require(min(flat) >= 0, f"padding must be >= 0 (got {self.padding})")
         for axis, (size, (before, after)) in enumerate(zip(self.input_size, self.padding_pairs)):
             widest = max(before, after)
@@ -223,7 +218,7 @@ class ConvSpec:
             )
             return
         _require(
-            not isinstance(self.padding, str) and all(_is_int(p) for p in self.padding),
+            not isinstance(self.padding, str) and all(is_whole(p) for p in self.padding),
             f"padding must be one int per dim for a transposed convolution (got {self.padding!r})",
         )
         _require(

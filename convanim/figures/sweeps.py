@@ -29,7 +29,8 @@ def oblique(recording: engine.Recording, *, title: str | None = None) -> Timelin
     places = sweep_windows(recording)
     lift = 0.3 * rows + 2.0
     below = Surface((0.0, 0.0, 0.0), rows, cols, ground=True)
-    above = Surface(((cols - out.shape[1]) / 2, -lift, (rows - out.shape[0]) / 2), *out.shape, ground=True)
+    out_rows, out_cols = out.shape
+    above = Surface(((cols - out_cols) / 2, -lift, (rows - out_rows) / 2), out_rows, out_cols, ground=True)
     order = [p.out for p in places]
     background = Picture(
         items=(below.grid(roles_of(grid_mask)), output_grid(above, out, 0, numbers=False, order=[])),

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from convanim.checks import check_fps, check_whole
 from convanim.picture.items import Box, Item, Line, Picture, Point3, Shade, Timeline
 
 #: Part of a step's hold spent gliding to the next step, and the longest glide.
 GLIDE_SHARE = 0.5
 GLIDE_MAX_MS = 400
-MAX_FPS = 240
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,9 @@ def check_timeline(timeline: Timeline) -> None:
     if not timeline.steps:
         raise ValueError("timeline.steps: a timeline needs at least one step")
     for name in ("hold_start_ms", "hold_end_ms"):
-        value = getattr(timeline, name)
-        if not isinstance(value, int) or value < 0:
-            raise ValueError(f"timeline.{name}: must be a whole number >= 0, got {value!r}")
+        check_whole(f"timeline.{name}", getattr(timeline, name), 0)
     for index, step in enumerate(timeline.steps):
-        if not isinstance(step.hold_ms, int) or step.hold_ms <= 0:
-            raise ValueError(f"steps[{index}].hold_ms: must be a whole number > 0, got {step.hold_ms!r}")
+        check_whole(f"steps[{index}].hold_ms", step.hold_ms, 1)
 
 
 def expand(timeline: Timeline, fps: float | None = None, smooth: bool = True) -> Iterator[Frame]:
@@ -66,8 +63,8 @@ def expand(timeline: Timeline, fps: float | None = None, smooth: bool = True) ->
     ``smooth`` is on and the timeline asks for ``glide``. Arguments are checked now, frames made
     as they are taken."""
     durations = step_durations(timeline)
-    if fps is not None and not (isinstance(fps, (int, float)) and 0 < fps <= MAX_FPS):
-        raise ValueError(f"fps: must be a number in (0, {MAX_FPS}], got {fps!r}")
+    if fps is not None:
+        check_fps(fps)
     return _frames(timeline, durations, fps if smooth and timeline.glide else None)
 
 

@@ -51,7 +51,7 @@ class Figure:
 
     @property
     def is_video(self) -> bool:
-        return self.media.suffix.lower() == ".mp4"
+        return _is_video(self.media)
 
 
 def entries_for(targets: Sequence[str]) -> list[SceneEntry]:
@@ -113,7 +113,7 @@ def save_poster(media: Path, out: Path) -> tuple[int, int, int]:
     """
     from PIL import Image
 
-    if media.suffix.lower() == ".mp4":
+    if _is_video(media):
         import imageio_ffmpeg
 
         frames = imageio_ffmpeg.read_frames(str(media))
@@ -131,6 +131,14 @@ def save_poster(media: Path, out: Path) -> tuple[int, int, int]:
         still = still.quantize(colors=256)
     still.save(out, format="PNG", optimize=True)
     return corner
+
+
+def _is_video(media: Path) -> bool:
+    """Whether a rendered file is video (its format's record says), to embed or decode it as one."""
+    from convanim.writers import format_of
+
+    info = format_of(media)
+    return info is not None and info.video
 
 
 def deck_format(out: Path, format: str | None) -> str:
@@ -171,7 +179,7 @@ def make_slides(
         from convanim.slides.beamer import write_beamer
 
         return write_beamer(entries, out, **options)
-    from convanim.writers.base import check_target
+    from convanim.writers.staging import check_target
 
     writer = _deck_writer(kind)  # before rendering: a missing extra fails at once
     check_target(out)  # and so does an unwritable path

@@ -15,7 +15,7 @@ from typing import Any
 from convanim import api
 from convanim.scene import SceneEntry
 from convanim.slides import caption_of, title_of, without_text, write_text
-from convanim.writers.base import check_target
+from convanim.writers.staging import check_target
 
 DECK_NAME = "deck.tex"
 #: animate's own options after the ones every convanim snippet has: fit the frame's text area.

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from convanim import api
+from convanim.checks import check_whole
 from convanim.scene import builtin_scenes
 from convanim.slides import Figure, figure_of, write_text
 from convanim.slides.html import data_uri, figure_markup, page
@@ -61,7 +62,7 @@ def write_gallery(
     ``options`` its render options. With ``readme``, the table (and the figures' total size) also
     replaces what stands between the README's gallery markers. Returns the path of ``index.html``.
     """
-    api.check_whole("columns", columns, 1)
+    check_whole("columns", columns, 1)
     if readme is not None:
         readme_parts(Path(readme))  # a README without markers fails before any rendering
     out = Path(out_dir)

@@ -7,28 +7,25 @@ Usage::
             writer.write(frame, duration_ms)
     writer.written  # [Path("conv.gif")]
 
-Formats are registered by name (``FORMATS``); importing this package registers the built-in ones.
+Formats are registered by name (``FORMATS``), each writer class with its :class:`FormatInfo`;
+importing this package registers the built-in ones.
 """
 
 from convanim.writers import apng, gif, mp4, pngdir, webp
-from convanim.writers.base import (
-    FORMATS,
-    SUFFIXES,
-    FrameWriter,
-    Writer,
-    atomic_target,
-    open_writer,
-    register,
-    resolve_format,
-)
+from convanim.writers.base import FormatInfo, FrameWriter
+from convanim.writers.registry import FORMATS, SUFFIXES, format_info, format_of, open_writer, register, resolve_format
+from convanim.writers.staging import atomic_target, check_target
 
 __all__ = [
     "FORMATS",
     "SUFFIXES",
+    "FormatInfo",
     "FrameWriter",
-    "Writer",
     "apng",
     "atomic_target",
+    "check_target",
+    "format_info",
+    "format_of",
     "gif",
     "mp4",
     "open_writer",

@@ -14,7 +14,8 @@ from typing import BinaryIO
 
 import numpy as np
 
-from convanim.writers.base import HeldFrameWriter, register
+from convanim.writers.base import FormatInfo, HeldFrameWriter
+from convanim.writers.registry import register
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: zlib level: 9 costs little on flat, palette-index pictures and gives the smallest files.
@@ -42,9 +43,11 @@ def delay_fraction(duration_ms: int) -> tuple[int, int]:
     return numerator, denominator
 
 
-@register("apng", suffixes=(".apng",))
+@register
 class ApngWriter(HeldFrameWriter):
     """Animated PNG (8-bit palette); ``loop`` 0 = forever, N = N plays (APNG's num_plays)."""
+
+    info = FormatInfo("apng", suffixes=(".apng",), mime_type="image/png", loops=True)
 
     _file: BinaryIO | None = None
     _actl_offset = 0

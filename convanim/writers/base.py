@@ -1,256 +1,53 @@
-"""The writer protocol, the format registry, and the atomic, streaming life cycle of every format.
+"""The life cycle every format shares: validated frames in, a staged file committed or discarded.
 
 A writer turns palette-index frames (``PIL.Image`` in mode ``"P"``, one theme palette, one size)
 and their durations into a file. Frames arrive one at a time and are never all kept: each format
 holds at most the frame it is about to write, so peak memory does not grow with the frame count.
-
-Every file is written to a hidden temporary path beside the target and renamed over it only when
-the whole animation is complete, so an exception or Ctrl-C leaves the previous file untouched and
-nothing partial behind.
+The file is staged beside its target (:mod:`convanim.writers.staging`) and replaces it only when
+the whole animation is complete.
 """
 
 from __future__ import annotations
 
-import contextlib
-import glob
 import math
 import os
-import secrets
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import ClassVar, Protocol, TypeVar
+from typing import ClassVar
 
 import numpy as np
 from PIL import Image
 
+from convanim.checks import check_fps, check_whole, is_whole
+from convanim.writers.staging import Staging
+
+@dataclass(frozen=True)
+class FormatInfo:
+    """What one format is, declared once by its writer class (``info``) and read by everyone else.
+
+    ``suffixes``: file suffixes that pick the format (lower case, ``""`` for none). ``mime_type``:
+    how a browser or notebook shows the file (None for a folder). ``video``: played at one constant
+    frame rate, ``rate_fps`` unless told otherwise, with the kernel gliding and an even-sized
+    canvas. ``folder``: a folder of files rather than one file. ``loops``: the file stores how many
+    times it plays. ``rate_fps``: the constant rate a video or a frames folder plays at when no fps
+    is given (None: each frame keeps its own duration). ``options``: keyword options only this
+    format's writer takes (MP4's ``crf``).
+    """
+
+    name: str
+    suffixes: tuple[str, ...]
+    mime_type: str | None
+    video: bool = False
+    folder: bool = False
+    loops: bool = False
+    rate_fps: float | None = None
+    options: tuple[str, ...] = ()
+
+
 #: The largest width or height any of the formats can store (GIF and APNG use 16-bit fields
 #: for offsets and delays; keeping one limit for all formats keeps the formats interchangeable).
 MAX_SIDE_PX = 65535
-
-
-class Writer(Protocol):
-    """What the renderer (or a notebook user) talks to: open, write frames, close.
-
-    ``written`` lists the files produced, filled in by a successful ``close``.
-    """
-
-    written: list[Path]
-
-    def open(self, path: Path, size: tuple[int, int]) -> None:
-        """Start a file at ``path`` for frames of ``size`` = (width, height) pixels."""
-
-    def write(self, frame: Image.Image, duration_ms: int) -> None:
-        """Add one frame that stays on screen for ``duration_ms``."""
-
-    def close(self) -> None:
-        """Finish the file and move it into place."""
-
-    def __enter__(self) -> Writer:
-        """Use the writer in a ``with`` block."""
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close on success; on an exception discard the temporary file."""
-
-
-#: Format name -> writer class, filled by ``@register``.
-FORMATS: dict[str, type[FrameWriter]] = {}
-#: File suffix (lower case, ``""`` for none) -> format name.
-SUFFIXES: dict[str, str] = {}
-
-W = TypeVar("W", bound="type[FrameWriter]")
-
-
-def register(name: str, *, suffixes: tuple[str, ...] = ()) -> Callable[[W], W]:
-    """Class decorator adding a writer to ``FORMATS`` under ``name`` and mapping ``suffixes`` to it.
-
-    Registration is explicit (no discovery) and a name or suffix may be claimed only once, so the
-    format chosen for a path never depends on import order.
-    """
-
-    def add(cls: W) -> W:
-        if name in FORMATS:
-            raise ValueError(f"name: format {name!r} is already registered")
-        for suffix in suffixes:
-            if suffix in SUFFIXES:
-                raise ValueError(f"suffixes: {suffix!r} already belongs to {SUFFIXES[suffix]!r}")
-            SUFFIXES[suffix] = name
-        FORMATS[name] = cls
-        return cls
-
-    return add
-
-
-def _allowed() -> str:
-    """The formats and suffixes, for error messages that tell the user what would work."""
-    shown = (
-        f"{name} ({', '.join(s or 'no suffix' for s in _suffixes_of(name))})" for name in FORMATS
-    )
-    return ", ".join(shown)
-
-
-def _suffixes_of(name: str) -> list[str]:
-    return [suffix for suffix, owner in SUFFIXES.items() if owner == name]
-
-
-def resolve_format(path: Path, format: str | None = None) -> str:
-    """The format name for ``path``: ``format`` if given (it wins over the suffix), else by suffix.
-
-    Raises ValueError for an unknown name or suffix, and for a known format whose backend is
-    missing: writing another format instead would surprise whoever embeds the file.
-    """
-    if format is None:
-        name = SUFFIXES.get(path.suffix.lower())
-        if name is None:
-            raise ValueError(
-                f"path: cannot tell the format from the suffix {path.suffix!r}; "
-                f"use one of: {_allowed()}"
-            )
-    else:
-        name = format.lower()
-        if name not in FORMATS:
-            raise ValueError(f"format: {format!r} is not one of: {_allowed()}")
-    missing = FORMATS[name].missing_backend()
-    if missing:
-        usable = ", ".join(n for n, cls in FORMATS.items() if not cls.missing_backend())
-        raise ValueError(f"format: {name} cannot be written here ({missing}); usable: {usable}")
-    return name
-
-
-def open_writer(
-    path: str | os.PathLike[str],
-    format: str | None = None,
-    *,
-    fps: float | None = None,
-    loop: int = 0,
-    crf: int = 20,
-) -> FrameWriter:
-    """A writer for ``path``, to use as a context manager; it opens itself at the first frame.
-
-    ``format`` (gif, mp4, webp, apng, png) overrides the suffix; ``png`` (or a path with the
-    suffix ``.png`` or none) means a folder of frames. ``loop`` is how many times the animation
-    plays: 0 = forever (the default), 1 = once, N = N times; video and frame folders cannot loop
-    and ignore it. ``fps`` sets the constant frame rate of video (default 30) and, for a frames
-    folder, repeats each frame for its duration; GIF, WebP and APNG store each frame's own
-    duration and ignore it. ``crf`` is the H.264 quality of MP4 (0 = lossless, 51 = worst).
-    The target's folder is checked now, so a bad path fails before any rendering starts.
-    """
-    target_path = Path(path)
-    cls = FORMATS[resolve_format(target_path, format)]
-    writer = cls(target_path, fps=fps, loop=loop, crf=crf)
-    check_target(cls.target(target_path), folder=cls.folder)
-    return writer
-
-
-def check_target(target: Path, *, folder: bool = False) -> None:
-    """Raise a one-line OSError unless ``target`` can be written now and may be replaced.
-
-    Missing parent folders are created (asking for ``figs/a.gif`` means that); a real temporary
-    file proves the folder is writable where permission bits do not tell (root, /proc, read-only
-    mounts). A frames folder is replaced whole, so an existing folder holding anything but its own
-    frames (``-o .``, ``-o ~/slides``) is refused rather than deleted with the user's files.
-    """
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=target.parent):
-            pass
-    except OSError as exc:
-        raise OSError(f"path: cannot write {target}: {exc.strerror or exc}") from None
-    if target.exists() and target.is_dir() != folder:
-        kind = "a folder" if target.is_dir() else "a file"
-        raise OSError(f"path: cannot write {target}: it is {kind}")
-    if folder and target.is_dir():
-        own = f"{glob.escape(target.name)}_*.png"
-        stranger = next((p for p in target.iterdir() if not (p.is_file() and p.match(own))), None)
-        if stranger is not None:
-            raise OSError(
-                f"path: will not replace {target}: it holds other files ({stranger.name}), "
-                f"not only frames {target.name}_000.png ...; choose a new folder"
-            )
-
-
-class Staging:
-    """A hidden temporary file or folder beside ``target`` that replaces it only on ``commit``.
-
-    Beside (same folder) so the final rename is atomic on one file system; hidden so a half-written
-    animation never shows up in a file browser or a README preview.
-    """
-
-    def __init__(self, target: Path, *, folder: bool = False) -> None:
-        self.target = target
-        self.folder = folder
-        check_target(target, folder=folder)
-        self.temp = self._fresh_name("tmp")
-        try:
-            if folder:
-                self.temp.mkdir()
-            else:
-                self.temp.open("xb").close()
-        except OSError as exc:
-            raise OSError(f"path: cannot write {target}: {exc.strerror}") from exc
-        self._done = False
-
-    def _fresh_name(self, tag: str) -> Path:
-        """An unused hidden name beside the target (random, so parallel writers never collide)."""
-        return self.target.with_name(f".{self.target.name}.{secrets.token_hex(4)}.{tag}")
-
-    def commit(self) -> None:
-        """Move the finished temporary into place (replacing an old target only now)."""
-        if self._done:
-            return
-        try:
-            if self.folder and self.target.exists():
-                self._swap_folder()
-            else:
-                os.replace(self.temp, self.target)
-        except BaseException:
-            self.discard()
-            raise
-        self._done = True
-
-    def _swap_folder(self) -> None:
-        """Replace an existing folder: a folder cannot be renamed over a non-empty one."""
-        old = self._fresh_name("old")
-        os.replace(self.target, old)
-        try:
-            os.replace(self.temp, self.target)
-        except BaseException:
-            os.replace(old, self.target)
-            raise
-        shutil.rmtree(old)
-
-    def discard(self) -> None:
-        """Delete the temporary; the target is left as it was."""
-        if self._done:
-            return
-        self._done = True
-        if self.folder:
-            shutil.rmtree(self.temp, ignore_errors=True)
-        else:
-            self.temp.unlink(missing_ok=True)
-
-
-@contextlib.contextmanager
-def atomic_target(path: str | os.PathLike[str], *, folder: bool = False) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it over ``path`` if the block succeeds.
-
-    On any exception (KeyboardInterrupt included) the temporary is deleted and ``path`` is left as
-    it was. ``folder=True`` stages a directory instead of a file.
-    """
-    staging = Staging(Path(path), folder=folder)
-    try:
-        yield staging.temp
-    except BaseException:
-        staging.discard()
-        raise
-    staging.commit()
 
 
 def ticks(start_ms: int, duration_ms: int, ticks_per_s: float) -> int:
@@ -295,8 +92,8 @@ class FrameWriter:
     (release handles after a failure; the base class deletes the temporary).
     """
 
-    #: True if the format is a folder of files rather than one file.
-    folder: ClassVar[bool] = False
+    #: The format's facts; every registered writer class declares its own.
+    info: ClassVar[FormatInfo]
 
     def __init__(
         self,
@@ -304,19 +101,9 @@ class FrameWriter:
         *,
         fps: float | None = None,
         loop: int = 0,
-        crf: int = 20,
     ) -> None:
-        if fps is not None and not (
-            isinstance(fps, (int, float)) and math.isfinite(fps) and fps > 0
-        ):
-            raise ValueError(f"fps: must be a positive number, got {fps!r}")
-        if not _is_int(loop) or loop < 0:
-            raise ValueError(f"loop: must be an integer >= 0 (0 = forever), got {loop!r}")
-        if not _is_int(crf) or not 0 <= crf <= 51:
-            raise ValueError(f"crf: must be an integer from 0 to 51, got {crf!r}")
-        self.fps = fps
-        self.loop = loop
-        self.crf = crf
+        self.fps = None if fps is None else check_fps(fps)
+        self.loop = check_whole("loop", loop, 0)
         self.written: list[Path] = []
         self.size: tuple[int, int] = (0, 0)
         #: The theme palette as RGB bytes, taken from the first frame.
@@ -357,13 +144,13 @@ class FrameWriter:
         if self._staging is not None or self._closed:
             raise ValueError("writer: open may be called only once")
         if not (
-            len(size) == 2 and all(_is_int(side) and 1 <= side <= MAX_SIDE_PX for side in size)
+            len(size) == 2 and all(is_whole(side) and 1 <= side <= MAX_SIDE_PX for side in size)
         ):
             raise ValueError(
                 f"size: must be (width, height) in 1..{MAX_SIDE_PX} pixels, got {size!r}"
             )
         self.size = (size[0], size[1])
-        self._staging = Staging(self.target(Path(path)), folder=self.folder)
+        self._staging = Staging(self.target(Path(path)), folder=self.info.folder)
         try:
             self._start()
         except BaseException:
@@ -385,8 +172,7 @@ class FrameWriter:
 
     def _check(self, frame: Image.Image, duration_ms: int) -> np.ndarray:
         """The frame's palette indices, after checking the renderer -> writer contract."""
-        if not _is_int(duration_ms) or duration_ms < 1:
-            raise ValueError(f"duration_ms: must be a positive integer, got {duration_ms!r}")
+        check_whole("duration_ms", duration_ms, 1)
         if frame.mode != "P":
             raise ValueError(f"frame: mode must be 'P' (theme palette indices), got {frame.mode!r}")
         if frame.size != self.size:
@@ -511,7 +297,3 @@ class HeldFrameWriter(FrameWriter):
     def _end(self, end_ms: int) -> None:
         """Write the trailer and close the file; ``end_ms`` is the animation's total length."""
         raise NotImplementedError
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)

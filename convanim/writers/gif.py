@@ -13,7 +13,8 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageFile
 
-from convanim.writers.base import HeldFrameWriter, register, ticks
+from convanim.writers.base import FormatInfo, HeldFrameWriter, ticks
+from convanim.writers.registry import register
 
 #: Browsers play a GIF delay of 0 or 1 centisecond as 100 ms, so 2 cs (50 fps) is the floor.
 MIN_DELAY_CS = 2
@@ -23,9 +24,11 @@ MAX_FIELD = 0xFFFF
 DO_NOT_DISPOSE = 1
 
 
-@register("gif", suffixes=(".gif",))
+@register
 class GifWriter(HeldFrameWriter):
     """Animated GIF; ``loop`` 0 = forever, 1 = once (no NETSCAPE block), N = N plays in all."""
+
+    info = FormatInfo("gif", suffixes=(".gif",), mime_type="image/gif", loops=True)
 
     _file: BinaryIO | None = None
 

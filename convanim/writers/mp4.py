@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Generator
+import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from convanim.writers.base import FrameWriter, register, ticks
+from convanim.checks import check_whole
+from convanim.writers.base import FormatInfo, FrameWriter, ticks
+from convanim.writers.registry import register
 
+#: The frame rate when none is given: smooth glides at a size every player handles.
 DEFAULT_FPS = 30.0
+#: H.264 quality when none is given: visually lossless for flat diagrams, still small.
+DEFAULT_CRF = 20
 #: Background pixels are palette index 0 by the renderer's contract.
 BACKGROUND_INDEX = 0
 #: Output options: streamable (moov atom first), no metadata or timestamps (byte-identical
@@ -37,12 +43,21 @@ OUTPUT_PARAMS = [
 ]  # fmt: skip
 
 
-@register("mp4", suffixes=(".mp4",))
+@register
 class Mp4Writer(FrameWriter):
-    """H.264 (libx264, yuv420p, CRF ``crf``) at ``fps`` (default 30); cannot loop."""
+    """H.264 (libx264, yuv420p, CRF ``crf``: 0 lossless .. 51 worst) at ``fps`` (default 30);
+    cannot loop."""
+
+    info = FormatInfo("mp4", suffixes=(".mp4",), mime_type="video/mp4", video=True, rate_fps=DEFAULT_FPS,
+                      options=("crf",))
 
     _ffmpeg: Generator[None, Any, None] | None = None
     _sent = 0
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, fps: float | None = None, loop: int = 0,
+                 crf: int = DEFAULT_CRF) -> None:
+        super().__init__(path, fps=fps, loop=loop)
+        self.crf = check_whole("crf", crf, 0, 51)
 
     @classmethod
     def missing_backend(cls) -> str | None:

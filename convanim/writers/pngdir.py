@@ -12,13 +12,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from convanim.writers.base import FrameWriter, register, ticks
+from convanim.writers.base import FormatInfo, FrameWriter, ticks
+from convanim.writers.registry import register
 
 #: Frame numbers have at least this many digits (name_000.png), more if the count needs them.
 MIN_DIGITS = 3
 
 
-@register("png", suffixes=(".png", ""))
+@register
 class PngFramesWriter(FrameWriter):
     """``name/name_000.png``... and ``name/name_poster.png`` (the last frame).
 
@@ -26,7 +27,7 @@ class PngFramesWriter(FrameWriter):
     duration at that rate, so the files play at a constant rate. ``loop`` does not apply.
     """
 
-    folder = True
+    info = FormatInfo("png", suffixes=(".png", ""), mime_type=None, folder=True, rate_fps=10.0)
     _count = 0
     _last_png = b""
 

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, features
 
-from convanim.writers.base import HeldFrameWriter, register
+from convanim.writers.base import FormatInfo, HeldFrameWriter
+from convanim.writers.registry import register
 
 #: Lossless WebP: "method" is the effort; 4 is far smaller than Pillow's default 0 and still fast.
 METHOD = 4
@@ -26,9 +27,11 @@ KEYFRAME_MIN, KEYFRAME_MAX = 9, 17
 BACKGROUND_ARGB = 0
 
 
-@register("webp", suffixes=(".webp",))
+@register
 class WebpWriter(HeldFrameWriter):
     """Animated lossless WebP; ``loop`` 0 = forever, N = N plays (WebP's loop count)."""
+
+    info = FormatInfo("webp", suffixes=(".webp",), mime_type="image/webp", loops=True)
 
     _encoder: Any = None
 
