@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image
 
 from convanim.render import render_frames
-from convanim.scene import builtin_scenes
+from convanim.registry import builtin_scenes
 from convanim.writers import gif, open_writer
 
 SCENE = "arith-same-padding-no-strides"

@@ -18,9 +18,9 @@ _LAZY = {
     "render_all": "convanim.api",
     "show": "convanim.notebook",
     "ConvSpec": "convanim.core.spec",
-    "scene": "convanim.scene",
-    "register": "convanim.scene",
-    "builtin_scenes": "convanim.scene",
+    "scene": "convanim.registry",
+    "register": "convanim.registry",
+    "builtin_scenes": "convanim.registry",
 }
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from convanim.errors import InternalError, RenderError
 from convanim.picture import Timeline
-from convanim.scene import SceneEntry, builtin_scenes, resolve
+from convanim.registry import SceneEntry, builtin_scenes, resolve
 from convanim.checks import check_fps, check_whole
 
 if TYPE_CHECKING:

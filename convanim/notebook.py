@@ -16,7 +16,7 @@ from typing import Any
 
 from convanim import api
 from convanim.picture import Timeline
-from convanim.scene import SceneEntry
+from convanim.registry import SceneEntry
 from convanim.core.spec import ConvSpec
 from convanim.errors import BadInput
 from convanim.writers import FORMATS, atomic_target, format_info

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from convanim.scene import register
+from convanim.registry import register
 from convanim.core.spec import ConvSpec
 from convanim.figures import arithmetic
 from convanim.core.notation import describe

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from convanim.core import engine
-from convanim.scene import scene
+from convanim.registry import scene
 from convanim.core.spec import ConvSpec
 from convanim.figures import arithmetic, numeric
 

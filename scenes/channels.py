@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from convanim.core import engine
 from convanim.picture import Picture, Step, Timeline
-from convanim.scene import scene
+from convanim.registry import scene
 from convanim.core.spec import ConvSpec
 from convanim.blocks import (
     filled_grid,

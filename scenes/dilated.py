@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from convanim.scene import scene
+from convanim.registry import scene
 from convanim.core.spec import ConvSpec
 from convanim.figures import arithmetic
 

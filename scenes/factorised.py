@@ -11,7 +11,7 @@ import numpy as np
 
 from convanim.core import composite, engine
 from convanim.picture import Picture, Step, Timeline
-from convanim.scene import scene
+from convanim.registry import scene
 from convanim.core.spec import ConvSpec
 from convanim.blocks import (
     filled_grid,

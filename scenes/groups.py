@@ -29,7 +29,7 @@ from convanim.blocks import (
     versus,
 )
 from convanim.picture import Picture, Step, Timeline
-from convanim.scene import scene
+from convanim.registry import scene
 from convanim.core.spec import ConvSpec
 
 #: 4 channels in 2 groups of 2; each group has 2 filters of 3×3×2.

@@ -24,7 +24,7 @@ from convanim.blocks import (
 )
 from convanim.core.matrix import unrolled
 from convanim.picture import Label, Picture, Step, Timeline, View
-from convanim.scene import scene
+from convanim.registry import scene
 from convanim.core.spec import ConvSpec
 
 #: Distinct weights 1..9, so that every row of C visibly holds the same kernel, shifted.

@@ -36,7 +36,7 @@ from convanim.blocks import (
     versus,
 )
 from convanim.picture import Box, Label, Picture, Step, Timeline, View
-from convanim.scene import scene
+from convanim.registry import scene
 from convanim.core.spec import ConvSpec
 
 #: The edge-filter image: the Sobel kernel [1, 2, 1]ᵀ·[−1, 0, 1] finds the same vertical edges.

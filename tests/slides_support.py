@@ -20,7 +20,7 @@ TITLE = "Tiny & <odd> | 50% {title}"
 CAPTION = "o = ⌊(3 − 2)/1⌋ + 1 = 2 · caption with \"quotes\" & <tags>"
 SCENES = f"""
 from convanim.picture import Grid, Picture, Shade, Step, Timeline
-from convanim.scene import scene
+from convanim.registry import scene
 
 
 def tiny(columns):

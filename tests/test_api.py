@@ -12,7 +12,7 @@ from PIL import Image, ImageSequence
 
 from convanim import api
 from convanim.picture import Timeline
-from convanim.scene import load_scene_file
+from convanim.registry import load_scene_file
 from convanim.writers import format_info
 
 from slides_support import SIZE, scene_file  # noqa: E402  (the tiny scene file the tests share)

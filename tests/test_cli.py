@@ -20,7 +20,7 @@ from PIL import Image
 from convanim import __version__, api
 from convanim.picture import Timeline
 from convanim.cli import main
-from convanim.scene import SceneEntry, SceneRegistry, builtin_scenes, load_scene_file
+from convanim.registry import SceneEntry, SceneRegistry, builtin_scenes, load_scene_file
 from convanim.core.spec import ConvSpec
 from convanim.core.notation import explain
 
@@ -59,7 +59,7 @@ def scenes(tmp_path: Path) -> Path:
 @pytest.fixture
 def broken(tmp_path: Path) -> Path:
     path = tmp_path / "broken.py"
-    path.write_text("from convanim.scene import scene\ndef oops(:\n")
+    path.write_text("from convanim.registry import scene\ndef oops(:\n")
     return path
 
 
@@ -286,10 +286,10 @@ def read_all(terminal: int) -> str:
 @pytest.fixture
 def registry(scenes: Path, monkeypatch: pytest.MonkeyPatch) -> SceneRegistry:
     """The built-in scenes replaced by the two small ones of ``scenes`` (render runs in-process)."""
-    import convanim.scene
+    import convanim.registry
 
     found = load_scene_file(scenes)
-    monkeypatch.setattr(convanim.scene, "builtin_scenes", lambda: found)
+    monkeypatch.setattr(convanim.registry, "builtin_scenes", lambda: found)
     monkeypatch.setattr(api, "builtin_scenes", lambda: found)
     return found
 

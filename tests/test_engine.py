@@ -13,16 +13,8 @@ from hypothesis import strategies as st
 
 from convanim.core import engine
 from convanim.core import recording as recording_module
-from convanim.core.engine import (
-    INPUT,
-    INSERTED,
-    PADDING,
-    TAP_KINDS,
-    KernelPlaced,
-    PaddingAdded,
-    SumWritten,
-    ZerosInserted,
-)
+from convanim.core.engine import INPUT, INSERTED, PADDING, TAP_KINDS
+from convanim.core.events import KernelPlaced, PaddingAdded, SumWritten, ZerosInserted
 from convanim.core.spec import ConvSpec
 
 import reference  # noqa: E402  (the independent reference lives next to the tests)

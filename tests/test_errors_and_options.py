@@ -80,7 +80,7 @@ def test_a_broken_invariant_is_reported_as_a_bug_not_as_bad_input(tmp_path: Path
     scenes = tmp_path / "broken_invariant.py"
     scenes.write_text(
         "from convanim.core import composite\n"
-        "from convanim.scene import scene\n"
+        "from convanim.registry import scene\n"
         "@scene('factored', 'a factorisation')\n"
         "def factored():\n"
         "    composite.spatial_separable([[1, 2], [3, 4]], [1, 1], [1, -1])\n"

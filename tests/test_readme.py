@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from convanim.scene import builtin_scenes
+from convanim.registry import builtin_scenes
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -37,3 +37,39 @@ def test_quick_start_has_the_two_commands() -> None:
     assert commands == ["pip install . && convanim all --out output", "pip install '.[test]' && pytest"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[1] in ci.splitlines(), ".ci/run must run the README's test command verbatim"
+
+
+def _blocks(section: str, language: str) -> list[str]:
+    """The ``language`` code blocks of the README section headed ``section``."""
+    body = re.search(rf"^## {re.escape(section)}\n(.*?)(?=^## )", README, re.M | re.S)
+    assert body, f"README.md has no section {section!r}"
+    return re.findall(rf"```{language}\n(.*?)```", body.group(1), re.S)
+
+
+def test_the_python_api_example_runs(tmp_path: Path, monkeypatch) -> None:
+    """Every call in the README's Python API section, in one process, as a notebook would run it."""
+    monkeypatch.chdir(tmp_path)
+    (code,) = _blocks("Python API", "python")
+    exec(compile(code, "README.md: Python API", "exec"), {})
+    assert (tmp_path / "dilated.gif").stat().st_size > 0 and (tmp_path / "strided.mp4").stat().st_size > 0
+
+
+def test_the_scene_examples_render_as_shown(tmp_path: Path, monkeypatch) -> None:
+    """Each scene file of 'Writing your own scene' saved under the name it gives itself, the
+    section's command run as shown, and every other file rendered by path."""
+    from click.testing import CliRunner
+
+    from convanim.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    files = []
+    for code in _blocks("Writing your own scene", "python"):
+        files.append(tmp_path / code.splitlines()[0].removeprefix("# "))
+        files[-1].write_text(code, encoding="utf-8")
+    (command,) = _blocks("Writing your own scene", "sh")
+    runs = [command.split()[1:], *(["render", file.name, "-o", f"{file.stem}.gif"] for file in files
+                                   if file.name not in command)]
+    for args in runs:
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / args[-1]).stat().st_size > 0

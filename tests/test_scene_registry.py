@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from convanim.picture import Picture, Step, Timeline
-from convanim.scene import SceneError, load_scene_file, resolve
+from convanim.registry import SceneError, load_scene_file, resolve
 
 USER_SCENE = """
 from convanim.picture import Picture, Step, Timeline
-from convanim.scene import scene
+from convanim.registry import scene
 
 @scene("mine", "a user's own scene")
 def mine():

@@ -9,7 +9,7 @@ import pytest
 
 from convanim.core import composite, engine
 from convanim.picture import Box, Grid, Label, Line, Timeline
-from convanim.scene import builtin_scenes
+from convanim.registry import builtin_scenes
 from convanim.scenes.groups import GROUPED, SEEDS, SHUFFLED
 from convanim.scenes.separable import DEPTHWISE, IMAGE, POINTWISE, POINTWISE_SEED
 from convanim.blocks import channel_roles, columns, number, shuffled_roles

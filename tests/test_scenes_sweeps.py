@@ -9,7 +9,7 @@ import pytest
 
 from convanim.core import engine
 from convanim.picture import Grid, Label, Shade
-from convanim.scene import builtin_scenes
+from convanim.registry import builtin_scenes
 from convanim.scenes.arithmetic import DIRECT, transposed_of
 from convanim.core.spec import ConvSpec
 from convanim.blocks import number

@@ -10,7 +10,7 @@ import pytest
 from convanim.core import engine
 from convanim.picture import Box, Label, Shade, Timeline
 from convanim.render import render_still
-from convanim.scene import builtin_scenes
+from convanim.registry import builtin_scenes
 from convanim.scenes import channels, factorised
 from convanim.blocks import group_roles, kernel_through, number, Stack, sweep_windows
 

@@ -24,7 +24,7 @@ from slides_support import CAPTION, TITLE, Recorder, recorder, scene_file  # noq
 
 from convanim import api  # noqa: E402
 from convanim.cli import main  # noqa: E402
-from convanim.scene import builtin_scenes, resolve  # noqa: E402
+from convanim.registry import builtin_scenes, resolve  # noqa: E402
 from convanim.errors import MissingBackend  # noqa: E402
 from convanim.slides import (  # noqa: E402
     caption_of,

@@ -25,7 +25,7 @@ import pytest
 from PIL import Image, ImageSequence, features
 
 from convanim.api import render
-from convanim.scene import builtin_scenes
+from convanim.registry import builtin_scenes
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 DIFFS = SNAPSHOTS / "_diffs"

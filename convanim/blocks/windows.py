@@ -18,6 +18,7 @@ import numpy as np
 from convanim.blocks.cells import GROUP_ROLES
 from convanim.blocks.text import channel_range
 from convanim.core import engine
+from convanim.core.events import KernelPlaced, ProductsComputed, SumWritten
 from convanim.core.notation import factor, number
 from convanim.core.spec import ConvSpec
 from convanim.errors import InternalError
@@ -73,7 +74,7 @@ def sweep_windows(recording: engine.Recording) -> list[Window]:
 
 
 def window_of(
-    placed: engine.KernelPlaced, products: engine.ProductsComputed, total: engine.SumWritten, dims: int
+    placed: KernelPlaced, products: ProductsComputed, total: SumWritten, dims: int
 ) -> Window:
     """One engine placement (its three events) as a :class:`Window` in the picture of :func:`plane`."""
     return Window(
@@ -171,7 +172,7 @@ def volume_windows(recording: engine.Recording, out_channel: int = 0) -> list[Vo
 
 
 def _on_slice(out: Cell, taps: list[tuple[tuple[int, ...], float, float]],
-              total: engine.SumWritten) -> Window | None:
+              total: SumWritten) -> Window | None:
     """The 2D placement of the taps ((depth, row, col), weight, input) lying on one depth slice."""
     if not taps:
         return None

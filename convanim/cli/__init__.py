@@ -105,7 +105,7 @@ def list_scenes() -> None:
 
     Example: convanim list
     """
-    from convanim.scene import builtin_scenes
+    from convanim.registry import builtin_scenes
 
     for entry in builtin_scenes():
         click.echo(f"{entry.name:28} {entry.description}")

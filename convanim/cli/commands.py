@@ -233,7 +233,7 @@ def render(targets: tuple[str, ...], output: Path | None, **options: Any) -> Non
 
     Example: convanim render basics dilated --format mp4 --size 720p
     """
-    from convanim.scene import resolve
+    from convanim.registry import resolve
 
     entries = [entry for target in targets for entry in resolve(target)]
     if output is not None and len(entries) > 1:
@@ -260,7 +260,7 @@ def render_all(out_dir: Path, jobs: int | None, quiet: bool, **options: Any) -> 
 
     Example: convanim all --out output --format gif -j 4
     """
-    from convanim.scene import builtin_scenes
+    from convanim.registry import builtin_scenes
 
     total = len(builtin_scenes())
     show_bar = not quiet and sys.stderr.isatty()

@@ -4,7 +4,7 @@ The functions are named and ordered like ``torch.nn.functional`` and take numpy 
 PyTorch's: batched ``(N, C, *spatial)`` or unbatched ``(C, *spatial)``; weight
 ``(C_out, C_in/groups, *k)``, transposed ``(C_in, C_out/groups, *k)``. Each returns a
 :class:`Recording`: the output with PyTorch's shape and values, the grid the pictures show, and the
-events a person would narrate.
+events a person would narrate (their types are in ``convanim.core.events``).
 
 The output is computed at once with numpy (one einsum per kernel tap), so recording is cheap; the
 events are narrated lazily by the :class:`Recording` (``convanim.core.recording``).
@@ -20,16 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from convanim.core.events import (
-    Event,
-    KernelPlaced,
-    PaddingAdded,
-    Placement,
-    ProductsComputed,
-    SumWritten,
-    Tap,
-    ZerosInserted,
-)
 from convanim.checks import check_whole
 from convanim.core.recording import INPUT, INSERTED, PADDING, TAP_KINDS, Recording
 from convanim.core.spec import ConvSpec
@@ -50,14 +40,6 @@ __all__ = [
     "channel_shuffle_order",
     "run",
     "weight_shape",
-    "Event",
-    "Placement",
-    "ZerosInserted",
-    "PaddingAdded",
-    "Tap",
-    "KernelPlaced",
-    "ProductsComputed",
-    "SumWritten",
 ]
 
 _NUMPY_PAD_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}

@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from convanim import api
 from convanim.picture import Timeline
-from convanim.scene import SceneEntry, resolve
+from convanim.registry import SceneEntry, resolve
 
 # The writers (numpy, Pillow) are imported where used, so that the command line can read
 # DECK_FORMATS at start-up for free.

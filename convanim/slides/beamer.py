@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from convanim import api
-from convanim.scene import SceneEntry
+from convanim.registry import SceneEntry
 from convanim.slides import caption_of, title_of, without_text, write_text
 from convanim.writers.staging import check_target
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from convanim import api
 from convanim.checks import check_whole
-from convanim.scene import builtin_scenes
+from convanim.registry import builtin_scenes
 from convanim.slides import Figure, figure_of, write_text
 from convanim.slides.html import data_uri, figure_markup, page
 

@@ -13,7 +13,7 @@ importing this package registers the built-in ones.
 
 from convanim.writers import apng, gif, mp4, pngdir, webp
 from convanim.writers.base import FormatInfo, FrameWriter
-from convanim.writers.registry import FORMATS, SUFFIXES, format_info, format_of, open_writer, register, resolve_format
+from convanim.writers.formats import FORMATS, SUFFIXES, format_info, format_of, open_writer, register, resolve_format
 from convanim.writers.staging import atomic_target, check_target
 
 __all__ = [

@@ -15,7 +15,7 @@ from typing import BinaryIO
 import numpy as np
 
 from convanim.writers.base import FormatInfo, HeldFrameWriter
-from convanim.writers.registry import register
+from convanim.writers.formats import register
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: zlib level: 9 costs little on flat, palette-index pictures and gives the smallest files.

@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image, ImageFile
 
 from convanim.writers.base import FormatInfo, HeldFrameWriter, ticks
-from convanim.writers.registry import register
+from convanim.writers.formats import register
 
 #: Browsers play a GIF delay of 0 or 1 centisecond as 100 ms, so 2 cs (50 fps) is the floor.
 MIN_DELAY_CS = 2

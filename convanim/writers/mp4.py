@@ -19,7 +19,7 @@ import numpy as np
 
 from convanim.checks import check_whole
 from convanim.writers.base import FormatInfo, FrameWriter, ticks
-from convanim.writers.registry import register
+from convanim.writers.formats import register
 
 #: The frame rate when none is given: smooth glides at a size every player handles.
 DEFAULT_FPS = 30.0

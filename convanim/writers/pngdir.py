@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 
 from convanim.writers.base import FormatInfo, FrameWriter, ticks
-from convanim.writers.registry import register
+from convanim.writers.formats import register
 
 #: Frame numbers have at least this many digits (name_000.png), more if the count needs them.
 MIN_DIGITS = 3

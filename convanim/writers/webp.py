@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image, features
 
 from convanim.writers.base import FormatInfo, HeldFrameWriter
-from convanim.writers.registry import register
+from convanim.writers.formats import register
 
 #: Lossless WebP: "method" is the effort; 4 is far smaller than Pillow's default 0 and still fast.
 METHOD = 4
