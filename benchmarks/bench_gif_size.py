@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from convanim.render import render_frames
+from convanim.renderer import render_frames
 from convanim.registry import builtin_scenes
 from convanim.writers import gif, open_writer
 

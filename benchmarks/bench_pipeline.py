@@ -38,7 +38,7 @@ from PIL import Image
 
 from convanim import api
 from convanim.picture import Timeline
-from convanim.render import render_frames
+from convanim.renderer import render_frames
 from convanim.registry import builtin_scenes
 from convanim.writers import format_info, open_writer
 

@@ -21,13 +21,13 @@ assert _spec and _spec.loader
 sample = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(sample)
 
-from convanim.render import render_frames  # noqa: E402
+from convanim.renderer import render_frames  # noqa: E402
 
 
 def import_ms() -> float:
     """Milliseconds to import the renderer in a fresh interpreter (matplotlib must stay out)."""
     code = (
-        "import time, sys; t = time.perf_counter(); import convanim.render;"
+        "import time, sys; t = time.perf_counter(); import convanim.renderer;"
         "print((time.perf_counter() - t) * 1000); assert 'matplotlib' not in sys.modules"
     )
     result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
@@ -53,7 +53,7 @@ def measure(label: str, timeline: object, repeat: int = 3, **options: object) ->
 
 
 def main() -> None:
-    print(f"import convanim.render: {import_ms():.0f} ms (fresh interpreter)")
+    print(f"import convanim.renderer: {import_ms():.0f} ms (fresh interpreter)")
     first = time.perf_counter()
     next(iter(render_frames(sample.reference())))
     print(f"first frame, cold (fonts, palette table): {(time.perf_counter() - first) * 1000:.0f} ms")

@@ -52,8 +52,8 @@ class RenderOptions:
     crf: int | None = None
 
     def __post_init__(self) -> None:
-        from convanim.render.project import resolve_size
-        from convanim.render.theme import get_theme
+        from convanim.renderer.project import resolve_size
+        from convanim.renderer.theme import get_theme
         from convanim.writers import resolve_format
 
         if self.format is not None:
@@ -205,7 +205,7 @@ def _render_timeline(
     timeline: Timeline, name: str, out: str | Path | None, out_dir: str | Path, options: RenderOptions
 ) -> Path:
     """Resolve the format and path, open the writer (which checks the path), then stream frames."""
-    from convanim.render import render_frames
+    from convanim.renderer import render_frames
     from convanim.writers import FORMATS, open_writer, resolve_format
 
     fmt = options.format or (None if out is not None else "gif")

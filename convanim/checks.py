@@ -36,3 +36,11 @@ def check_fps(value: object, parameter: str = "fps") -> float:
     if not (math.isfinite(rate) and 0 < rate <= MAX_FPS):
         raise BadInput(f"{parameter} must be a number of frames per second in (0, {MAX_FPS}], got {value!r}")
     return rate
+
+
+def check_fraction(parameter: str, value: object) -> float:
+    """A share such as an opacity: a number from 0 to 1."""
+    share = float(value) if isinstance(value, Real) and not isinstance(value, bool) else math.nan
+    if not 0.0 <= share <= 1.0:
+        raise BadInput(f"{parameter} must be a number from 0 to 1, got {value!r}")
+    return share

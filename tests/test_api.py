@@ -164,18 +164,18 @@ def test_read_only_folder_is_an_os_error(tmp_path: Path, timeline: Timeline) -> 
 def test_failure_while_rendering_leaves_old_file(
     tmp_path: Path, timeline: Timeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import convanim.render
+    import convanim.renderer
 
     path = tmp_path / "keep.gif"
     path.write_bytes(b"old")
-    real = convanim.render.render_frames
+    real = convanim.renderer.render_frames
 
     def broken(*args: object, **kwargs: object) -> Iterator[tuple[Image.Image, int]]:
         frames = real(*args, **kwargs)
         yield next(frames)
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(convanim.render, "render_frames", broken)
+    monkeypatch.setattr(convanim.renderer, "render_frames", broken)
     with pytest.raises(api.RenderError, match="disk on fire"):
         api.render(timeline, path, size=SIZE)
     assert path.read_bytes() == b"old"
@@ -230,3 +230,29 @@ def test_custom_from_kwargs(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="groups"):
         api.custom({"input_size": 4, "kernel_size": 3, "in_channels": 3, "groups": 2}, tmp_path / "bad.gif")
     assert not (tmp_path / "bad.gif").exists()
+
+
+def test_no_public_name_of_the_package_is_also_a_module_name() -> None:
+    """``convanim.render`` once named both a function and a subpackage: after the subpackage was
+    imported, the function was gone. No lazily exported name may be a submodule's name."""
+    import importlib.util
+
+    import convanim
+
+    clashes = [name for name in convanim.__all__ if importlib.util.find_spec(f"convanim.{name}") is not None]
+    assert clashes == []
+
+
+def test_the_public_api_can_be_called_again_and_again_in_one_process(tmp_path: Path) -> None:
+    import convanim
+
+    scenes = scene_file(tmp_path)
+    for _ in range(2):
+        for call in (convanim.render, convanim.custom, convanim.show):
+            assert callable(call)
+        convanim.render(f"{scenes}:tiny-one", tmp_path / "a.gif", size=SIZE)
+        convanim.custom({"input_size": 3, "kernel_size": 2}, tmp_path / "b.gif", size=SIZE)
+        assert convanim.show(f"{scenes}:tiny-one", size=SIZE).data[:6] == b"GIF89a"
+    from convanim.registry import scene
+
+    assert convanim.scene is scene

@@ -185,13 +185,13 @@ def test_bad_input_from_the_installed_script(case: str, scenes: Path, broken: Pa
 
 
 def test_failure_while_rendering_is_exit_1(tmp_path: Path, scenes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import convanim.render
+    import convanim.renderer
 
     def broken_frames(*args: object, **kwargs: object) -> object:
         raise RuntimeError("renderer exploded")
         yield  # a generator, like the real one
 
-    monkeypatch.setattr(convanim.render, "render_frames", broken_frames)
+    monkeypatch.setattr(convanim.renderer, "render_frames", broken_frames)
     out = tmp_path / "out.gif"
     result = invoke("render", f"{scenes}:tiny-one", "-o", str(out))
     assert_one_line_error(result.stderr, result.exit_code, 1, "renderer exploded")

@@ -19,11 +19,11 @@ import pytest
 from PIL import Image
 
 from convanim.picture import ROLES, Grid, Label, Line, Picture, Shade, Step, Timeline, View
-from convanim.render import THEMES, Canvas, render_frames, render_still, resolve_size, theme_palette
-from convanim.render.compose import Renderer
-from convanim.render.raster import Target
-from convanim.render.project import PRESETS, fit, project
-from convanim.render.theme import palette_colours, theme_colours, to_indices
+from convanim.renderer import THEMES, Canvas, render_frames, render_still, resolve_size, theme_palette
+from convanim.renderer.compose import Renderer
+from convanim.renderer.raster import Target
+from convanim.renderer.project import PRESETS, fit, project
+from convanim.renderer.theme import palette_colours, theme_colours, to_indices
 from convanim.picture.timeline import total_ms
 
 HERE = Path(__file__).parent
@@ -161,7 +161,7 @@ def test_unknown_theme_is_refused() -> None:
 
 def test_no_matplotlib_on_the_render_path() -> None:
     code = (
-        "import sys; from convanim.render import render_still; from convanim.picture import *;"
+        "import sys; from convanim.renderer import render_still; from convanim.picture import *;"
         "grid = Grid((0, 0, 0), (('input',),), (('1',),));"
         "render_still(Picture(items=(grid,), title='t', formula='⌊x⌋'));"
         "assert 'matplotlib' not in sys.modules"
@@ -367,7 +367,7 @@ def test_unknown_role_in_a_late_step_is_refused_before_drawing() -> None:
 def test_palette_mapping_does_not_depend_on_what_was_mapped_before() -> None:
     """Bins are resolved on first use; the answer must not depend on which bins came first, or
     a scene's bytes would depend on the scenes a worker process rendered before it."""
-    from convanim.render.theme import PaletteMap, get_theme
+    from convanim.renderer.theme import PaletteMap, get_theme
 
     rng = np.random.default_rng(7)
     image = rng.integers(0, 256, size=(64, 64, 3), dtype=np.uint8)

@@ -241,7 +241,7 @@ def test_after_a_shuffle_every_group_holds_every_colour() -> None:
 
 @pytest.mark.parametrize("name", SCENES)
 def test_scene_renders_small(name: str) -> None:
-    render = pytest.importorskip("convanim.render")
+    render = pytest.importorskip("convanim.renderer")
     timeline = _timeline(name)
     for index in (0, len(timeline.steps) - 1):
         image = render.render_still(timeline, index, size="240x160")

@@ -9,7 +9,7 @@ import pytest
 
 from convanim.core import engine
 from convanim.picture import Box, Label, Shade, Timeline
-from convanim.render import render_still
+from convanim.renderer import render_still
 from convanim.registry import builtin_scenes
 from convanim.scenes import channels, factorised
 from convanim.blocks import group_roles, kernel_through, number, Stack, sweep_windows

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageSequence
 
-from convanim.render import render_frames
+from convanim.renderer import render_frames
 from convanim.writers import FORMATS, atomic_target, open_writer
 from convanim.writers import gif as gif_writer
 

@@ -44,7 +44,7 @@ def _formats() -> Iterable[str]:
 
 
 def _themes() -> Iterable[str]:
-    from convanim.render.theme import THEMES
+    from convanim.renderer.theme import THEMES
 
     return THEMES
 

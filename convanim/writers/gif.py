@@ -2,7 +2,8 @@
 
 Pillow's ``save_all`` keeps every frame until the end and may give frames their own palettes, so
 the blocks are written here and only the LZW compression of one frame's pixels is left to
-Pillow's C "gif" encoder (through ``ImageFile._save``, as Pillow's own GIF plugin does).
+Pillow's C "gif" encoder, through the door in :mod:`convanim.pillow_private` (which has a public
+twin giving the same bytes).
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import struct
 from typing import BinaryIO
 
 import numpy as np
-from PIL import Image, ImageFile
 
+from convanim.pillow_private import gif_image_data
 from convanim.writers.base import FormatInfo, HeldFrameWriter, ticks
 from convanim.writers.formats import register
 
@@ -103,19 +104,13 @@ class GifWriter(HeldFrameWriter):
         return max(1, (entries - 1).bit_length())
 
     def _write_pixels(self, indices: np.ndarray) -> None:
-        """LZW-compress one frame's indices with Pillow's encoder, then the block terminator.
+        """LZW-compress one frame's indices: code size, sub-blocks, block terminator.
 
         The LZW minimum code size follows the palette (at least 2, as GIF requires): a small
         theme palette starts with short codes and gives a smaller file than Pillow's fixed 8.
         """
         assert self._file is not None
-        code_bits = max(2, self._table_bits())
-        self._file.write(bytes([code_bits]))
-        image = Image.fromarray(indices)
-        image.encoderconfig = (code_bits, 0)  # (bits, interlace)
-        height, width = indices.shape
-        ImageFile._save(image, self._file, [ImageFile._Tile("gif", (0, 0, width, height), 0, "L")])
-        self._file.write(b"\0")
+        self._file.write(gif_image_data(indices, max(2, self._table_bits())))
 
     def _end(self, end_ms: int) -> None:
         assert self._file is not None

@@ -1,18 +1,19 @@
 """Animated lossless WebP fed to libwebp's animation encoder one frame at a time.
 
-Pillow's ``save_all`` for WebP needs every frame up front, but the encoder underneath
-(``PIL._webp.WebPAnimEncoder``: ``add`` a frame at a timestamp, then ``assemble``) takes frames
-one by one and keeps only their compressed form, which is small for flat diagrams. So memory
-does not hold decoded frames; the assembled file (compressed bytes) is written at close.
+Pillow's ``save_all`` for WebP needs every frame up front, but the encoder underneath takes
+frames one by one and keeps only their compressed form, which is small for flat diagrams. So
+memory does not hold decoded frames; the assembled file (compressed bytes) is written at close.
+That encoder is private Pillow API: ``pillow_private.webp_animation`` uses it where it is known to
+work and otherwise falls back to ``save_all`` (same bytes, but then every frame is held until the
+end, as a compact palette image).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from PIL import Image, features
 
+from convanim.pillow_private import WebpAnimation, WebpOptions, webp_animation
 from convanim.writers.base import FormatInfo, HeldFrameWriter
 from convanim.writers.formats import register
 
@@ -23,8 +24,17 @@ QUALITY = 80
 ALPHA_QUALITY = 100
 #: Key-frame spacing for lossless animations, as Pillow and gif2webp choose.
 KEYFRAME_MIN, KEYFRAME_MAX = 9, 17
-#: ANIM chunk background (transparent black, Pillow's default); frames are opaque and cover it.
-BACKGROUND_ARGB = 0
+#: Canvas background (transparent black, Pillow's default); frames are opaque and cover it.
+BACKGROUND_RGBA = (0, 0, 0, 0)
+OPTIONS = WebpOptions(
+    lossless=True,
+    quality=QUALITY,
+    alpha_quality=ALPHA_QUALITY,
+    method=METHOD,
+    kmin=KEYFRAME_MIN,
+    kmax=KEYFRAME_MAX,
+    background=BACKGROUND_RGBA,
+)
 
 
 @register
@@ -33,7 +43,7 @@ class WebpWriter(HeldFrameWriter):
 
     info = FormatInfo("webp", suffixes=(".webp",), mime_type="image/webp", loops=True)
 
-    _encoder: Any = None
+    _animation: WebpAnimation | None = None
 
     @classmethod
     def missing_backend(cls) -> str | None:
@@ -42,29 +52,22 @@ class WebpWriter(HeldFrameWriter):
         return None
 
     def _start(self) -> None:
-        from PIL import _webp
-
-        self._encoder = _webp.WebPAnimEncoder(
-            self.size, BACKGROUND_ARGB, self.loop, False, KEYFRAME_MIN, KEYFRAME_MAX, False, False
-        )  # (size, background, loop, minimize_size, kmin, kmax, allow_mixed, verbose)
+        self._animation = webp_animation(self.size, self.loop, OPTIONS)
 
     def _emit(
         self, indices: np.ndarray, box: tuple[int, int, int, int], start_ms: int, duration_ms: int
     ) -> None:
-        # libwebp finds the changed rectangle itself, so the whole frame goes in.
-        rgb = Image.fromarray(self.palette_rgb()[indices])
-        self._add(rgb.getim(), start_ms)
-
-    def _add(self, image: object, timestamp_ms: int) -> None:
-        self._encoder.add(image, timestamp_ms, True, QUALITY, ALPHA_QUALITY, METHOD)
+        # libwebp finds the changed rectangle itself, so the whole frame goes in. Frames are
+        # consecutive, so their durations add up to each one's start time.
+        assert self._animation is not None
+        frame = Image.fromarray(indices)
+        frame.putpalette(self.palette)
+        self._animation.add(frame, duration_ms)
 
     def _end(self, end_ms: int) -> None:
-        self._add(None, end_ms)  # no image: the end time of the last frame
-        data = self._encoder.assemble(b"", b"", b"")  # no ICC profile, EXIF or XMP
-        if data is None:
-            raise OSError("libwebp could not assemble the animation")
-        self.temp.write_bytes(data)
-        self._encoder = None
+        assert self._animation is not None
+        self.temp.write_bytes(self._animation.finish())
+        self._animation = None
 
     def _abort(self) -> None:
-        self._encoder = None
+        self._animation = None

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from convanim.picture import Box, Grid, Item, Label, Line, Picture, Point3, Shade, TextSize, View
-from convanim.render import fonts
+from convanim.renderer import fonts
 
 #: Canvas presets: README width with the height following the figure, and 16:9 video frames.
 PRESETS: dict[str, tuple[int, int | None]] = {

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from PIL import Image
 
 from convanim.picture import Picture, Step, Timeline, View
-from convanim.render.compose import Renderer
-from convanim.render.project import Canvas, CanvasSpec, resolve_size
-from convanim.render.theme import THEMES, Theme, get_theme, theme_palette
+from convanim.renderer.compose import Renderer
+from convanim.renderer.project import Canvas, CanvasSpec, resolve_size
+from convanim.renderer.theme import THEMES, Theme, get_theme, theme_palette
 from convanim.picture.timeline import expand
 
 __all__ = [

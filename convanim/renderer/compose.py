@@ -15,10 +15,10 @@ import numpy as np
 from PIL import Image
 
 from convanim.picture import Grid, Picture, Timeline
-from convanim.render import fonts
-from convanim.render.project import Canvas, CanvasSpec, fit
-from convanim.render.raster import Painter, Rect, Target, TextSpot
-from convanim.render.theme import Theme, theme_palette, to_indices
+from convanim.renderer import fonts
+from convanim.renderer.project import Canvas, CanvasSpec, fit
+from convanim.renderer.raster import Painter, Rect, Target, TextSpot
+from convanim.renderer.theme import Theme, theme_palette, to_indices
 from convanim.picture.timeline import check_timeline
 
 #: Supersampling factor: drawn at this multiple of the output size, then reduced. Large frames
