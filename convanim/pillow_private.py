@@ -7,7 +7,7 @@ attributes it needs exist; otherwise it takes a route through public API (or pla
 gives the same pixels or bytes: a new Pillow makes convanim slower (WebP: hungrier for memory),
 never wrong or broken. ``tests/test_pillow_private.py`` holds the twins to that.
 
-- ``fill_rectangles``: many boxes of one colour. Private: Pillow's core fill with the colour
+- ``rectangle_filler``: many boxes of one colour. Private: Pillow's core fill with the colour
   parsed once. Public: ``ImageDraw.rectangle`` per box (it parses the colour again every time).
 - ``gif_image_data``: one GIF frame's LZW-compressed indices with a chosen minimum code size.
   Private: Pillow's C "gif" encoder through ``ImageFile._save``. Public: Pillow's GIF save always
@@ -30,7 +30,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from types import ModuleType
 from typing import Any, NamedTuple, Protocol
@@ -68,20 +68,33 @@ def _release(version: str) -> tuple[int, int]:
 # -- rectangles -------------------------------------------------------------------------------
 
 
-def fill_rectangles(draw: ImageDraw.ImageDraw, colour: tuple[int, int, int], boxes: Iterable[Sequence[int]]) -> None:
-    """Fill each box (x0, y0, x1, y1; both corners inclusive, as ``ImageDraw.rectangle``).
+#: Fills boxes (x0, y0, x1, y1; both corners inclusive, as ``ImageDraw.rectangle``) in one colour.
+RectangleFill = Callable[[tuple[int, int, int], Iterable[Sequence[int]]], None]
+
+
+def rectangle_filler(draw: ImageDraw.ImageDraw) -> RectangleFill:
+    """A function that fills boxes of one colour on ``draw``, its route chosen once, here.
 
     Why the private route: ``ImageDraw.rectangle`` parses the colour again for every box, and a
-    README frame draws ~1,800 boxes, so that wrapper would double their cost.
+    README frame draws ~1,800 boxes, so that wrapper would double their cost. Why chosen once: a
+    frame fills boxes in tens of thousands of calls, and checking the route in each cost 10%.
     """
     core: Any = getattr(draw, "draw", None)  # the C drawing object
     if _private_ok(TESTED_FROM, hasattr(draw, "_getink") and hasattr(core, "draw_rectangle")):
-        ink, fill = draw._getink(colour)[0], core.draw_rectangle
-        for box in boxes:
-            fill(box, ink, 1)
-    else:
+        getink, fill = draw._getink, core.draw_rectangle
+
+        def private(colour: tuple[int, int, int], boxes: Iterable[Sequence[int]]) -> None:
+            ink = getink(colour)[0]
+            for box in boxes:
+                fill(box, ink, 1)
+
+        return private
+
+    def public(colour: tuple[int, int, int], boxes: Iterable[Sequence[int]]) -> None:
         for box in boxes:
             draw.rectangle(box, fill=colour)
+
+    return public
 
 
 # -- GIF image data ---------------------------------------------------------------------------

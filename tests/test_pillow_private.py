@@ -27,7 +27,7 @@ from convanim.pillow_private import (
     TESTED_FROM,
     WEBP_TESTED_FROM,
     WebpOptions,
-    fill_rectangles,
+    rectangle_filler,
     gif_image_data,
     webp_animation,
 )
@@ -86,9 +86,9 @@ def _boxes(seed: int, count: int) -> list[list[int]]:
 
 def _draw_boxes(boxes: list[list[int]]) -> np.ndarray:
     image = Image.new("RGB", (64, 48), (250, 250, 250))
-    draw = ImageDraw.Draw(image)
+    fill = rectangle_filler(ImageDraw.Draw(image))
     for k in range(0, len(boxes), 25):  # a few colours, one call each, as Target.line does
-        fill_rectangles(draw, ((k * 37) % 256, (k * 91) % 256, 40), iter(boxes[k : k + 25]))
+        fill(((k * 37) % 256, (k * 91) % 256, 40), iter(boxes[k : k + 25]))
     return np.asarray(image)
 
 
@@ -139,7 +139,7 @@ def test_rectangles_without_the_private_helper_take_rectangle(monkeypatch: pytes
     monkeypatch.delattr(ImageDraw.ImageDraw, "_getink")
     monkeypatch.setattr(ImageDraw.ImageDraw, "rectangle", lambda self, xy, fill=None: drawn.append((xy, fill)))
     draw = ImageDraw.Draw(Image.new("RGB", (8, 8)))
-    fill_rectangles(draw, (1, 2, 3), [[0, 0, 1, 1], [2, 3, 2, 3]])
+    rectangle_filler(draw)((1, 2, 3), [[0, 0, 1, 1], [2, 3, 2, 3]])
     assert drawn == [([0, 0, 1, 1], (1, 2, 3)), ([2, 3, 2, 3], (1, 2, 3))]
 
 

@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw
 
 from convanim.checks import check_fraction
 from convanim.picture import Box, Grid, Item, Label, Line, Shade
-from convanim.pillow_private import fill_rectangles
+from convanim.pillow_private import rectangle_filler
 from convanim.renderer import fonts
 from convanim.renderer.geometry import (
     Px,
@@ -75,6 +75,7 @@ class Target:
     def __init__(self, image: Image.Image, offset: tuple[int, int] = (0, 0)) -> None:
         self.image, self.offset = image, offset
         self._draw = ImageDraw.Draw(image)
+        self._fill = rectangle_filler(self._draw)
         self._blend = ImageDraw.Draw(image, "RGBA")
 
     def _shift(self, points: Iterable[Px]) -> list[Px]:
@@ -95,8 +96,8 @@ class Target:
         also snapped to half output pixels."""
         stroke = max(1, round(width))
         shift = np.array(self.offset * 2)
-        runs = ((stroke_runs(p, q, stroke, pixel, guide) - shift).tolist() for p, q in itertools.pairwise(points))
-        fill_rectangles(self._draw, colour, itertools.chain.from_iterable(runs))
+        for p, q in itertools.pairwise(points):
+            self._fill(colour, (stroke_runs(p, q, stroke, pixel, guide) - shift).tolist())
         if stroke > _ROUND_JOINT_PX:  # round corners, as Pillow's joint="curve" gives
             for joint in points[1:-1]:
                 self.dot(joint, colour, stroke)
