@@ -52,6 +52,7 @@ class RenderOptions:
     crf: int | None = None
 
     def __post_init__(self) -> None:
+        from convanim.budget import check_canvas
         from convanim.renderer.project import resolve_size
         from convanim.renderer.theme import get_theme
         from convanim.writers import resolve_format
@@ -59,7 +60,7 @@ class RenderOptions:
         if self.format is not None:
             resolve_format(Path(), self.format)  # a known format whose backend is present
         get_theme(self.theme)
-        resolve_size(self.size, self.scale)
+        check_canvas(resolve_size(self.size, self.scale))
         if self.fps is not None:
             check_fps(self.fps)
         if self.hold_ms is not None:
@@ -132,6 +133,7 @@ def custom(
 
     ``options`` are those of :func:`render`; without ``out`` the file is ``out_dir/custom.<format>``.
     """
+    from convanim.budget import check_spec
     from convanim.core.spec import ConvSpec
     from convanim.figures import arithmetic
 
@@ -140,6 +142,7 @@ def custom(
         spec = ConvSpec.create(**spec)
     if not isinstance(spec, ConvSpec):
         raise ValueError(f"spec must be a ConvSpec or a dict of its fields, got {type(spec).__name__}")
+    check_spec(spec)  # before the engine runs: a huge spec would take minutes to record
     timeline = arithmetic(spec, numbers=numbers, title=title)
     return _render_timeline(timeline, "custom", out, out_dir, checked)
 
@@ -205,7 +208,9 @@ def _render_timeline(
     timeline: Timeline, name: str, out: str | Path | None, out_dir: str | Path, options: RenderOptions
 ) -> Path:
     """Resolve the format and path, open the writer (which checks the path), then stream frames."""
+    from convanim.budget import check_render
     from convanim.renderer import render_frames
+    from convanim.renderer.project import resolve_size
     from convanim.writers import FORMATS, open_writer, resolve_format
 
     fmt = options.format or (None if out is not None else "gif")
@@ -216,6 +221,8 @@ def _render_timeline(
     if options.hold_ms is not None:
         timeline = _with_hold(timeline, options.hold_ms)
     fps, writer_fps = frame_rates(info, options.fps)
+    canvas = resolve_size(options.size, options.scale, info.video)
+    check_render(timeline, canvas, fps if fps is not None else writer_fps, info)
     # Outside the try: the writer checks the path now, and a bad one is the user's (exit 2).
     writer = open_writer(path, fmt, fps=writer_fps, loop=options.loop, **options.writer_options())
     try:

@@ -29,7 +29,7 @@ TEXT_MIN_PX: dict[str, int] = {"tiny": 9, "small": 10, "normal": 11, "large": 13
 
 _MARGIN = 0.03  # of the canvas width, around everything
 _MAX_CELL = 0.16  # of the canvas width: a tiny figure is not blown up to poster cells
-_MAX_ASPECT = 1.6  # open-height canvases are at most this many widths tall
+MAX_ASPECT = 1.6  # open-height canvases are at most this many widths tall
 _LINE_SPACING = 1.3  # of the text size, between caption/formula lines
 _FIT_PASSES = 4  # label extents depend on the cell size, which depends on them: iterate
 
@@ -205,7 +205,7 @@ def fit(spec: CanvasSpec, view: View, pictures: Sequence[Picture]) -> Canvas:
     labels = [(project(view, i.at), i) for i in items if isinstance(i, Label)]
     if not points and not labels:
         points = [(0.0, 0.0)]
-    avail_h = (spec.height_px or _MAX_ASPECT * spec.width_px) - 2 * margin - title_band - caption_band
+    avail_h = (spec.height_px or MAX_ASPECT * spec.width_px) - 2 * margin - title_band - caption_band
     cell_px = _MAX_CELL * spec.width_px
     for _ in range(_FIT_PASSES):
         x0, y0, x1, y1 = _figure_box(points, labels, cell_px, min_text)

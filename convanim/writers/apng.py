@@ -24,6 +24,8 @@ ZLIB_LEVEL = 9
 DISPOSE_NONE = 0
 BLEND_SOURCE = 0
 MAX_DELAY = 0xFFFF
+#: acTL's num_plays is a 32-bit field.
+MAX_PLAYS = 0xFFFFFFFF
 
 
 def chunk(kind: bytes, data: bytes) -> bytes:
@@ -47,7 +49,8 @@ def delay_fraction(duration_ms: int) -> tuple[int, int]:
 class ApngWriter(HeldFrameWriter):
     """Animated PNG (8-bit palette); ``loop`` 0 = forever, N = N plays (APNG's num_plays)."""
 
-    info = FormatInfo("apng", suffixes=(".apng",), mime_type="image/png", loops=True)
+    info = FormatInfo("apng", suffixes=(".apng",), mime_type="image/png", loops=True, max_loop=MAX_PLAYS,
+                      max_frame_ms=MAX_DELAY)
 
     _file: BinaryIO | None = None
     _actl_offset = 0

@@ -20,6 +20,7 @@ import numpy as np
 from PIL import Image
 
 from convanim.checks import check_fps, check_whole, is_whole
+from convanim.errors import BadInput
 from convanim.writers.staging import Staging
 
 @dataclass(frozen=True)
@@ -32,7 +33,8 @@ class FormatInfo:
     canvas. ``folder``: a folder of files rather than one file. ``loops``: the file stores how many
     times it plays. ``rate_fps``: the constant rate a video or a frames folder plays at when no fps
     is given (None: each frame keeps its own duration). ``options``: keyword options only this
-    format's writer takes (MP4's ``crf``).
+    format's writer takes (MP4's ``crf``). ``max_loop``: the most plays its loop field stores;
+    ``max_frame_ms``: the longest one frame can last (None: no limit of the format's own).
     """
 
     name: str
@@ -43,6 +45,8 @@ class FormatInfo:
     loops: bool = False
     rate_fps: float | None = None
     options: tuple[str, ...] = ()
+    max_loop: int | None = None
+    max_frame_ms: int | None = None
 
 
 #: The largest width or height any of the formats can store (GIF and APNG use 16-bit fields
@@ -104,6 +108,8 @@ class FrameWriter:
     ) -> None:
         self.fps = None if fps is None else check_fps(fps)
         self.loop = check_whole("loop", loop, 0)
+        if self.info.max_loop is not None and self.loop > self.info.max_loop:
+            raise BadInput(f"loop: a {self.info.name} plays at most {self.info.max_loop:,} times, got {self.loop:,}")
         self.written: list[Path] = []
         self.size: tuple[int, int] = (0, 0)
         #: The theme palette as RGB bytes, taken from the first frame.

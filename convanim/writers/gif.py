@@ -29,13 +29,13 @@ DO_NOT_DISPOSE = 1
 class GifWriter(HeldFrameWriter):
     """Animated GIF; ``loop`` 0 = forever, 1 = once (no NETSCAPE block), N = N plays in all."""
 
-    info = FormatInfo("gif", suffixes=(".gif",), mime_type="image/gif", loops=True)
+    # A delay is rounded to the centisecond clock, so the last 10 ms of the field are kept free.
+    info = FormatInfo("gif", suffixes=(".gif",), mime_type="image/gif", loops=True, max_loop=MAX_FIELD + 1,
+                      max_frame_ms=(MAX_FIELD - 1) * 10)
 
     _file: BinaryIO | None = None
 
     def _start(self) -> None:
-        if self.loop - 1 > MAX_FIELD:
-            raise ValueError(f"loop: a GIF plays at most {MAX_FIELD + 1} times, got {self.loop}")
         self._file = self.temp.open("wb")
 
     def _emit(

@@ -41,7 +41,8 @@ OPTIONS = WebpOptions(
 class WebpWriter(HeldFrameWriter):
     """Animated lossless WebP; ``loop`` 0 = forever, N = N plays (WebP's loop count)."""
 
-    info = FormatInfo("webp", suffixes=(".webp",), mime_type="image/webp", loops=True)
+    info = FormatInfo("webp", suffixes=(".webp",), mime_type="image/webp", loops=True, max_loop=0xFFFF,
+                      max_frame_ms=0xFFFFFF)  # WebP's loop count is 16 bits, a frame's duration 24
 
     _animation: WebpAnimation | None = None
 
