@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from convanim.errors import InternalError, RenderError
+from convanim.errors import BadInput, InternalError, RenderError
 from convanim.picture import Timeline
 from convanim.registry import SceneEntry, builtin_scenes, resolve
 from convanim.checks import check_fps, check_whole
@@ -195,7 +196,8 @@ def beamer_line(folder: str | Path, fps: float | None = None) -> str:
     from convanim.writers import format_info
 
     folder = Path(folder)
-    frames = sorted(folder.glob(f"{glob.escape(folder.name)}_[0-9]*.png"))
+    numbered = re.compile(rf"{re.escape(folder.name)}_[0-9]+\.png")  # not figs_12b.png, a file of the user's
+    frames = sorted(p for p in folder.glob(f"{glob.escape(folder.name)}_*.png") if numbered.fullmatch(p.name))
     if not frames:
         raise ValueError(f"folder {folder} holds no numbered frames {folder.name}_000.png ...")
     first, last = (frame.stem.rsplit("_", 1)[1] for frame in (frames[0], frames[-1]))
@@ -218,6 +220,8 @@ def _render_timeline(
     fmt = resolve_format(path, fmt)
     writer_class = FORMATS[fmt]
     info, target = writer_class.info, writer_class.target(path)
+    if out is not None and str(out).endswith(("/", os.sep)) and not info.folder:
+        raise BadInput(f"path: {out} ends in a slash, a folder, but {fmt} writes one file; drop the slash")
     if options.hold_ms is not None:
         timeline = _with_hold(timeline, options.hold_ms)
     fps, writer_fps = frame_rates(info, options.fps)
@@ -287,15 +291,29 @@ def _render_one(name: str, out_dir: Path, options: RenderOptions) -> Result:
 def _render_in_pool(
     names: list[str], out_dir: Path, options: RenderOptions, workers: int, record: Callable[[Result], None]
 ) -> None:
-    """Render ``names`` in a process pool, recording each result as it completes."""
-    pool = ProcessPoolExecutor(max_workers=workers)
+    """Render ``names`` in a process pool, recording each result as it completes.
+
+    A stop signal ends the workers as it ends this process: each cleans up its render, then ends
+    (``run_interruptible``), so no scene starts after it. Ctrl-C at a terminal reaches them all;
+    a signal sent to this process alone (SIGTERM, SIGHUP) is passed on to them as SIGTERM.
+    """
+    import multiprocessing
+
+    from convanim.signals import default_signals, run_interruptible
+
+    others = set(multiprocessing.active_children())  # children not ours to signal
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=default_signals)
     try:
         futures: dict[Future[Result], str] = {
-            pool.submit(_render_one, name, out_dir, options): name for name in names
+            pool.submit(run_interruptible, _render_one, name, out_dir, options): name for name in names
         }
         for future in as_completed(futures):
             record(_outcome(future, futures[future]))
-    finally:  # on Ctrl-C, drop what has not started; each worker's writer cleans up after itself
+    except KeyboardInterrupt:  # Ctrl-C, or a signal the command line made one (Interrupted)
+        for worker in set(multiprocessing.active_children()) - others:
+            worker.terminate()
+        raise
+    finally:  # drop what has not started, and wait for the workers to finish or end
         pool.shutdown(wait=True, cancel_futures=True)
 
 

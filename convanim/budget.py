@@ -24,6 +24,10 @@ from convanim.writers import FormatInfo
 MAX_STEPS = 20_000
 #: Cells of the grid a figure draws, over the channels drawn (a padded 128×128 image is 16,900).
 MAX_GRID_CELLS = 20_000
+#: Numbers the engine holds for one recording: the grid over every input channel and the output
+#: over every output channel (50 million float64 values are 400 MB; the README's 64→128-channel
+#: example holds 0.2 million).
+MAX_ENGINE_VALUES = 50_000_000
 #: The longest side of a canvas, and the most pixels in one frame (8K UHD, 7680×4320).
 MAX_SIDE_PX = 8192
 MAX_FRAME_PX = 7680 * 4320
@@ -57,7 +61,7 @@ def check_spec(spec: ConvSpec) -> None:
     """Refuse a convolution whose figure would be too big to build, before the engine runs.
 
     A figure draws every kernel position as a step and every cell of the grid (padded, zeros
-    inserted) on each of at most four channels.
+    inserted) on each of at most four channels; the engine holds every channel.
     """
     steps = math.prod(spec.output_size)
     cells = math.prod(spec.padded_size) * min(spec.in_channels, 4)
@@ -65,6 +69,9 @@ def check_spec(spec: ConvSpec) -> None:
                  "lower --input or --padding, or raise --stride")
     _refuse_over(f"grid cells drawn (grid {shape_text(spec.padded_size)})", cells, MAX_GRID_CELLS,
                  "lower --input or --padding")
+    values = math.prod(spec.padded_size) * spec.in_channels + math.prod(spec.output_size) * spec.out_channels
+    _refuse_over(f"values the engine holds ({spec.in_channels} → {spec.out_channels} channels)", values,
+                 MAX_ENGINE_VALUES, "lower --in-channels or --out-channels")
 
 
 def check_canvas(canvas: CanvasSpec) -> None:

@@ -21,6 +21,9 @@ from convanim.errors import BadInput, InternalError
 from convanim.picture import Timeline
 
 SceneBuilder = Callable[[], Timeline]
+#: What a scene's own code may raise: every error, and the two exits that are not the user
+#: stopping convanim (``sys.exit`` in a scene file, a stray ``GeneratorExit``); Ctrl-C stays Ctrl-C.
+_SCENE_FAILURES = (Exception, SystemExit, GeneratorExit)
 
 
 class SceneError(BadInput):
@@ -44,7 +47,7 @@ class SceneEntry:
             timeline = self.build()
         except (SceneError, InternalError):
             raise
-        except Exception as exc:  # a scene bug: report where, not a traceback
+        except _SCENE_FAILURES as exc:  # a scene bug: report where, not a traceback
             raise SceneError(f"scene {self.name!r} failed: {_located(exc)}") from exc
         if not isinstance(timeline, Timeline):
             raise SceneError(
@@ -117,6 +120,8 @@ def load_scene_file(path: str | Path) -> SceneRegistry:
     """Run a user's scene file and return the scenes it registered (and only those)."""
     global _target
     file = Path(path)
+    if file.is_dir():
+        raise SceneError(f"scene file {str(file)!r} is a folder, not a Python file")
     if not file.is_file():
         raise SceneError(f"scene file {str(file)!r} does not exist")
     module_name = f"convanim_user_scene_{abs(hash(file.resolve()))}"
@@ -129,11 +134,12 @@ def load_scene_file(path: str | Path) -> SceneRegistry:
     try:
         sys.modules[module_name] = module
         spec.loader.exec_module(module)
-    except SyntaxError as exc:
-        raise SceneError(f"{exc.filename}:{exc.lineno}: syntax error: {exc.msg}") from exc
+    except SyntaxError as exc:  # a NUL byte is one too, with neither file nor line
+        line = f":{exc.lineno}" if exc.lineno else ""
+        raise SceneError(f"{exc.filename or file}{line}: syntax error: {exc.msg}") from exc
     except SceneError:
         raise
-    except Exception as exc:
+    except _SCENE_FAILURES as exc:
         raise SceneError(f"{file}: {_located(exc)}") from exc
     finally:
         _target = previous
@@ -167,4 +173,11 @@ def _located(exc: BaseException) -> str:
 
     user = [f for f in frames if is_scene_code(f.filename)] or frames
     where = f"{user[-1].filename}:{user[-1].lineno}: " if user else ""
-    return f"{where}{type(exc).__name__}: {exc}"
+    return f"{where}{_described(exc)}"
+
+
+def _described(exc: BaseException) -> str:
+    """'Type: message' (the type alone when there is no message); an exit as the call it was."""
+    if isinstance(exc, SystemExit):
+        return f"calls sys.exit({exc.code!r}); a scene file defines scenes and must not exit"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

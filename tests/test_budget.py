@@ -29,6 +29,8 @@ REFUSED = {
     "padding 1000": (["custom", "--input", "5", "--kernel", "3", "--padding", "1000"], "kernel positions"),
     "a 2000-wide kernel": (["custom", "--input", "2000", "--kernel", "2000"], "grid cells drawn"),
     "a 100000 input": (["custom", "--input", "100000", "--kernel", "3"], "kernel positions"),
+    "2³¹−1 input channels": (["custom", "--input", "5", "--kernel", "3", "--in-channels", "2147483647"],
+                             "values the engine holds"),
     "a 12000×12000 canvas": (["render", "basics", "--size", "12000x12000"], "canvas width"),
     "a 100000×100000 canvas": (["render", "basics", "--size", "100000x100000"], "canvas width"),
     "scale 1e6": (["render", "basics", "--scale", "1e6"], "canvas width"),
@@ -61,6 +63,7 @@ def test_impossible_work_is_refused_at_once(case: str, tmp_path: Path) -> None:
     ConvSpec.create(128, 3, padding=1),  # a 128×128 image
     ConvSpec.create(28, 5, in_channels=3, out_channels=8),  # an RGB digit
     ConvSpec.create(16, 3, dims=3),  # a small volume
+    ConvSpec.create(32, 3, in_channels=64, out_channels=128, groups=4),  # the README's info example
 ])
 def test_real_sizes_pass_the_spec_budget(spec: ConvSpec) -> None:
     check_spec(spec)

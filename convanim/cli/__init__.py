@@ -9,6 +9,8 @@ one line with its own status (1). Never a traceback.
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 from collections.abc import Iterator
 from typing import Any, NoReturn
 
@@ -16,6 +18,7 @@ import click
 
 from convanim import __version__
 from convanim.errors import ConvanimError
+from convanim.signals import Interrupted, signals_interrupt
 from convanim.cli.config import default_map, read_table
 
 #: Click raises this (a UsageError) to show the help for a bare ``convanim``; it is not an error.
@@ -56,8 +59,26 @@ def _one_line_errors() -> Iterator[None]:
         raise Failure(f"{exc.format_message()}{where}", exc.exit_code) from None
     except ConvanimError as exc:
         raise Failure(str(exc), exc.exit_status) from None
+    except BrokenPipeError:
+        _stdout_gone()
+    except MemoryError:  # the last line of defence: the budget checks should refuse such work first
+        raise Failure("too big: ran out of memory; lower the sizes (--input, --size, --scale, --hold)", 2) from None
     except (ValueError, OSError) as exc:
         raise Failure(str(exc) or type(exc).__name__, 2) from None
+
+
+#: The status of a program stopped by a closed pipe (128 + SIGPIPE), as ``yes | head -1`` leaves it.
+_PIPE_CLOSED_STATUS = 141
+
+
+def _stdout_gone() -> NoReturn:
+    """End quietly when the reader of stdout has gone (``convanim list | head -1``): not an error.
+
+    stdout is pointed at os.devnull first, or Python would fail again, loudly, flushing it at exit.
+    """
+    with contextlib.suppress(OSError):  # no file descriptor (a test's captured stdout): nothing to flush
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(_PIPE_CLOSED_STATUS)
 
 
 class ConvanimGroup(click.Group):
@@ -68,8 +89,21 @@ class ConvanimGroup(click.Group):
             return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
-        with _one_line_errors():
+        with _one_line_errors(), _signals_end_like_ctrl_c():
             return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _signals_end_like_ctrl_c() -> Iterator[None]:
+    """End a command on SIGTERM or SIGHUP as on Ctrl-C: the render cleans up after itself (no
+    temporary left, ffmpeg ended, the old file kept), then one line, and the status a shell gives a
+    program a signal ended (128 + its number: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).
+    """
+    try:
+        with signals_interrupt():
+            yield
+    except Interrupted as stop:
+        raise Failure(f"interrupted by {stop}", stop.exit_status) from None
 
 
 @click.group(cls=ConvanimGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,10 +122,11 @@ def main(ctx: click.Context) -> None:
     ctx.default_map = {name: {**from_file.get(name, {}), **given.get(name, {})} for name in main.commands}
 
 
-def _option_keys(command: click.Command) -> dict[str, str]:
-    """Config keys of a command: each option's long flag without dashes -> its parameter name."""
+def _option_keys(command: click.Command) -> dict[str, click.Parameter]:
+    """Config keys of a command: each option's long flag without dashes -> the option (its name
+    is the keyword it sets, its type the kind of value it takes)."""
     return {
-        opt[2:]: param.name
+        opt[2:]: param
         for param in command.params
         if isinstance(param, click.Option) and param.name
         for opt in param.opts

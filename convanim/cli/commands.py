@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 import click
 
 from convanim import api
+from convanim.checks import is_whole
+from convanim.slides.html import printable
 from convanim.cli import fail, main
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,13 +55,21 @@ class PerDimension(click.ParamType):
     """One integer for every spatial dimension, or one per dimension: ``3`` or ``3,5``.
 
     ``words`` are accepted as they are (``same``, ``valid`` for padding). Values from
-    pyproject.toml may already be an int or a list.
+    pyproject.toml may already be an int or a list (a :class:`~convanim.cli.config.ConfigType`).
     """
 
     name = "N[,N...]"
 
     def __init__(self, words: tuple[str, ...] = ()) -> None:
         self.words = words
+        examples = ", ".join(f'"{example}"' for example in ("3,5", *words))
+        self.config_expected = f"a whole number, a list of them or a string ({examples})"
+
+    def config_accepts(self, value: Any) -> bool:
+        """Whole numbers as TOML has them (not bools, not 2.5), or text that ``convert`` reads."""
+        if isinstance(value, list):
+            return bool(value) and all(is_whole(entry) for entry in value)
+        return is_whole(value) or isinstance(value, str)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, (int, tuple)) and not isinstance(value, bool):
@@ -75,6 +85,24 @@ class PerDimension(click.ParamType):
             allowed = " or ".join(("an integer such as 3", "one per dimension such as 3,5", *self.words))
             self.fail(f"{value!r} is not {allowed}", param, ctx)
         return numbers[0] if len(numbers) == 1 else numbers
+
+
+class OneLine(click.ParamType):
+    """Text on one line, such as a title: refused up front when it holds a control character.
+
+    A newline, an escape or a NUL cannot be laid out in the picture (the renderer fails on it) and
+    is invalid in the HTML, XML and LaTeX a title also goes into; it is always a typing mistake.
+    """
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        bad = next((char for char in text if not printable(char, keep="")), None)
+        if bad is not None:
+            self.fail(f"{text!r} holds {bad!r} (U+{ord(bad):04X}), which is not printable: "
+                      "it must be one line of plain text", param, ctx)
+        return text
 
 
 def _apply(decorators: list[Callable[[F], F]], command: F) -> F:
@@ -210,7 +238,7 @@ def _report(path: Path, fps: float | None) -> None:
 OUTPUT = click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=click.Path(),  # a str: Path would drop a trailing slash, which says "a folder"
     help="File to write; its suffix picks the format (png or no suffix: a folder of frames). "
     "Default: output/NAME.FORMAT.",
 )
@@ -226,7 +254,7 @@ JOBS = click.option(
 @click.argument("targets", nargs=-1, required=True, metavar="NAME|FILE.py[:NAME]...")
 @OUTPUT
 @render_options()
-def render(targets: tuple[str, ...], output: Path | None, **options: Any) -> None:
+def render(targets: tuple[str, ...], output: str | None, **options: Any) -> None:
     """Render built-in scenes or scenes from your own files.
 
     A FILE.py renders every scene it registers; FILE.py:NAME just one.
@@ -291,9 +319,11 @@ def render_all(out_dir: Path, jobs: int | None, quiet: bool, **options: Any) -> 
 @spec_options
 @OUTPUT
 @click.option("--numbers", is_flag=True, help="Show values in the cells.")
-@click.option("--title", help="Title above the figure (default: the kind, e.g. '2D transposed convolution').")
+@click.option(
+    "--title", type=OneLine(), help="Title above the figure (default: the kind, e.g. '2D transposed convolution')."
+)
 @render_options()
-def custom(output: Path | None, numbers: bool, title: str | None, **options: Any) -> None:
+def custom(output: str | None, numbers: bool, title: str | None, **options: Any) -> None:
     """Animate any convolution, in the conv_arithmetic style with its caption.
 
     Example: convanim custom --input 5 --kernel 3 --stride 2 --padding 1 --title "Stride 2" -o conv.gif

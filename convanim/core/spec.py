@@ -25,6 +25,11 @@ PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 #: Names of the spatial axes, in index order, used to say which dimension a rule or line is about.
 AXIS_NAMES = {1: ("length",), 2: ("rows", "cols"), 3: ("depth", "rows", "cols")}
 
+#: The largest size, step, padding or channel count a spec takes. Far beyond any real layer, it
+#: keeps every size the engine derives from two of them (a padded input, an output position times
+#: a stride) within numpy's 64-bit integers, which would otherwise refuse to index or overflow.
+MAX_VALUE = 2**31 - 1
+
 PaddingArg = int | str | tuple[int, ...] | tuple[tuple[int, int], ...]
 SizeArg = int | tuple[int, ...]
 
@@ -168,10 +173,11 @@ class ConvSpec:
         for name in ("input_size", "kernel_size", "stride", "dilation"):
             value = getattr(self, name)
             _require(min(value) >= 1, f"{name} must be >= 1 in every dim (got {value})")
+            _require(max(value) <= MAX_VALUE, f"{name} must be at most {MAX_VALUE:,} in every dim (got {value})")
         _require(min(self.insert_zeros) >= 0, f"insert_zeros must be >= 0 (got {self.insert_zeros})")
         for name in ("groups", "in_channels", "out_channels"):
             value = getattr(self, name)
-            check_whole(name, value, 1)
+            check_whole(name, value, 1, MAX_VALUE)
         for name in ("in_channels", "out_channels"):
             value = getattr(self, name)
             _require(value % self.groups == 0, f"{name} ({value}) must be divisible by groups ({self.groups})")
@@ -193,6 +199,7 @@ class ConvSpec:
             flat = [v for entry in self.padding for v in (entry if isinstance(entry, tuple) else (entry,))]
             _require(all(is_whole(v) for v in flat), f"padding must hold ints (got {self.padding!r})")
             _require(min(flat) >= 0, f"padding must be >= 0 (got {self.padding})")
+            _require(max(flat) <= MAX_VALUE, f"padding must be at most {MAX_VALUE:,} (got {self.padding})")
         for axis, (size, (before, after)) in enumerate(zip(self.input_size, self.padding_pairs)):
             widest = max(before, after)
             if self.padding_mode == "reflect":

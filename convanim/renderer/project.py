@@ -61,6 +61,12 @@ def resolve_size(size: str | tuple[int, int], scale: float = 1.0, even: bool = F
         raise ValueError(f"size: expected a preset name, 'WxH' or (width, height), got {size!r}")
     if width <= 0 or (height is not None and height <= 0):
         raise ValueError(f"size: width and height must be positive, got {size!r}")
+    try:  # a side times the scale must be a number of pixels at all (1e308 times 600 is not)
+        drawable = all(math.isfinite(side * scale) for side in (width, height or 1))
+    except OverflowError:  # a side with more digits than a float holds
+        drawable = False
+    if not drawable:
+        raise ValueError(f"size: {size!r} at scale {scale:g} is too big to draw")
     return CanvasSpec(
         _round_px(width * scale, even), None if height is None else _round_px(height * scale, even), even
     )

@@ -15,6 +15,7 @@ from typing import Any
 from convanim import api
 from convanim.registry import SceneEntry
 from convanim.slides import caption_of, title_of, without_text, write_text
+from convanim.slides.html import printable
 from convanim.writers.staging import check_target
 
 DECK_NAME = "deck.tex"
@@ -107,8 +108,9 @@ def deck_text(frames: Sequence[str]) -> str:
 
 
 def latex_text(text: str) -> str:
-    """``text`` with LaTeX's special characters escaped and line breaks kept."""
-    escaped = "".join(_SPECIALS.get(char, char) for char in text)
+    """``text`` with LaTeX's special characters escaped and line breaks kept; other control
+    characters are dropped, as TeX stops at them ("invalid character")."""
+    escaped = "".join(_SPECIALS.get(char, char) for char in printable(text))
     return escaped.replace("\n", "\\\\\n")
 
 

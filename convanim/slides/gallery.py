@@ -7,17 +7,18 @@ its pause control needs, so the folder can be published as it is.
 
 from __future__ import annotations
 
-import html
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from convanim import api
 from convanim.checks import check_whole
 from convanim.registry import builtin_scenes
 from convanim.slides import Figure, figure_of, write_text
-from convanim.slides.html import data_uri, figure_markup, page
+from convanim.slides.html import data_uri, escaped, figure_markup, page, printable
 
 INDEX_NAME = "index.html"
 TABLE_NAME = "gallery.md"
@@ -115,8 +116,8 @@ def index_html(figures: Sequence[Figure]) -> str:
     The GIFs already show their titles, so each heading is the scene's name: what to type.
     """
     articles = "\n".join(
-        f'<article><h2><code>{html.escape(figure.name)}</code></h2>'
-        f"{figure_markup(figure, html.escape(figure.media.name, quote=True), data_uri(figure.poster))}"
+        f'<article><h2><code>{escaped(figure.name)}</code></h2>'
+        f"{figure_markup(figure, escaped(figure.media.name), data_uri(figure.poster))}"
         "</article>"
         for figure in figures
     )
@@ -130,11 +131,7 @@ def index_html(figures: Sequence[Figure]) -> str:
 
 def markdown_table(figures: Sequence[Figure], link_base: str, columns: int) -> str:
     """A Markdown table, ``columns`` figures a row, each image with its scene name under it."""
-    cells = [
-        f"![{_cell(figure.title)}]({link_base}/{figure.media.name} \"{_cell(figure.caption)}\")"
-        f"<br>`{figure.name}`"
-        for figure in figures
-    ]
+    cells = [f"{_image(figure, link_base)}<br>`{figure.name}`" for figure in figures]
     width = min(columns, max(1, len(cells)))
     rows = [cells[start : start + width] for start in range(0, len(cells), width)]
     lines = ["|" + " |" * width, "|" + ":-:|" * width]
@@ -142,7 +139,21 @@ def markdown_table(figures: Sequence[Figure], link_base: str, columns: int) -> s
     return "\n".join(lines) + "\n"
 
 
+def _image(figure: Figure, link_base: str) -> str:
+    """The figure as a Markdown image: its title the alt text, its caption the tooltip.
+
+    The link is percent-encoded, so a folder or file name with spaces or parentheses still links.
+    """
+    return f'![{_cell(figure.title)}]({quote(f"{link_base}/{figure.media.name}")} "{_cell(figure.caption)}")'
+
+
+#: Characters with a meaning in an image's alt text, its quoted title or a table cell (brackets
+#: and parentheses end the image, < starts HTML, | the next cell, " the title, & an entity, and
+#: the rest mark code or emphasis): each is backslash-escaped, which CommonMark reads as itself.
+_MARKDOWN_SPECIAL = re.compile(r'([\\`*_\[\]()<>&|"~!])')
+
+
 def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell and a quoted link title."""
-    return " ".join(text.split()).replace("|", "\\|").replace('"', "'")
+    """Text on one line, safe inside a Markdown table cell, an image's alt text and a quoted title."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(printable(text).split()))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import mimetypes
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -98,6 +99,20 @@ show();
 """
 
 
+def printable(text: str, keep: str = "\t\n") -> str:
+    """``text`` without control characters other than ``keep`` (nor lone surrogates).
+
+    A title or caption comes from a user's scene file: a NUL, an escape or a DEL in it is invalid
+    in HTML and XML and breaks LaTeX, and cannot be shown anyway, so every deck drops them.
+    """
+    return "".join(char for char in text if char in keep or unicodedata.category(char) not in ("Cc", "Cs"))
+
+
+def escaped(text: str) -> str:
+    """``text`` safe in the page's text and in a quoted attribute: printable and HTML-escaped."""
+    return html.escape(printable(text), quote=True)
+
+
 def data_uri(path: Path) -> str:
     """The file as a ``data:`` URI, so the page needs nothing beside itself."""
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -106,7 +121,7 @@ def data_uri(path: Path) -> str:
 
 def figure_markup(figure: Figure, media_src: str, poster_src: str) -> str:
     """A <figure> holding the animation, its still (for pausing) and its caption."""
-    alt = html.escape(f"{figure.title}. {figure.caption}", quote=True)
+    alt = escaped(f"{figure.title}. {figure.caption}")
     if figure.is_video:
         media = (
             f'<video class="anim" src="{media_src}" poster="{poster_src}" '
@@ -117,7 +132,7 @@ def figure_markup(figure: Figure, media_src: str, poster_src: str) -> str:
             f'<img class="anim" src="{media_src}" alt="{alt}">'
             f'<img class="still" src="{poster_src}" alt="{alt}" hidden>'
         )
-    return f"<figure>{media}<figcaption>{html.escape(figure.caption)}</figcaption></figure>"
+    return f"<figure>{media}<figcaption>{escaped(figure.caption)}</figcaption></figure>"
 
 
 def page(title: str, body: str, *, style: str, script: str, figure: Figure | None) -> str:
@@ -128,7 +143,7 @@ def page(title: str, body: str, *, style: str, script: str, figure: Figure | Non
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n"
+        f"<title>{escaped(title)}</title>\n"
         f"<style>:root{{{colours}}}{STYLE}{style}</style>\n</head>\n<body>\n{body}\n"
         f"<script>{MOTION_SCRIPT}{script}</script>\n</body>\n</html>\n"
     )
@@ -140,8 +155,8 @@ def write_html(figures: Sequence[Figure], out: Path) -> Path:
         raise ValueError("figures: a deck needs at least one figure")
     slides = "\n".join(
         f'<section class="slide" aria-roledescription="slide" '
-        f'aria-label="{number} of {len(figures)}: {html.escape(figure.title, quote=True)}">'
-        f"<h2>{html.escape(figure.title)}</h2>"
+        f'aria-label="{number} of {len(figures)}: {escaped(figure.title)}">'
+        f"<h2>{escaped(figure.title)}</h2>"
         f"{figure_markup(figure, data_uri(figure.media), data_uri(figure.poster))}</section>"
         for number, figure in enumerate(figures, start=1)
     )

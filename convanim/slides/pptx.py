@@ -2,17 +2,22 @@
 
 python-pptx is an optional extra (``convanim[slides]``) so that the core install stays small.
 The GIF or MP4 goes in as the rendered bytes (PowerPoint plays both in a slide show); only its
-placement is computed here.
+placement is computed here. The same figures give the same bytes on every run: the deck's dates
+(its zip entries', its core properties') are one fixed date, not the time of writing.
 """
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from convanim.errors import MissingBackend
 from convanim.slides import Figure
+from convanim.slides.html import printable
 from convanim.writers import atomic_target
 
 #: The standard 16:9 widescreen slide (13.333 x 7.5 in) in EMU, PowerPoint's length unit.
@@ -29,6 +34,8 @@ TITLE_POINTS = (32, 28, 24, 20)
 #: A typical glyph width in ems: Calibri (the template's font) is near 0.5, its usual stand-ins wider.
 GLYPH_WIDTH_EM = 0.6
 TITLE_LAYOUT = 5  # "Title Only" in python-pptx's default template: a real title placeholder
+#: The date of every deck and of every file in it: the earliest a zip entry can carry.
+FIXED_DATE = datetime(1980, 1, 1)
 
 Box = tuple[int, int, int, int]  # left, top, width, height in EMU
 
@@ -53,9 +60,28 @@ def write_pptx(figures: Sequence[Figure], out: Path) -> Path:
     deck.slide_width, deck.slide_height = Emu(SLIDE_WIDTH_EMU), Emu(SLIDE_HEIGHT_EMU)
     for figure in figures:
         _add_slide(deck, figure)
+    deck.core_properties.created = deck.core_properties.modified = FIXED_DATE
+    package = io.BytesIO()
+    deck.save(package)
     with atomic_target(out) as temp:
-        deck.save(str(temp))
+        temp.write_bytes(_dated_alike(package.getvalue()))
     return out
+
+
+def _dated_alike(package: bytes) -> bytes:
+    """The zip ``package`` again, every entry dated :data:`FIXED_DATE` with the same attributes.
+
+    python-pptx stamps each entry with the time of saving; its order of entries is already fixed
+    (``[Content_Types].xml`` first, then the parts as the relationships reach them) and is kept.
+    """
+    rewritten = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(rewritten, "w") as target:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=FIXED_DATE.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0  # as Office writes it, and the same on every platform
+            target.writestr(info, source.read(entry))
+    return rewritten.getvalue()
 
 
 def _add_slide(deck: Any, figure: Figure) -> None:
@@ -65,11 +91,11 @@ def _add_slide(deck: Any, figure: Figure) -> None:
     title = slide.shapes.title
     title.left, title.top = MARGIN_EMU, MARGIN_EMU // 2
     title.width, title.height = content_width, TITLE_HEIGHT_EMU
-    title.text = figure.title
+    title.text = printable(figure.title)
     caption_top = SLIDE_HEIGHT_EMU - MARGIN_EMU // 2 - CAPTION_HEIGHT_EMU
     caption = slide.shapes.add_textbox(MARGIN_EMU, caption_top, content_width, CAPTION_HEIGHT_EMU)
     caption.text_frame.word_wrap = True
-    caption.text_frame.text = figure.caption
+    caption.text_frame.text = printable(figure.caption)
     _style_text(title, title_points(figure.title, content_width), figure)
     _style_text(caption, CAPTION_POINTS, figure)
     area_top = MARGIN_EMU // 2 + TITLE_HEIGHT_EMU
@@ -87,7 +113,7 @@ def _add_media(slide: Any, figure: Figure, area: Box) -> None:
     else:
         media = slide.shapes.add_picture(str(figure.media), left, top, width, height)
     # Alt text for screen readers; python-pptx has no public setter for it.
-    media._element.xpath("./*[1]/p:cNvPr")[0].set("descr", f"{figure.title}. {figure.caption}")
+    media._element.xpath("./*[1]/p:cNvPr")[0].set("descr", printable(f"{figure.title}. {figure.caption}"))
 
 
 def _style_text(shape: Any, points: int, figure: Figure) -> None:

@@ -21,6 +21,7 @@ from PIL import Image
 
 from convanim.checks import check_fps, check_whole, is_whole
 from convanim.errors import BadInput
+from convanim.signals import signals_deferred
 from convanim.writers.staging import Staging
 
 @dataclass(frozen=True)
@@ -156,11 +157,12 @@ class FrameWriter:
                 f"size: must be (width, height) in 1..{MAX_SIDE_PX} pixels, got {size!r}"
             )
         self.size = (size[0], size[1])
-        self._staging = Staging(self.target(Path(path)), folder=self.info.folder)
         try:
-            self._start()
+            with signals_deferred():  # a signal waits until discard knows the temporary and the backend
+                self._staging = Staging(self.target(Path(path)), folder=self.info.folder)
+                self._start()
         except BaseException:
-            self._staging.discard()
+            self.discard()
             raise
 
     def write(self, frame: Image.Image, duration_ms: int) -> None:

@@ -5,19 +5,28 @@ video frames fit in it. Odd sizes are padded by one background pixel (palette in
 right or bottom, because yuv420p needs even sides and rescaling would blur the thin lines.
 After ffmpeg finishes, the file is decoded to count its frames: a bad video fails here, loudly,
 instead of in a lecture hall.
+
+ffmpeg is run here rather than through imageio-ffmpeg's writer, whose ffmpeg prints to the
+terminal and whose errors hold the whole command: ffmpeg's messages go to a temporary file, and a
+failure (a full disk, say) is one RenderError with ffmpeg's last message as its reason.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 import shutil
-from collections.abc import Generator
+import subprocess
+import tempfile
 import os
+from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
 from convanim.checks import check_whole
+from convanim.errors import RenderError
 from convanim.writers.base import FormatInfo, FrameWriter, ticks
 from convanim.writers.formats import register
 
@@ -51,7 +60,8 @@ class Mp4Writer(FrameWriter):
     info = FormatInfo("mp4", suffixes=(".mp4",), mime_type="video/mp4", video=True, rate_fps=DEFAULT_FPS,
                       options=("crf",))
 
-    _ffmpeg: Generator[None, Any, None] | None = None
+    _ffmpeg: subprocess.Popen[bytes] | None = None
+    _messages: IO[bytes] | None = None  # ffmpeg's stderr
     _sent = 0
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, fps: float | None = None, loop: int = 0,
@@ -76,53 +86,84 @@ class Mp4Writer(FrameWriter):
         return (width + width % 2, height + height % 2)
 
     def _start(self) -> None:
-        self._ffmpeg = _imageio_ffmpeg().write_frames(
-            str(self.temp),
-            self.padded_size,
-            pix_fmt_in="rgb24",
-            pix_fmt_out="yuv420p",
-            fps=self.fps or DEFAULT_FPS,
-            quality=None,  # CRF is given below
-            codec="libx264",
-            macro_block_size=1,  # never rescale: the frames are already padded to even sides
-            ffmpeg_log_level="error",
-            output_params=["-crf", str(self.crf), *OUTPUT_PARAMS],
+        self._messages = tempfile.TemporaryFile()  # noqa: SIM115  # lives as long as ffmpeg: closed in _end_ffmpeg
+        # Its own session: Ctrl-C reaches convanim only, which then stops ffmpeg (see _abort).
+        self._ffmpeg = subprocess.Popen(
+            self._command(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._messages,
+            start_new_session=True,
         )
-        self._ffmpeg.send(None)
+
+    def _command(self) -> list[str]:
+        """ffmpeg reading raw RGB frames from stdin and writing H.264 to the temporary file."""
+        width, height = self.padded_size
+        rate = Fraction(self.fps or DEFAULT_FPS).limit_denominator()  # 24000/1001 stays exact
+        return [
+            _ffmpeg_exe(), "-y", "-f", "rawvideo", "-vcodec", "rawvideo", "-s", f"{width}x{height}",
+            "-pix_fmt", "rgb24", "-r", str(rate), "-i", "-", "-an",
+            "-vcodec", "libx264", "-pix_fmt", "yuv420p", "-v", "error", "-crf", str(self.crf),
+            *OUTPUT_PARAMS, str(self.temp),
+        ]  # fmt: skip
 
     def _frame(self, indices: np.ndarray, start_ms: int, duration_ms: int) -> None:
-        assert self._ffmpeg is not None
         width, height = self.padded_size
         padded = np.full((height, width), BACKGROUND_INDEX, dtype=np.uint8)
         padded[: indices.shape[0], : indices.shape[1]] = indices
         rgb = self.palette_rgb()[padded].tobytes()
         for _ in range(max(1, ticks(start_ms, duration_ms, self.fps or DEFAULT_FPS))):
-            self._ffmpeg.send(rgb)
+            self._send(rgb)
             self._sent += 1
 
+    def _send(self, rgb: bytes) -> None:
+        assert self._ffmpeg is not None and self._ffmpeg.stdin is not None
+        try:
+            self._ffmpeg.stdin.write(rgb)
+        except OSError:  # ffmpeg has stopped reading: its exit and last message say why
+            self._end_ffmpeg()
+            raise RenderError("ffmpeg stopped reading frames") from None
+
     def _finish(self) -> list[Path]:
-        self._stop_ffmpeg()
+        self._end_ffmpeg()
         self._verify()
         return [self.destination]
 
     def _verify(self) -> None:
         """Decode the video and compare its frame count with the frames sent."""
         if self.temp.stat().st_size == 0:
-            raise RuntimeError(f"ffmpeg wrote an empty file for {self.destination}")
-        decoded, _ = _imageio_ffmpeg().count_frames_and_secs(str(self.temp))
+            raise RenderError(f"ffmpeg wrote an empty file for {self.destination}")
+        try:
+            decoded, _ = _imageio_ffmpeg().count_frames_and_secs(str(self.temp))
+        except RuntimeError as exc:  # its message holds ffmpeg's whole output
+            raise RenderError(f"ffmpeg cannot read the video back: {_last_message(str(exc))}") from None
         if decoded != self._sent:
-            raise RuntimeError(
-                f"ffmpeg wrote {decoded} frames for {self.destination}, expected {self._sent}"
-            )
+            raise RenderError(f"ffmpeg wrote {decoded} frames for {self.destination}, expected {self._sent}")
 
-    def _stop_ffmpeg(self) -> None:
-        """Close ffmpeg's input and wait for it to finish the file."""
-        if self._ffmpeg is not None:
-            ffmpeg, self._ffmpeg = self._ffmpeg, None
-            ffmpeg.close()
+    def _end_ffmpeg(self) -> None:
+        """Close ffmpeg's input and wait for it to finish the file; a RenderError if it failed."""
+        ffmpeg = self._ffmpeg
+        if ffmpeg is None:
+            return
+        assert ffmpeg.stdin is not None and self._messages is not None
+        with contextlib.suppress(OSError):  # it may have stopped reading: its exit status tells
+            ffmpeg.stdin.close()
+        status = ffmpeg.wait()
+        self._ffmpeg = None  # only now: interrupted while waiting, _abort still has ffmpeg to kill
+        self._messages.seek(0)
+        messages = self._messages.read().decode(errors="replace")
+        self._messages.close()
+        if status != 0:
+            raise RenderError(f"ffmpeg failed: {_last_message(messages) or f'exit status {status}'}")
 
     def _abort(self) -> None:
-        self._stop_ffmpeg()
+        if self._ffmpeg is not None:
+            self._ffmpeg.kill()  # the file is abandoned: ffmpeg need not finish it
+        with contextlib.suppress(RenderError):
+            self._end_ffmpeg()
+
+
+def _last_message(messages: str) -> str:
+    """ffmpeg's last line, without the ``[out#0/mp4 @ 0x...]`` context in front: its reason."""
+    lines = [line for line in messages.splitlines() if line.strip()]
+    return re.sub(r"^(\[[^]]*\]\s*)+", "", lines[-1]).strip() if lines else ""
 
 
 def _ffmpeg_exe() -> str:
