@@ -7,6 +7,7 @@ Each raises :class:`~convanim.errors.BadInput` naming the parameter, the rule an
 from __future__ import annotations
 
 import math
+import unicodedata
 from numbers import Integral, Real
 from typing import TypeGuard
 
@@ -44,3 +45,23 @@ def check_fraction(parameter: str, value: object) -> float:
     if not 0.0 <= share <= 1.0:
         raise BadInput(f"{parameter} must be a number from 0 to 1, got {value!r}")
     return share
+
+
+def printable(text: str, keep: str = "\t\n") -> str:
+    """``text`` without control characters other than ``keep`` (nor lone surrogates).
+
+    A title or caption comes from a user's scene file: a NUL, an escape or a DEL in it is invalid
+    in HTML and XML, breaks LaTeX and cannot be laid out in a picture, so decks drop them and
+    :func:`check_text` refuses them.
+    """
+    return "".join(char for char in text if char in keep or unicodedata.category(char) not in ("Cc", "Cs"))
+
+
+def check_text(parameter: str, text: str, keep: str = "") -> str:
+    """``text`` if it holds no control character but those in ``keep`` (a title: none; a caption:
+    newlines), else a BadInput saying which character, where."""
+    bad = next((char for char in text if not printable(char, keep)), None)
+    if bad is not None:
+        raise BadInput(f"{parameter}: {text!r} holds {bad!r} (U+{ord(bad):04X}), which is not printable; "
+                       + ("it must be one line of plain text" if not keep else "use plain text"))
+    return text

@@ -398,3 +398,26 @@ def test_running_out_of_memory_is_a_one_line_too_big(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(api, "custom", exhausted)
     assert_one_line(invoke("custom", "--input", "5", "--kernel", "3"), 2, "too big")
+
+
+@pytest.mark.parametrize("text, where", [("Tit\x1ble", "background.title"), ("a\nb", "background.title"),
+                                         ("ok\x00", "background.caption")])
+def test_a_scene_files_text_with_control_characters_is_refused_before_rendering(
+    text: str, where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A title or caption from a user's scene file cannot be laid out (the renderer failed with
+    'raqm_layout() failed', exit 1): one line, exit 2, nothing written."""
+    monkeypatch.chdir(tmp_path)
+    field = "title" if where.endswith("title") else "caption"
+    (tmp_path / "texty.py").write_text(
+        "from convanim.picture import Grid, Picture, Step, Timeline\n"
+        "from convanim.registry import scene\n"
+        "@scene('texty', 'text')\n"
+        "def texty():\n"
+        "    grid = Grid(origin=(0.0, 0.0, 0.0), roles=(('input',),))\n"
+        f"    return Timeline(background=Picture(items=(grid,), {field}={text!r}), steps=(Step(Picture()),))\n"
+    )
+    result = CliRunner().invoke(main, ["render", "texty.py", "-o", "x.gif"])
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1 and where in lines[0], result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["texty.py"]

@@ -17,7 +17,8 @@ import click
 
 from convanim import api
 from convanim.checks import is_whole
-from convanim.slides.html import printable
+from convanim.checks import check_text
+from convanim.errors import BadInput
 from convanim.cli import fail, main
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -97,12 +98,10 @@ class OneLine(click.ParamType):
     name = "text"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        text = str(value)
-        bad = next((char for char in text if not printable(char, keep="")), None)
-        if bad is not None:
-            self.fail(f"{text!r} holds {bad!r} (U+{ord(bad):04X}), which is not printable: "
-                      "it must be one line of plain text", param, ctx)
-        return text
+        try:
+            return check_text("title", str(value))
+        except BadInput as exc:
+            self.fail(str(exc).removeprefix("title: "), param, ctx)
 
 
 def _apply(decorators: list[Callable[[F], F]], command: F) -> F:

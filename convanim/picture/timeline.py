@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from convanim.checks import check_fps, check_whole
-from convanim.picture.items import Box, Item, Line, Picture, Point3, Shade, Timeline
+from convanim.checks import check_fps, check_text, check_whole
+from convanim.picture.items import Box, Item, Label, Line, Picture, Point3, Shade, Timeline
 
 #: Part of a step's hold spent gliding to the next step, and the longest glide.
 GLIDE_SHARE = 0.5
@@ -52,10 +52,24 @@ def check_timeline(timeline: Timeline) -> None:
     """Refuse timelines no renderer can play."""
     if not timeline.steps:
         raise ValueError("timeline.steps: a timeline needs at least one step")
+    _check_texts("background", timeline.background)
+    for index, step in enumerate(timeline.steps):
+        _check_texts(f"steps[{index}]", step.overlay)
     for name in ("hold_start_ms", "hold_end_ms"):
         check_whole(f"timeline.{name}", getattr(timeline, name), 0)
     for index, step in enumerate(timeline.steps):
         check_whole(f"steps[{index}].hold_ms", step.hold_ms, 1)
+
+
+def _check_texts(where: str, picture: Picture) -> None:
+    """Refuse text no picture can lay out: control characters (a caption and a formula may break
+    lines; a title and a label are one line each)."""
+    check_text(f"{where}.title", picture.title)
+    check_text(f"{where}.caption", picture.caption, keep="\n")
+    check_text(f"{where}.formula", picture.formula, keep="\n")
+    for item in picture.items:
+        if isinstance(item, Label):
+            check_text(f"{where} label", item.text)
 
 
 def expand(timeline: Timeline, fps: float | None = None, smooth: bool = True) -> Iterator[Frame]:

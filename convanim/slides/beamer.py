@@ -15,7 +15,7 @@ from typing import Any
 from convanim import api
 from convanim.registry import SceneEntry
 from convanim.slides import caption_of, title_of, without_text, write_text
-from convanim.slides.html import printable
+from convanim.checks import printable
 from convanim.writers.staging import check_target
 
 DECK_NAME = "deck.tex"

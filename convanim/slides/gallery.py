@@ -18,7 +18,8 @@ from convanim import api
 from convanim.checks import check_whole
 from convanim.registry import builtin_scenes
 from convanim.slides import Figure, figure_of, write_text
-from convanim.slides.html import data_uri, escaped, figure_markup, page, printable
+from convanim.checks import printable
+from convanim.slides.html import data_uri, escaped, figure_markup, page
 
 INDEX_NAME = "index.html"
 TABLE_NAME = "gallery.md"

@@ -12,10 +12,10 @@ from __future__ import annotations
 import base64
 import html
 import mimetypes
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+from convanim.checks import printable
 from convanim.slides import Figure, write_text
 
 STYLE = """
@@ -97,15 +97,6 @@ document.addEventListener('keydown', (event) => {
 });
 show();
 """
-
-
-def printable(text: str, keep: str = "\t\n") -> str:
-    """``text`` without control characters other than ``keep`` (nor lone surrogates).
-
-    A title or caption comes from a user's scene file: a NUL, an escape or a DEL in it is invalid
-    in HTML and XML and breaks LaTeX, and cannot be shown anyway, so every deck drops them.
-    """
-    return "".join(char for char in text if char in keep or unicodedata.category(char) not in ("Cc", "Cs"))
 
 
 def escaped(text: str) -> str:

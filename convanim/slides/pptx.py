@@ -17,7 +17,7 @@ from typing import Any
 
 from convanim.errors import MissingBackend
 from convanim.slides import Figure
-from convanim.slides.html import printable
+from convanim.checks import printable
 from convanim.writers import atomic_target
 
 #: The standard 16:9 widescreen slide (13.333 x 7.5 in) in EMU, PowerPoint's length unit.
