@@ -46,11 +46,13 @@ _TIMELINE_BYTES_PER_CELL = 24
 
 @dataclass(frozen=True)
 class Estimate:
-    """What a render will cost: frames, pixels per frame, pixels in all, and memory at once."""
+    """What a render will cost: frames, pixels per frame, pixels in all, memory at once, and how
+    long the longest step stays on screen."""
 
     frames: int
     frame_px: int
     memory_bytes: int
+    longest_ms: int
 
     @property
     def total_px(self) -> int:
@@ -90,16 +92,16 @@ def estimate(timeline: Timeline, canvas: CanvasSpec, fps: float | None) -> Estim
     frame_px = canvas.width_px * _height(canvas)
     cells = sum(_cells(step.overlay.items) for step in timeline.steps) + _cells(timeline.background.items)
     memory = frame_px * _CANVAS_BYTES_PER_PX + cells * _TIMELINE_BYTES_PER_CELL
-    return Estimate(frames=frames, frame_px=frame_px, memory_bytes=memory)
+    return Estimate(frames=frames, frame_px=frame_px, memory_bytes=memory, longest_ms=max(durations))
 
 
 def check_render(timeline: Timeline, canvas: CanvasSpec, fps: float | None, info: FormatInfo) -> Estimate:
     """Refuse a render over a limit, or a step held longer than one frame of ``info`` can last."""
-    longest = max(step_durations(timeline))
-    if info.max_frame_ms is not None and fps is None and longest > info.max_frame_ms:
-        raise BadInput(f"too long: a {info.name} frame lasts at most {info.max_frame_ms:,} ms, and a step here "
-                       f"lasts {longest:,} ms (the first and last also hold the start and the end); lower --hold")
     cost = estimate(timeline, canvas, fps)
+    if info.max_frame_ms is not None and fps is None and cost.longest_ms > info.max_frame_ms:
+        raise BadInput(f"too long: a {info.name} frame lasts at most {info.max_frame_ms:,} ms, and a step here "
+                       f"lasts {cost.longest_ms:,} ms (the first and last also hold the start and the end); "
+                       "lower --hold")
     _refuse_over("frames", cost.frames, MAX_FRAMES, "lower --hold or --fps")
     _refuse_over("pixels drawn in all", cost.total_px, MAX_TOTAL_PX, "lower --size, --hold or --fps")
     _refuse_over("bytes of memory at once", cost.memory_bytes, MAX_MEMORY_BYTES, "lower --size or the input size")

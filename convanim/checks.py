@@ -60,6 +60,8 @@ def printable(text: str, keep: str = "\t\n") -> str:
 def check_text(parameter: str, text: str, keep: str = "") -> str:
     """``text`` if it holds no control character but those in ``keep`` (a title: none; a caption:
     newlines), else a BadInput saying which character, where."""
+    if text.isprintable():  # the common case, in C: a timeline checks every label of every step
+        return text
     bad = next((char for char in text if not printable(char, keep)), None)
     if bad is not None:
         raise BadInput(f"{parameter}: {text!r} holds {bad!r} (U+{ord(bad):04X}), which is not printable; "
