@@ -69,7 +69,7 @@ def _release(version: str) -> tuple[int, int]:
 
 
 #: Fills boxes (x0, y0, x1, y1; both corners inclusive, as ``ImageDraw.rectangle``) in one colour.
-RectangleFill = Callable[[tuple[int, int, int], Iterable[Sequence[int]]], None]
+RectangleFill = Callable[[int | tuple[int, int, int], Iterable[Sequence[int]]], None]
 
 
 def rectangle_filler(draw: ImageDraw.ImageDraw) -> RectangleFill:
@@ -83,14 +83,14 @@ def rectangle_filler(draw: ImageDraw.ImageDraw) -> RectangleFill:
     if _private_ok(TESTED_FROM, hasattr(draw, "_getink") and hasattr(core, "draw_rectangle")):
         getink, fill = draw._getink, core.draw_rectangle
 
-        def private(colour: tuple[int, int, int], boxes: Iterable[Sequence[int]]) -> None:
+        def private(colour: int | tuple[int, int, int], boxes: Iterable[Sequence[int]]) -> None:
             ink = getink(colour)[0]
             for box in boxes:
                 fill(box, ink, 1)
 
         return private
 
-    def public(colour: tuple[int, int, int], boxes: Iterable[Sequence[int]]) -> None:
+    def public(colour: int | tuple[int, int, int], boxes: Iterable[Sequence[int]]) -> None:
         for box in boxes:
             draw.rectangle(box, fill=colour)
 

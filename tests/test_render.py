@@ -24,7 +24,7 @@ from convanim.renderer.compose import Renderer
 from convanim.renderer.raster import Target
 from convanim.renderer.project import PRESETS, fit, project
 from convanim.renderer.theme import palette_colours, theme_colours, to_indices
-from convanim.picture.timeline import total_ms
+from convanim.picture.timeline import expand, total_ms
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"
@@ -220,16 +220,66 @@ def test_even_sizes(size: str) -> None:
         assert image.width % 2 == 0 and image.height % 2 == 0
 
 
-def test_partial_redraw_matches_full_redraw() -> None:
-    """Drawing only the overlay's rectangle gives exactly the frame a full redraw gives."""
-    for timeline in (sample.reference(steps=8), sample.reference(numbers=True, steps=8), sample.stack()):
-        renderer = Renderer(timeline, THEMES["light"], resolve_size("readme", 0.5))
-        for step in timeline.steps[::3]:
-            full = renderer.background.copy()
-            for item in step.overlay.items:
-                renderer.painter.draw(Target(full), item, renderer.texts)
-            expected = to_indices(np.asarray(full.reduce(renderer.factor)), renderer.theme)
-            assert (np.asarray(renderer.frame(step.overlay)) == expected).all()
+def _full_redraw(renderer: Renderer, overlay: Picture) -> np.ndarray:
+    """The frame drawn whole: every overlay item on the background, in order."""
+    full = renderer.background.copy()
+    target = Target(full)
+    for item in overlay.items:
+        renderer.painter.draw(target, item, renderer.texts)
+    renderer._slots(target, overlay)
+    return to_indices(np.asarray(full.reduce(renderer.factor)), renderer.theme)
+
+
+def _spec_figure(numbers: bool, **spec) -> Timeline:
+    from convanim.core.spec import ConvSpec
+    from convanim.figures import arithmetic
+
+    return arithmetic(ConvSpec.create(**spec), numbers=numbers)
+
+
+DIFFED = {
+    "reference": lambda: sample.reference(steps=8),
+    "numbers": lambda: sample.reference(numbers=True, steps=8),
+    "stack": sample.stack,
+    # Grids big enough to be layered, oblique and flat, strided, dilated, transposed, channels.
+    "oblique 16": lambda: _spec_figure(False, input_size=(16, 16), kernel_size=(3, 3), padding=(1, 1)),
+    "numbers 13": lambda: _spec_figure(True, input_size=(13, 13), kernel_size=(3, 3), stride=(2, 2)),
+    "dilated": lambda: _spec_figure(False, input_size=(14, 14), kernel_size=(3, 3), dilation=(2, 2)),
+    "transposed": lambda: _spec_figure(False, input_size=(7, 7), kernel_size=(3, 3), stride=(2, 2),
+                                       transposed=True),
+    "channels": lambda: _spec_figure(False, input_size=(12, 12), kernel_size=(3, 3), in_channels=2),
+}
+
+
+@pytest.mark.parametrize("name", DIFFED)
+@pytest.mark.parametrize("fps", [None, 30.0])
+def test_frames_drawn_where_they_change_match_full_redraws(name: str, fps: float | None) -> None:
+    """Each frame redraws only where it differs from the frame before (item by item, a grid cell
+    by cell), and comes out exactly as drawing it whole, stepping and gliding."""
+    timeline = DIFFED[name]()
+    renderer = Renderer(timeline, THEMES["light"], resolve_size("readme", 0.7))
+    for frame in itertools.islice(expand(timeline, fps), 0, 60, 3 if fps else 2):
+        assert (np.asarray(renderer.frame(frame.overlay)) == _full_redraw(renderer, frame.overlay)).all()
+
+
+def test_a_frame_draws_what_changed_not_the_grid() -> None:
+    """Once under way, a frame of a 32×32 sweep draws no more cells than one of an 8×8 sweep."""
+    def cells_drawn(side: int) -> float:
+        timeline = _spec_figure(False, input_size=(side, side), kernel_size=(3, 3), padding=(1, 1))
+        renderer = Renderer(timeline, THEMES["light"], resolve_size("readme"))
+        for step in timeline.steps[:3]:
+            renderer.frame(step.overlay)
+        calls = []
+        original = Target.polygon
+        Target.polygon = lambda self, *args, **kwargs: calls.append(1) or original(self, *args, **kwargs)
+        try:
+            for step in timeline.steps[3:23]:
+                renderer.frame(step.overlay)
+        finally:
+            Target.polygon = original
+        return len(calls) / 20
+
+    assert cells_drawn(32) <= max(cells_drawn(8), 10)
 
 
 def test_overlay_text_slots_replace_the_background_ones() -> None:

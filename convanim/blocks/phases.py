@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from convanim.blocks.marks import kernel_shades, output_grid, weight_labels
+from convanim.blocks.marks import Filling, kernel_shades, output_grid, weight_labels
 from convanim.blocks.surfaces import Surface
 from convanim.blocks.text import phase_caption
 from convanim.blocks.windows import sweep_windows
@@ -67,10 +67,11 @@ def sweep(
     places = sweep_windows(recording)
     order = [place.out for place in places]
     out = recording.output[0]
+    filling = Filling(target, out, order)
     steps = []
     for done, place in enumerate(places):
         items: list[Item] = [*keep, *kernel_shades(source, place), *weight_labels(source, place)]
-        items.append(output_grid(target, out, done, numbers=True, order=order))
+        items.append(filling.step(done))
         if products_at is not None:
             items.append(Label(products_at, place.products(), size="small"))
         steps.append(Step(phase(items, text, recording.spec), hold_ms=hold_ms))

@@ -17,7 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from convanim.blocks.cells import MASK_ROLES, labels_of, tinted
-from convanim.blocks.marks import column, filled_grid, kernel_through, link, row
+from convanim.blocks.marks import Filling, column, filled_grid, kernel_through, link, row
 from convanim.blocks.phases import STEP_MS, phase
 from convanim.blocks.surfaces import GAP, OBLIQUE, Stack, Surface, risen, under
 from convanim.blocks.text import channel_range, sum_text
@@ -75,8 +75,11 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
     by_position = channel_windows([parts[c - seen.read.start] for c in shown])
     order = [places[0].out for places in by_position]
 
+    fillings = [Filling(s, p, order, role=roles[c]) for s, p, c in zip(results, partials, shown)]
+    total = Filling(results[-1], output, order)
+
     def filling(done: int, active: Cell) -> list[Grid]:
-        return [filled_grid(s, p, order[:done], active, role=roles[c]) for s, p, c in zip(results, partials, shown)]
+        return [partial.state(done, active) for partial in fillings]
 
     notes = seen.notes()
     sweep = (f"Each kernel slice convolves its own channel: {len(seen.read)} partial results" if summed
@@ -85,14 +88,14 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
     for k, places in enumerate(by_position):
         laid = [dict(zip(shown, places)).get(c) for c in seen.drawn]
         result = filling(k, order[k]) if summed else [link(stack, laid, results[-1], order[k]),
-                                                      filled_grid(results[-1], output, order[:k], order[k])]
+                                                      total.state(k, order[k])]
         overlay = phase([*kernel_through(stack, slices, laid), *result], _sweep_text(sweep, notes), spec)
         steps.append(Step(overlay, STEP_MS))
     add = f"Add the {len(seen.read)} channel results{' and the bias' if spec.bias else ''}, cell by cell"
     for k, cell in enumerate(order if summed else []):
         equation = _sum_label(parts, shown, seen, cell, bias_of(recording, out_channel), output[cell])
         items = [*kernel_through(stack, slices, [None] * len(slices)), *filling(len(order), cell),
-                 filled_grid(results[-1], output, order[:k], cell),
+                 total.state(k, cell),
                  under(results, equation, below=1.4, size="normal", role="text")]
         steps.append(Step(phase(items, _sweep_text(add, notes), spec), STEP_MS))
     background = Picture(items=(filled_grid(results[-1], output, ()), *labels), title=title,
@@ -184,11 +187,13 @@ def volume_sweep(recording: engine.Recording, *, out_channel: int = 0, title: st
     order = [place.out for place in places]
     caption = _sweep_text("A 3D kernel slides along depth, rows and cols: one output cell per position",
                           replace(seen, drawn=range(channel, channel + 1)).notes())
+    depths = [Filling(outputs.surface(d), output[d], [cell[1:] for cell in order if cell[0] == d])
+              for d in range(out_depth)]
+    done = [0] * out_depth  # cells of each depth slice computed so far
     steps = []
-    for k, place in enumerate(places):
-        filled = [filled_grid(outputs.surface(d), output[d], [cell[1:] for cell in order[:k] if cell[0] == d],
-                              place.out[1:] if place.out[0] == d else None)
-                  for d in range(out_depth)]
+    for place in places:
+        filled = [depths[d].state(done[d], place.out[1:] if place.out[0] == d else None) for d in range(out_depth)]
+        done[place.out[0]] += 1
         pointer = link(stack, place.slices, outputs.surface(place.out[0]), place.out[1:])
         items = [*kernel_through(stack, slices, place.slices), pointer, *outputs.layers([[grid] for grid in filled])]
         steps.append(Step(phase(items, caption, spec), STEP_MS))

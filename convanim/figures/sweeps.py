@@ -4,7 +4,7 @@ with every number shown."""
 from __future__ import annotations
 
 from convanim.blocks.cells import labels_of, roles_of
-from convanim.blocks.marks import kernel_shades, output_grid, weight_labels
+from convanim.blocks.marks import Filling, kernel_shades, output_grid, weight_labels
 from convanim.blocks.phases import READ_MS, STEP_MS
 from convanim.blocks.surfaces import OBLIQUE, Surface, heading
 from convanim.blocks.windows import plane, sweep_windows
@@ -38,13 +38,14 @@ def oblique(recording: engine.Recording, *, title: str | None = None) -> Timelin
         caption=caption,
         formula=formula_line,
     )
+    filling = Filling(above, out, order, numbers=False)
     steps = []
     for done, place in enumerate(places):
         window = below.quad(*place.span)
         target = above.quad(*place.out, place.out[0] + 1, place.out[1] + 1)
         projectors = [Line((w, t), role="line", width=0.8) for w, t in zip(window, target)]
         items: list[Item] = [*kernel_shades(below, place), *projectors]
-        items.append(output_grid(above, out, done, numbers=False, order=order))
+        items.append(filling.step(done))
         steps.append(Step(Picture(items=tuple(items)), hold_ms=STEP_MS))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
 
@@ -75,13 +76,10 @@ def numeric(recording: engine.Recording, *, title: str | None = None, show_produ
         caption=caption,
         formula=formula_line,
     )
+    filling = Filling(right, out, order)
     steps = []
     for done, place in enumerate(places):
-        items = [
-            *kernel_shades(left, place),
-            *weight_labels(left, place),
-            output_grid(right, out, done, numbers=True, order=order),
-        ]
+        items = [*kernel_shades(left, place), *weight_labels(left, place), filling.step(done)]
         if show_products:
             below = left.point(rows + 0.9, (cols + 2.0 + out.shape[1]) / 2)
             items.append(Label(below, place.products(), size="small"))

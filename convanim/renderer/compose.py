@@ -1,23 +1,27 @@
-"""Frames from a timeline: a cached background, overlays redrawn only where they touch.
+"""Frames from a timeline: a cached background, and each frame redrawn only where it changed.
 
 The background (every static item and the text slots) is drawn once at the supersampled size and
-kept twice: in RGB at full resolution, and as palette indices at output size. A frame copies the
-index image, crops the part of the supersampled background its overlay touches, draws the overlay
-there, shrinks it (anti-aliasing), maps it to palette indices and pastes it back. Because the
-crop is aligned to the supersampling blocks, the result is identical to redrawing everything.
+kept twice: in RGB at full resolution, and as palette indices at output size. A frame starts from
+the frame before: :mod:`convanim.renderer.damage` says where the new overlay differs from the last
+one (item by item, and cell by cell and edge by edge within a grid), and only those regions are
+redrawn: the background cropped there, every overlay item touching the region drawn on it (a grid
+only in its parts that touch), shrunk (anti-aliasing), mapped to palette indices and pasted. The
+crops are aligned to the supersampling blocks, so every frame is identical to drawing it whole,
+and a frame costs what it changes, whatever the size of the grid.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from PIL import Image
 
-from convanim.picture import Grid, Picture, Timeline
+from convanim.picture import Grid, Label, Picture, Timeline
 from convanim.renderer import fonts
+from convanim.renderer.damage import Damage, Rect, Region, Sampled, grow
+from convanim.renderer.gridparts import geometry_key
+from convanim.renderer.layers import GridLayers
 from convanim.renderer.project import Canvas, CanvasSpec, fit
-from convanim.renderer.raster import Painter, Rect, Target, TextSpot
+from convanim.renderer.raster import Painter, Target, TextSpot
 from convanim.renderer.theme import Theme, theme_palette, to_indices
 from convanim.picture.timeline import check_timeline
 
@@ -53,6 +57,15 @@ class Renderer:
                 self.texts += self.painter.cell_texts(item)
         self._slots(target, timeline.background, everything=True)
         self.indices = to_indices(np.asarray(self.background.reduce(factor)), theme)
+        self._under = _sampled(self.texts)
+        self._shown = Picture()  # the overlay ``_frame`` shows
+        self._frame = self.indices.copy()
+        # Scratch canvas the regions are redrawn on, in place: Pillow places an oblique edge by
+        # its absolute coordinates, so a region drawn on a crop could differ from a whole
+        # redraw by a pixel. What a region's drawing spills outside it is never read.
+        self._work = self.background.copy()
+        self._target = Target(self._work)
+        self._layers = GridLayers(self.painter, self._work, self.size)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -61,35 +74,72 @@ class Renderer:
 
     def frame(self, overlay: Picture) -> Image.Image:
         """The background with ``overlay`` drawn on top, as a "P" image in the theme palette."""
-        indices = self.indices.copy()
-        rect = self._dirty(overlay)
-        if rect is not None:
-            x0, y0, x1, y1 = rect
-            f = self.factor
-            crop = self.background.crop((x0 * f, y0 * f, x1 * f, y1 * f))
-            target = Target(crop, (x0 * f, y0 * f))
-            for item in overlay.items:
-                self.painter.draw(target, item, self.texts)
-            self._slots(target, overlay)
-            indices[y0:y1, x0:x1] = to_indices(np.asarray(crop.reduce(f)), self.theme)
-        image = Image.frombytes("P", self.size, indices.tobytes())
+        damage = Damage(self.size, self.factor)
+        damage.add(self._changes(self._shown, overlay))
+        sampled = [self._under, *self._overlay_sampled(overlay)]
+        damage.close(Sampled.join(sampled))
+        bounds = {id(item): self.painter.bounds(item) for item in overlay.items}
+        self._layers.update(overlay)
+        for region in damage.regions():
+            self._redraw(grow(region, self.factor, self.size, sampled), overlay, bounds)
+        self._shown = overlay
+        image = Image.frombytes("P", self.size, self._frame.tobytes())
         image.putpalette(self.palette)
         return image
 
-    # -- dirty region -----------------------------------------------------------------------
-
-    def _dirty(self, overlay: Picture) -> tuple[int, int, int, int] | None:
-        """Output-pixel rectangle the overlay changes (None when it changes nothing)."""
-        rects = [self.painter.bounds(item) for item in overlay.items]
-        rects += [band for band, changed in self._bands(overlay) if changed]
-        if not rects:
-            return None
+    def _redraw(self, region: Region, overlay: Picture, bounds: dict[int, Rect]) -> None:
+        """Draw one region of the frame afresh: the background, the overlay items that touch it,
+        the text slots that differ from the background's."""
         f = self.factor
-        x0 = max(0, math.floor(min(r[0] for r in rects) / f))
-        y0 = max(0, math.floor(min(r[1] for r in rects) / f))
-        x1 = min(self.canvas.width_px, math.ceil(max(r[2] for r in rects) / f))
-        y1 = min(self.canvas.height_px, math.ceil(max(r[3] for r in rects) / f))
-        return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+        x0, y0, x1, y1 = region
+        box = (x0 * f, y0 * f, x1 * f, y1 * f)
+        clip = (box[0], box[1], box[2] - 1, box[3] - 1)
+        self._work.paste(self.background.crop(box), box)
+        under = [self.texts[i] for i in np.flatnonzero(self._under.touching(clip))]
+        self._target.clip = clip
+        for item in overlay.items:
+            if not _overlap(bounds[id(item)], clip):
+                continue
+            if not (isinstance(item, Grid) and self._layers.lay(self._target, item, box)):
+                self.painter.draw(self._target, item, under)
+        if any(changed and _overlap(band, clip) for band, changed in self._bands(overlay)):
+            self._slots(self._target, overlay)
+        self._target.clip = None
+        self._frame[y0:y1, x0:x1] = to_indices(np.asarray(self._work.reduce(f, box)), self.theme)
+
+    # -- what changed -----------------------------------------------------------------------
+
+    def _changes(self, before: Picture, after: Picture) -> np.ndarray:
+        """Canvas rectangles (rows of x0, y0, x1, y1) where ``after`` may differ from ``before``:
+        items compared in order (two states of one grid cell by cell), and the text bands whose
+        words changed."""
+        rects: list[Rect] = [band for (band, _), old, new in zip(self._bands(after), self._slot_texts(before),
+                                                                 self._slot_texts(after)) if old != new]
+        grids = []
+        for index in range(max(len(before.items), len(after.items))):
+            old = before.items[index] if index < len(before.items) else None
+            new = after.items[index] if index < len(after.items) else None
+            if old is new or old == new:
+                continue
+            if isinstance(old, Grid) and isinstance(new, Grid) and geometry_key(old) == geometry_key(new):
+                grids.append(self.painter.grid_changes(old, new))
+                continue
+            rects += [rect for item in (old, new) if item is not None for rect in self.painter.footprint(item)]
+        return np.concatenate([np.array(rects, dtype=float).reshape(-1, 4), *grids])
+
+    def _overlay_sampled(self, overlay: Picture) -> list[Sampled]:
+        """The overlay's texts whose ink is picked from beneath: labels, numbers on clear cells."""
+        found = []
+        labels = [item for item in overlay.items if isinstance(item, Label)]
+        if labels:
+            anchors = np.array([self.hires.to_px(label.at) for label in labels], dtype=float)
+            found.append(Sampled(np.array([self.painter.bounds(label) for label in labels]), anchors))
+        for item in overlay.items:
+            if isinstance(item, Grid):
+                spots = self.painter.clear_texts(item)
+                if spots:
+                    found.append(_sampled(spots))
+        return found
 
     # -- text slots -------------------------------------------------------------------------
 
@@ -97,6 +147,11 @@ class Renderer:
         """(title, caption, formula) shown with ``picture``: its own, else the background's."""
         base = self.timeline.background
         return picture.title or base.title, picture.caption or base.caption, picture.formula or base.formula
+
+    def _slot_texts(self, picture: Picture) -> tuple[str, tuple[str, str]]:
+        """What the title band and the caption band show with ``picture``."""
+        title, caption, formula = self._texts(picture)
+        return title, (caption, formula)
 
     def _bands(self, picture: Picture) -> list[tuple[Rect, bool]]:
         """(supersampled rectangle, differs from the background) of the title and caption bands."""
@@ -129,11 +184,37 @@ class Renderer:
 
 
 def _check_roles(theme: Theme, pictures: list[Picture]) -> None:
-    """Refuse an unknown role now rather than at the frame that first shows it."""
+    """Refuse an unknown role now rather than at the frame that first shows it. A row of roles
+    shared by many steps (a grid filling in) is read once."""
+    roles: set[str] = set()
+    seen: set[int] = set()
     for picture in pictures:
         for item in picture.items:
-            for role in {r for row in item.roles for r in row} if isinstance(item, Grid) else (item.role,):
-                theme.style(role)
+            if isinstance(item, Grid):
+                rows = [row for row in item.roles if id(row) not in seen]
+                seen.update(map(id, rows))
+                roles.update(*rows)
+            else:
+                roles.add(item.role)
+    for role in sorted(roles):
+        theme.style(role)
+
+
+def _sampled(spots: list[TextSpot]) -> Sampled:
+    """Cell numbers whose ink may be picked from beneath: their boxes (sample included), samples."""
+    boxes = np.array([_spot_box(spot) for spot in spots], dtype=float)
+    return Sampled(boxes, np.array([spot.sample for spot in spots], dtype=float))
+
+
+def _spot_box(spot: TextSpot) -> Rect:
+    """Pixels a cell number may change, its sample point included."""
+    x0, y0, x1, y1 = fonts.text_box(spot.at, spot.text, spot.px, anchor=spot.anchor)
+    sx, sy = spot.sample
+    return min(x0, sx), min(y0, sy), max(x1, sx), max(y1, sy)
+
+
+def _overlap(a: Rect, b: Rect) -> bool:
+    return a[0] <= b[2] and a[2] >= b[0] and a[1] <= b[3] and a[3] >= b[1]
 
 
 def _corners(rect: Rect) -> list[tuple[float, float]]:

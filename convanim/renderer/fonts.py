@@ -60,7 +60,7 @@ def text_mask(text: str, size_px: int, bold: bool, anchor: str) -> tuple[Image.I
 
 
 def draw_text(
-    image: Image.Image, at: tuple[float, float], text: str, size_px: int, colour: tuple[int, int, int],
+    image: Image.Image, at: tuple[float, float], text: str, size_px: int, colour: int | tuple[int, int, int],
     *, bold: bool = False, anchor: str = "mm",
 ) -> None:
     """Paste cached ``text`` in ``colour`` onto ``image`` with its anchor at ``at``."""
@@ -68,6 +68,15 @@ def draw_text(
         return
     mask, left, top = text_mask(text, size_px, bold, anchor)
     image.paste(colour, (round(at[0]) + left, round(at[1]) + top), mask)
+
+
+def text_box(
+    at: tuple[float, float], text: str, size_px: int, *, bold: bool = False, anchor: str = "mm"
+) -> tuple[int, int, int, int]:
+    """The pixels (x0, y0, x1, y1, end exclusive) that :func:`draw_text` may change."""
+    mask, left, top = text_mask(text, size_px, bold, anchor)
+    x, y = round(at[0]) + left, round(at[1]) + top
+    return x, y, x + mask.width, y + mask.height
 
 
 def wrap(text: str, size_px: int, width_px: float, bold: bool = False) -> list[str]:

@@ -1,4 +1,4 @@
-"""Pixel geometry of the renderer: grid edges merged into runs, strokes in whole output rows,
+"""Pixel geometry of the renderer: strokes in whole output rows,
 hatch segments, box faces, arrow heads, text fitted to a width.
 
 Pure functions of canvas pixel coordinates (and the theme's styles), kept apart from the Pillow
@@ -43,29 +43,6 @@ def edge_rank(style: RoleStyle) -> int:
     if style.outline is None:
         return -1
     return 2 if style.outline_weight > 1 else 0 if style.dashed else 1
-
-
-def edge_runs(pts: list[list[Px]], styles: list[list[RoleStyle]]) -> list[tuple[int, Px, Px, RoleStyle]]:
-    """Grid edges merged into straight runs of one style: (rank, start, end, style)."""
-    rows, cols = len(styles), len(styles[0])
-
-    def owner(*cells: tuple[int, int]) -> RoleStyle | None:
-        best = max((styles[r][c] for r, c in cells if 0 <= r < rows and 0 <= c < cols), key=edge_rank)
-        return best if edge_rank(best) >= 0 else None
-
-    across = [[((r, c), (r, c + 1), owner((r - 1, c), (r, c))) for c in range(cols)] for r in range(rows + 1)]
-    down = [[((r, c), (r + 1, c), owner((r, c - 1), (r, c))) for r in range(rows)] for c in range(cols + 1)]
-    runs = []
-    for edges in across + down:
-        start = 0
-        for k in range(1, len(edges) + 1):
-            if k == len(edges) or edges[k][2] != edges[start][2]:
-                style = edges[start][2]
-                if style is not None:
-                    (r0, c0), (r1, c1) = edges[start][0], edges[k - 1][1]
-                    runs.append((edge_rank(style), pts[r0][c0], pts[r1][c1], style))
-                start = k
-    return runs
 
 
 @lru_cache(maxsize=1024)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -22,6 +22,7 @@ from convanim.checks import check_fraction
 from convanim.picture import Box, Grid, Item, Label, Line, Shade
 from convanim.pillow_private import rectangle_filler
 from convanim.renderer import fonts
+from convanim.renderer.damage import TILE, Rect
 from convanim.renderer.geometry import (
     Px,
     along,
@@ -29,17 +30,16 @@ from convanim.renderer.geometry import (
     box_faces,
     cell_quad,
     check_grid,
-    edge_runs,
     fit_px,
     hatch_segments,
     inside,
     stroke_runs,
     minus,
 )
+from convanim.renderer.gridparts import GridParts, Lattice, StyleTable, geometry_key
 from convanim.renderer.project import Canvas, item_points, label_box
 from convanim.renderer.theme import RGB, RoleStyle, Theme, contrast, luminance
 
-Rect = tuple[float, float, float, float]
 
 _LINE_OF_CELL = 0.028  # base line width as a fraction of the cell size ...
 _LINE_MIN, _LINE_MAX = 1.0, 2.4  # ... within these output-pixel bounds
@@ -55,6 +55,9 @@ _SAMPLE_AT = 0.3  # contrast sample point, from the cell's upper-left corner tow
 _MIN_CONTRAST = 3.0  # a label whose colour contrasts less with its ground switches ink
 _ARROW_HEAD = 4.0  # arrow head length in line widths
 _ROUND_JOINT_PX = 4  # wider polylines get round joints (Pillow's rule for joint="curve")
+_CLIP_FROM = 8  # a stroke of more boxes than this skips those outside a target's clip
+_KEPT_GRIDS = 256  # grids taken apart and kept, most recent (a frame holds a few dozen at most)
+_KEPT_RUNS = 4096  # runs whose stroke boxes are kept for comparing grid states
 
 
 class TextSpot(NamedTuple):
@@ -70,23 +73,35 @@ class TextSpot(NamedTuple):
 
 
 class Target:
-    """An image that shows the canvas from ``offset`` on: Pillow calls in canvas pixels."""
+    """An image of the whole canvas, drawn on in canvas pixels.
 
-    def __init__(self, image: Image.Image, offset: tuple[int, int] = (0, 0)) -> None:
-        self.image, self.offset = image, offset
+    ``clip`` (x0, y0, x1, y1, inclusive), when set, is the only part of the image that will be
+    read: strokes skip their boxes outside it, so a long line costs what it crosses of a region.
+    Everything else is drawn whole: Pillow places an oblique edge or a text by its absolute
+    coordinates, so drawing on a shifted crop could move a pixel, and must not.
+    """
+
+    def __init__(self, image: Image.Image, coverage: Image.Image | None = None) -> None:
+        self.image = image
+        self.clip: Rect | None = None
         self._draw = ImageDraw.Draw(image)
         self._fill = rectangle_filler(self._draw)
         self._blend = ImageDraw.Draw(image, "RGBA")
-
-    def _shift(self, points: Iterable[Px]) -> list[Px]:
-        ox, oy = self.offset
-        return [(x - ox, y - oy) for x, y in points]
+        # An "L" image marked 255 wherever something is drawn opaquely (text: by its coverage),
+        # so what was drawn can later be laid over other pixels exactly (see GridLayers).
+        self.coverage = coverage
+        self._marks = None if coverage is None else ImageDraw.Draw(coverage)
+        self._mark = None if self._marks is None else rectangle_filler(self._marks)
 
     def polygon(self, points: Sequence[Px], colour: RGB, alpha: int = 255) -> None:
         if alpha == 255:
-            self._draw.polygon(self._shift(points), fill=colour)
+            self._draw.polygon(list(points), fill=colour)
+            if self._marks is not None:
+                self._marks.polygon(list(points), fill=255)
         else:
-            self._blend.polygon(self._shift(points), fill=(*colour, alpha))
+            if self._marks is not None:
+                raise ValueError("a translucent polygon cannot be laid over other pixels exactly")
+            self._blend.polygon(list(points), fill=(*colour, alpha))
 
     def line(
         self, points: Sequence[Px], colour: RGB, width: float, pixel: int, guide: bool = False
@@ -95,23 +110,36 @@ class Target:
         segment drawn in whole output-pixel rows (``stroke_runs`` says why); a ``guide`` is
         also snapped to half output pixels."""
         stroke = max(1, round(width))
-        shift = np.array(self.offset * 2)
         for p, q in itertools.pairwise(points):
-            self._fill(colour, (stroke_runs(p, q, stroke, pixel, guide) - shift).tolist())
+            self.boxes(colour, stroke_runs(p, q, stroke, pixel, guide))
         if stroke > _ROUND_JOINT_PX:  # round corners, as Pillow's joint="curve" gives
             for joint in points[1:-1]:
                 self.dot(joint, colour, stroke)
 
+    def boxes(self, colour: RGB, boxes: np.ndarray) -> None:
+        """Fill boxes (rows of x0, y0, x1, y1: inclusive canvas pixels) in one colour."""
+        if self.clip is not None and len(boxes) > _CLIP_FROM:
+            x0, y0, x1, y1 = self.clip
+            boxes = boxes[(boxes[:, 0] <= x1) & (boxes[:, 2] >= x0) & (boxes[:, 1] <= y1) & (boxes[:, 3] >= y0)]
+        listed = boxes.tolist()
+        self._fill(colour, listed)
+        if self._mark is not None:
+            self._mark(255, listed)
+
     def dot(self, at: Px, colour: RGB, diameter: float) -> None:
-        (x, y), r = self._shift([at])[0], diameter / 2
+        (x, y), r = at, diameter / 2
         self._draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+        if self._marks is not None:
+            self._marks.ellipse((x - r, y - r, x + r, y + r), fill=255)
 
     def text(self, at: Px, text: str, px: int, colour: RGB, anchor: str = "mm", bold: bool = False) -> None:
-        fonts.draw_text(self.image, self._shift([at])[0], text, px, colour, anchor=anchor, bold=bold)
+        fonts.draw_text(self.image, at, text, px, colour, anchor=anchor, bold=bold)
+        if self.coverage is not None:
+            fonts.draw_text(self.coverage, at, text, px, 255, anchor=anchor, bold=bold)
 
     def pixel(self, at: Px) -> RGB | None:
         """Colour at a canvas point, or None outside the image."""
-        x, y = (round(v) for v in self._shift([at])[0])
+        x, y = (round(v) for v in at)
         inside = 0 <= x < self.image.width and 0 <= y < self.image.height
         return self.image.getpixel((x, y)) if inside else None  # type: ignore[return-value]
 
@@ -124,10 +152,21 @@ class Painter:
         self.canvas = canvas
         self.factor = factor  # canvas pixels per output pixel, each way
         self.line_px = factor * min(max(canvas.cell_px / factor * _LINE_OF_CELL, _LINE_MIN), _LINE_MAX)
+        self.styles = StyleTable(theme)
+        heaviest = max(style.outline_weight for style in self.styles.styles)
+        # How far a cell's or an edge's pixels reach past its box: half the heaviest outline (or
+        # its round cap), a hatch, rounding to whole pixels.
+        self.reach = self.line_px * heaviest / 2 + 2 * factor
+        self._lattices: dict[object, Lattice] = {}
+        self._parts: dict[int, GridParts] = {}
+        self._run_boxes: dict[tuple[int, ...], frozenset[tuple[object, ...]]] = {}
+        self._last_changes: tuple[Grid | None, Grid | None, np.ndarray] = (None, None, np.empty((0, 4)))
 
     def draw(self, target: Target, item: Item, under: Sequence[TextSpot] = ()) -> None:
         """Draw one item. ``under`` are cell numbers already drawn beneath: a shade drawn over
-        them stamps them again on top, in whichever ink reads best, so they stay readable."""
+        them stamps them again on top, in whichever ink reads best, so they stay readable.
+        On a clipped target a grid draws only its parts that touch the clip, so its cost
+        follows the region, not the grid."""
         if isinstance(item, Grid):
             self._grid(target, item)
         elif isinstance(item, Shade):
@@ -154,13 +193,59 @@ class Painter:
         xs, ys = [p[0] for p in points], [p[1] for p in points]
         return min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad
 
+    def footprint(self, item: Item) -> list[Rect]:
+        """Rectangles covering the pixels an item may touch: its bounds, or for a line a chain of
+        small boxes along it (a long diagonal projector line would otherwise damage a big
+        rectangle it hardly touches)."""
+        if not isinstance(item, Line) or item.arrow:
+            return [self.bounds(item)]
+        pad = self.line_px * max(1.0, item.width) * 1.5 + 2
+        piece = TILE * self.factor
+        rects = []
+        points = [self.canvas.to_px(p) for p in item.points]
+        for p, q in itertools.pairwise(points):
+            count = max(1, math.ceil(math.dist(p, q) / piece))
+            for k in range(count):
+                (ax, ay), (bx, by) = along(p, q, k / count), along(p, q, (k + 1) / count)
+                rects.append((min(ax, bx) - pad, min(ay, by) - pad, max(ax, bx) + pad, max(ay, by) + pad))
+        return rects or [self.bounds(item)]
+
+    def clear_texts(self, grid: Grid) -> list[TextSpot]:
+        """The grid's numbers on cells with no fill: their ink is picked from what lies beneath."""
+        parts = self.parts(grid)
+        clear = self.styles.clear[parts.codes]
+        if not clear.any() or not (grid.labels or grid.sublabels):
+            return []
+        return self._cell_texts(parts, clear)
+
     def cell_texts(self, grid: Grid) -> list[TextSpot]:
         """Where a grid's numbers and sublabels go, in canvas pixels."""
-        check_grid(grid)
-        return self._cell_texts(grid, self._lattice(grid))
+        parts = self.parts(grid)
+        return self._cell_texts(parts, np.ones(grid.shape, dtype=bool))
 
-    def _cell_texts(self, grid: Grid, pts: list[list[Px]]) -> list[TextSpot]:
-        """``cell_texts`` for a checked grid whose corner lattice is already known."""
+    def parts(self, grid: Grid) -> GridParts:
+        """The grid's parts on this canvas, kept while the grid recurs (a static slice under a
+        moving kernel is taken apart once)."""
+        found = self._parts.pop(id(grid), None)
+        if found is not None and found.grid is grid:
+            self._parts[id(grid)] = found  # most recently used last
+            return found
+        key = geometry_key(grid)
+        lattice = self._lattices.get(key)
+        if lattice is None:
+            lattice = self._lattices[key] = Lattice(grid, self.canvas)
+        else:
+            check_grid(grid)
+        parts = GridParts(grid, lattice, self.styles)
+        if len(self._parts) >= _KEPT_GRIDS:
+            del self._parts[next(iter(self._parts))]
+        self._parts[id(grid)] = parts
+        return parts
+
+    def _cell_texts(self, parts: GridParts, cells: np.ndarray) -> list[TextSpot]:
+        """Where the numbers and sublabels of the ``cells`` (a boolean mask) go, in canvas pixels:
+        all numbers first, then all sublabels, each in reading order."""
+        grid, pts = parts.grid, parts.lattice.pts
         (ux, uy), (vx, vy) = minus(pts[0][1], pts[0][0]), minus(pts[1][0], pts[0][0])
         cell_w, cell_h = max(abs(ux), abs(vx)), max(abs(uy), abs(vy))
         spots = []
@@ -169,59 +254,133 @@ class Painter:
                 continue
             fit_w, fit_h = (_SUB_FIT_W, _SUB_FIT_H) if sub else (_TEXT_FIT_W, _TEXT_FIT_H)
             wanted = min(self.canvas.text_px("tiny" if sub else "normal"), round(fit_h * cell_h))
-            px = fit_px(frozenset(t for row in texts for t in row if t), wanted, fit_w * cell_w)
-            for r, row in enumerate(texts):
-                for c, text in enumerate(row):
-                    if text:
-                        spots.append(self._spot(grid, pts, (r, c), text, px, sub))
+            px = fit_px(parts.texts(sub), wanted, fit_w * cell_w)
+            for r, c in zip(*np.nonzero(cells)):
+                text = texts[r][c]
+                if text:
+                    spots.append(self._spot(parts, (int(r), int(c)), text, px, sub))
         return spots
 
     # -- grids --------------------------------------------------------------------------------
 
-    def _lattice(self, grid: Grid) -> list[list[Px]]:
-        """Pixel positions of every cell corner of a grid."""
-        rows, cols = grid.shape
-        return [[self.canvas.to_px(grid.point(r, c)) for c in range(cols + 1)] for r in range(rows + 1)]
-
-    def _spot(
-        self, grid: Grid, pts: list[list[Px]], cell: tuple[int, int], text: str, px: int, sub: bool
-    ) -> TextSpot:
+    def _spot(self, parts: GridParts, cell: tuple[int, int], text: str, px: int, sub: bool) -> TextSpot:
         r, c = cell
-        quad = cell_quad(pts, r, c)
+        quad = cell_quad(parts.lattice.pts, r, c)
         centre = (sum(p[0] for p in quad) / 4, sum(p[1] for p in quad) / 4)
         near = min(quad, key=lambda p: p[0] + p[1])
         far = max(quad, key=lambda p: p[0] + p[1])
         at = along(centre, far, _SUB_CORNER) if sub else centre
-        style = self.theme.style(grid.roles[r][c])
+        style = self.styles.styles[parts.codes[r, c]]
         return TextSpot(at, text, px, "rs" if sub else "mm", along(near, centre, _SAMPLE_AT), style)
 
     def _grid(self, target: Target, grid: Grid) -> None:
-        rows, cols = check_grid(grid)
-        pts = self._lattice(grid)
-        styles = [[self.theme.style(role) for role in row] for row in grid.roles]
-        for r in range(rows):
-            for c in range(cols):
-                style = styles[r][c]
-                if style.fill is not None:
-                    quad = cell_quad(pts, r, c)
-                    target.polygon(quad, style.fill)
-                    self._hatch(target, quad, style)
-        for _, start, end, style in sorted(edge_runs(pts, styles), key=lambda run: run[0]):
-            self._edge(target, start, end, style)
-        for spot in self._cell_texts(grid, pts):
+        parts = self.parts(grid)
+        pts, styles = parts.lattice.pts, self.styles.styles
+        clip = target.clip
+        cells = self._touching(parts.lattice.cell_boxes, clip)
+        for r, c in zip(*np.nonzero(cells)):
+            style = styles[parts.codes[r, c]]
+            if style.fill is not None:
+                quad = cell_quad(pts, int(r), int(c))
+                target.polygon(quad, style.fill)
+                self._hatch(target, quad, style)
+        runs = parts.runs
+        for k in np.flatnonzero(self._touching(parts.run_boxes(), clip)):
+            start, end = parts.run_ends(int(k))
+            self._edge(target, start, end, styles[runs.style[k]])
+        for spot in self._cell_texts(parts, cells):
             self._stamp(target, spot, spot.style.text if spot.style.fill is not None else None)
+
+    def _touching(self, boxes: np.ndarray, clip: Rect | None) -> np.ndarray:
+        """Which boxes (x0, y0, x1, y1 along the last axis), grown by the reach of a stroke,
+        touch ``clip`` (all of them without one)."""
+        if clip is None:
+            return np.ones(boxes.shape[:-1], dtype=bool)
+        reach = self.reach
+        return (
+            (boxes[..., 0] - reach <= clip[2])
+            & (boxes[..., 2] + reach >= clip[0])
+            & (boxes[..., 1] - reach <= clip[3])
+            & (boxes[..., 3] + reach >= clip[1])
+        )
 
     def _edge(self, target: Target, start: Px, end: Px, style: RoleStyle) -> None:
         """One straight run of grid edges in a role's outline style (heavy runs get round caps)."""
         assert style.outline is not None
-        width = self.line_px * style.outline_weight
-        if style.dashed:
-            self._dashed(target, [start, end], style.outline, width)
-            return
-        target.line([start, end], style.outline, width, self.factor)
-        if style.outline_weight > 1:
+        target.boxes(style.outline, self.edge_boxes(start, end, style))
+        if style.outline_weight > 1 and not style.dashed:
+            width = self.line_px * style.outline_weight
             target.dot(start, style.outline, width)
             target.dot(end, style.outline, width)
+
+    def edge_boxes(self, start: Px, end: Px, style: RoleStyle) -> np.ndarray:
+        """The pixel boxes an edge run is stroked with (its dashes when dashed), caps aside."""
+        width = self.line_px * style.outline_weight
+        if style.dashed:
+            return self._dash_boxes([start, end], width)
+        return stroke_runs(start, end, max(1, round(width)), self.factor)
+
+    def grid_changes(self, old: Grid, new: Grid) -> np.ndarray:
+        """Canvas rectangles (rows of x0, y0, x1, y1) where two states of one grid geometry may
+        differ: the cells whose role or text changed, the edges whose owner changed, and, on a
+        lattice line that is oblique or dashed (where a run's pixels depend on where it starts
+        and ends), every stroke box that is not in both."""
+        if self._last_changes[0] is old and self._last_changes[1] is new:
+            return self._last_changes[2]
+        a, b = self.parts(old), self.parts(new)
+        lattice = a.lattice
+        changed = (a.codes != b.codes) | _text_changes(a, b)
+        boxes = [lattice.cell_boxes[changed]]
+        for kind, (was, now, edge_boxes, straight) in enumerate(
+            ((a.across, b.across, lattice.across_boxes, lattice.across_straight),
+             (a.down, b.down, lattice.down_boxes, lattice.down_straight))
+        ):
+            moved = was != now
+            boxes.append(edge_boxes[moved])
+            for line in np.flatnonzero(moved.any(axis=1)):
+                if not straight[line] or self._dashed_on(a, b, kind, int(line)):
+                    boxes.append(self._stroke_differences(a, b, kind, int(line)))
+        found = np.concatenate([box.reshape(-1, 4) for box in boxes]).astype(float)
+        found += np.array([-self.reach, -self.reach, self.reach, self.reach])
+        self._last_changes = (old, new, found)  # a frame and its grid's layer both ask
+        return found
+
+    def _dashed_on(self, a: GridParts, b: GridParts, kind: int, line: int) -> bool:
+        styles = self.styles.styles
+        return any(
+            styles[s].dashed
+            for parts in (a, b)
+            for s in parts.runs.style[(parts.runs.kind == kind) & (parts.runs.line == line)]
+        )
+
+    def _stroke_differences(self, a: GridParts, b: GridParts, kind: int, line: int) -> np.ndarray:
+        """Boxes of the stroke pixels on one lattice line that one state draws and the other
+        does not. Runs both states have give the same boxes, so only the others are stroked
+        here; a box both draw in the same colour is no difference."""
+        runs = [_line_runs_of(parts, kind, line) for parts in (a, b)]
+        drawn = []
+        for parts, own, other in ((a, runs[0], runs[1]), (b, runs[1], runs[0])):
+            found: set[tuple[object, ...]] = set()
+            for key, k in own.items():
+                if key not in other:
+                    found |= self._run_pixels(parts, kind, line, key, k)
+            drawn.append(found)
+        return np.array([box[1:] for box in drawn[0] ^ drawn[1]], dtype=float).reshape(-1, 4)
+
+    def _run_pixels(
+        self, parts: GridParts, kind: int, line: int, key: tuple[int, int, int], k: int
+    ) -> frozenset[tuple[object, ...]]:
+        """The stroke boxes of one run with their colour, kept: a run recurs step after step."""
+        cache_key = (id(parts.lattice), kind, line, *key)
+        found = self._run_boxes.pop(cache_key, None)
+        if found is None:
+            style = self.styles.styles[key[2]]
+            boxes = self.edge_boxes(*parts.run_ends(k), style).tolist()
+            found = frozenset((style.outline, *box) for box in boxes)
+            if len(self._run_boxes) >= _KEPT_RUNS:
+                del self._run_boxes[next(iter(self._run_boxes))]
+        self._run_boxes[cache_key] = found
+        return found
 
     def _stamp(self, target: Target, spot: TextSpot, colour: RGB | None) -> None:
         """Draw a cell text; with no ``colour``, in the ink that reads best on what is beneath."""
@@ -232,16 +391,24 @@ class Painter:
     def _dashed(
         self, target: Target, pts: Sequence[Px], colour: RGB, width: float, guide: bool = False
     ) -> None:
-        """A dashed polyline. Every cell-long piece of a segment holds the same symmetric
-        pattern, so a cell edge shared by two dashed cells gives the same pixels either way."""
+        """A dashed polyline (see :meth:`_dash_boxes`)."""
+        target.boxes(colour, self._dash_boxes(pts, width, guide))
+
+    def _dash_boxes(self, pts: Sequence[Px], width: float, guide: bool = False) -> np.ndarray:
+        """The boxes of a dashed polyline. Every cell-long piece of a segment holds the same
+        symmetric pattern, so a cell edge shared by two dashed cells gives the same pixels
+        either way."""
         period = _DASH_PERIOD * width
+        stroke = max(1, round(width))
+        boxes = []
         for p, q in itertools.pairwise(pts):
             length = math.dist(p, q)
             pieces = max(1, round(length / self.canvas.cell_px))
             dashes = max(1, round(length / pieces / period)) * pieces
             for k in range(dashes):
                 a, b = (k + 0.5 - _DASH_FILL / 2) / dashes, (k + 0.5 + _DASH_FILL / 2) / dashes
-                target.line([along(p, q, a), along(p, q, b)], colour, width, self.factor, guide)
+                boxes.append(stroke_runs(along(p, q, a), along(p, q, b), stroke, self.factor, guide))
+        return np.concatenate(boxes) if boxes else np.empty((0, 4), dtype=int)
 
     def _hatch(self, target: Target, poly: Sequence[Px], style: RoleStyle) -> None:
         if not style.hatch or style.hatch_colour is None:
@@ -305,3 +472,27 @@ class Painter:
         if beneath is not None and contrast(luminance(colour), luminance(beneath)) < _MIN_CONTRAST:
             colour = self.theme.readable(beneath)
         target.text(at, label.text, self.canvas.text_px(label.size), colour, label.anchor)
+
+
+def _text_changes(a: GridParts, b: GridParts) -> np.ndarray:
+    """Cells whose number or sublabel differs between two states of a grid, or every cell with
+    a text when the size their texts are fitted at may differ."""
+    changed = np.zeros(a.codes.shape, dtype=bool)
+    for name, sub in (("labels", False), ("sublabels", True)):
+        was, now = getattr(a.grid, name), getattr(b.grid, name)
+        if was is now:
+            continue
+        if a.texts(sub) != b.texts(sub):
+            changed |= a.has_text(sub) | b.has_text(sub)
+            continue
+        for r, (row_a, row_b) in enumerate(zip(was, now)):
+            if row_a is not row_b and row_a != row_b:
+                changed[r] = [x != y for x, y in zip(row_a, row_b)]
+    return changed
+
+
+def _line_runs_of(parts: GridParts, kind: int, line: int) -> dict[tuple[int, int, int], int]:
+    """The runs on one lattice line: (first, last, style) to the run's index."""
+    runs = parts.runs
+    found = np.flatnonzero((runs.kind == kind) & (runs.line == line))
+    return {(int(runs.first[k]), int(runs.last[k]), int(runs.style[k])): int(k) for k in found}
