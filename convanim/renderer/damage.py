@@ -92,7 +92,8 @@ class Damage:
         while that is cheaper (:func:`_merged`)."""
         found: list[list[int]] = []  # [c0, r0, c1, r1] in tiles
         open_: dict[tuple[int, int], list[int]] = {}
-        damaged = [bool(v) for v in self.tiles.any(axis=1)]
+        hit: np.ndarray = self.tiles.any(axis=1)
+        damaged: list[bool] = hit.tolist()
         for r in np.flatnonzero(damaged).tolist():
             if r == 0 or not damaged[r - 1]:
                 open_ = {}
