@@ -92,8 +92,7 @@ class Damage:
         while that is cheaper (:func:`_merged`)."""
         found: list[list[int]] = []  # [c0, r0, c1, r1] in tiles
         open_: dict[tuple[int, int], list[int]] = {}
-        hit: np.ndarray = self.tiles.any(axis=1)
-        damaged: list[bool] = hit.tolist()
+        damaged: list[bool] = np.any(self.tiles, axis=1).tolist()
         for r in np.flatnonzero(damaged).tolist():
             if r == 0 or not damaged[r - 1]:
                 open_ = {}
