@@ -65,7 +65,7 @@ class Renderer:
         # redraw by a pixel. What a region's drawing spills outside it is never read.
         self._work = self.background.copy()
         self._target = Target(self._work)
-        self._layers = GridLayers(self.painter, self._work, self.size)
+        self._layers = GridLayers(self.painter, self._work)
 
     @property
     def size(self) -> tuple[int, int]:

@@ -130,6 +130,29 @@ def _merged(rects: np.ndarray) -> np.ndarray:
     return rects
 
 
+def joined(rects: np.ndarray, size: tuple[int, int], near: float) -> list[tuple[int, int, int, int]]:
+    """Rectangles (rows of x0, y0, x1, y1) in whole pixels within ``size``, those less than
+    ``near`` apart joined into their bounding box until none are: a redraw that needs no
+    alignment to output pixels (a grid's layer) draws just around what changed, in few pieces."""
+    found = np.asarray(rects, dtype=float).reshape(-1, 4)
+    boxes = np.column_stack([np.maximum(np.floor(found[:, :2]), 0), np.minimum(np.ceil(found[:, 2:]) + 1, size)])
+    kept = boxes[(boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])].astype(np.int64).tolist()
+    out: list[list[int]] = []
+    for box in kept:
+        absorbed = True
+        while absorbed:  # a grown box may now reach boxes it missed before
+            absorbed = False
+            for k, other in enumerate(out):
+                if (box[0] < other[2] + near and other[0] < box[2] + near
+                        and box[1] < other[3] + near and other[1] < box[3] + near):
+                    box = [min(box[0], other[0]), min(box[1], other[1]), max(box[2], other[2]), max(box[3], other[3])]
+                    del out[k]
+                    absorbed = True
+                    break
+        out.append(box)
+    return [(x0, y0, x1, y1) for x0, y0, x1, y1 in out]
+
+
 def _runs(row: np.ndarray) -> list[tuple[int, int]]:
     """[start, end) of each run of True in a boolean row, runs one tile apart joined."""
     padded = np.concatenate(([False], row, [False]))

@@ -16,39 +16,58 @@ never layered.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PIL import Image
 
 from convanim.picture import Grid, Picture
-from convanim.renderer.damage import Damage
+from convanim.renderer.damage import joined
 from convanim.renderer.gridparts import GeometryKey, geometry_key
 from convanim.renderer.raster import Painter, Target
 
 #: Grids with fewer cells are drawn directly: a small grid costs less than a layer's copies.
 LAYER_MIN_CELLS = 144
-#: Layers kept at once (each is a canvas-sized RGB image and mask); others are drawn directly.
-MAX_LAYERS = 2
+#: Pixels all layers may hold, in canvases: a layer covers its grid's bounds, four bytes a pixel.
+MAX_LAYER_CANVASES = 3.0
+
+#: Changes closer than this (output pixels) are redrawn on a layer as one piece.
+NEAR_PX = 8
+
+Box = tuple[int, int, int, int]
 
 
 class Layer:
-    """One grid geometry drawn alone on black, with the mask of what it drew, at ``state``."""
+    """One grid geometry drawn alone, with the mask of what it drew, at ``state``: pixels of the
+    canvas box ``box`` (the grid's bounds), copied from drawings at canvas coordinates."""
 
-    def __init__(self, size: tuple[int, int]) -> None:
+    def __init__(self, box: Box) -> None:
+        self.box = box
+        size = (box[2] - box[0], box[3] - box[1])
         self.image = Image.new("RGB", size)
         self.coverage = Image.new("L", size)
         self.state: Grid | None = None
+
+    def part(self, box: Box) -> tuple[Box, Box] | None:
+        """(the canvas box, the same box in the layer) of ``box`` within the layer, if any."""
+        x0, y0 = max(box[0], self.box[0]), max(box[1], self.box[1])
+        x1, y1 = min(box[2], self.box[2]), min(box[3], self.box[3])
+        if x1 <= x0 or y1 <= y0:
+            return None
+        ox, oy = self.box[:2]
+        return (x0, y0, x1, y1), (x0 - ox, y0 - oy, x1 - ox, y1 - oy)
 
 
 class GridLayers:
     """The layers of one renderer: kept up to date as overlays come, laid over regions."""
 
-    def __init__(self, painter: Painter, scratch: Image.Image, output_size: tuple[int, int]) -> None:
+    def __init__(self, painter: Painter, scratch: Image.Image) -> None:
         self.painter = painter
-        self.output_size = output_size
         self._scratch = scratch  # the renderer's scratch canvas: what is drawn here is never read
         self._marks = Image.new("L", scratch.size)
         self._target = Target(scratch, self._marks)
         self._layers: dict[GeometryKey, Layer] = {}
+        self._room = MAX_LAYER_CANVASES * scratch.width * scratch.height  # pixels left for layers
 
     def update(self, overlay: Picture) -> None:
         """Bring the layer of every big grid of ``overlay`` to that grid's state."""
@@ -58,43 +77,53 @@ class GridLayers:
                 if layer is not None and layer.state is not item:
                     self._redraw(layer, item)
 
-    def lay(self, target: Target, grid: Grid, box: tuple[int, int, int, int]) -> bool:
+    def lay(self, target: Target, grid: Grid, box: Box) -> bool:
         """Lay ``grid`` over ``target`` in ``box`` (canvas pixels) from its layer; False when it
         has none at this state, or the coverage there is partial (draw it directly then)."""
         layer = self._layers.get(geometry_key(grid))
         if layer is None or layer.state is not grid:
             return False
-        mask = layer.coverage.crop(box)
+        part = layer.part(box)
+        if part is None:
+            return True  # the grid has no pixel there
+        canvas_box, layer_box = part
+        mask = layer.coverage.crop(layer_box)
         values = np.asarray(mask)
         if ((values != 0) & (values != 255)).any():
             return False
-        target.image.paste(layer.image.crop(box), box, mask)
+        target.image.paste(layer.image.crop(layer_box), canvas_box, mask)
         return True
 
     def _layer_for(self, grid: Grid) -> Layer | None:
         key = geometry_key(grid)
         layer = self._layers.get(key)
         if layer is None:
-            if len(self._layers) >= MAX_LAYERS or self.painter.clear_texts(grid):
+            x0, y0, x1, y1 = self.painter.bounds(grid)
+            width, height = self._scratch.size
+            box = (max(0, math.floor(x0)), max(0, math.floor(y0)), min(width, math.ceil(x1) + 1),
+                   min(height, math.ceil(y1) + 1))
+            pixels = (box[2] - box[0]) * (box[3] - box[1])
+            if pixels <= 0 or pixels > self._room or self.painter.clear_texts(grid):
                 return None
-            layer = self._layers[key] = Layer(self._scratch.size)
+            self._room -= pixels
+            layer = self._layers[key] = Layer(box)
         return layer
 
     def _redraw(self, layer: Layer, grid: Grid) -> None:
-        """Redraw what changed from the layer's state to ``grid`` (everything, the first time)."""
-        painter, f = self.painter, self.painter.factor
-        damage = Damage(self.output_size, f)
-        if layer.state is None:
-            damage.add([painter.bounds(grid)])
-        else:
-            damage.add(painter.grid_changes(layer.state, grid))
-        for x0, y0, x1, y1 in damage.regions():
-            box = (x0 * f, y0 * f, x1 * f, y1 * f)
+        """Redraw what changed from the layer's state to ``grid`` (everything, the first time) on
+        the scratch canvas, at canvas coordinates, and copy it into the layer."""
+        painter = self.painter
+        changed = [painter.bounds(grid)] if layer.state is None else painter.grid_changes(layer.state, grid)
+        for region in joined(np.asarray(changed), self._scratch.size, near=NEAR_PX * painter.factor):
+            part = layer.part(region)
+            if part is None:
+                continue
+            box, layer_box = part
             self._scratch.paste((0, 0, 0), box)
             self._marks.paste(0, box)
             self._target.clip = (box[0], box[1], box[2] - 1, box[3] - 1)
             painter.draw(self._target, grid)
-            layer.image.paste(self._scratch.crop(box), box)
-            layer.coverage.paste(self._marks.crop(box), box)
+            layer.image.paste(self._scratch.crop(box), layer_box)
+            layer.coverage.paste(self._marks.crop(box), layer_box)
         self._target.clip = None
         layer.state = grid

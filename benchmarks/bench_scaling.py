@@ -1,0 +1,240 @@
+"""Issue 11's targets, as a user meets them: whole commands of a fresh, non-editable install.
+
+Every case runs ``convanim`` (the installed console script) in its own process and reads that
+process's wall time and peak resident memory (``wait4``; MP4 counts ffmpeg too). Printed, each
+with PASS or FAIL:
+
+1. ``custom --input N --kernel 3 --padding 1`` for N = 5, 8, 32, 64 (GIF, README size): time of
+   32 and 64, and their peak memory against that of 5;
+2. milliseconds per frame (drawing and encoding, start-up left out) at 64 against 8, measured in
+   a fresh process of the same install through the Python API;
+3. the reference figure ``render arith-same-padding-no-strides``, and the naive matplotlib
+   animation of it (bench_pipeline's baseline) in the same run;
+4. ``render basics --size 1080p -o b.mp4`` against x264 alone re-encoding its decoded frames with
+   the same options, and its peak memory with ffmpeg's;
+5. ``convanim all`` (every built-in figure, GIF, both cores), and the bytes of the GIFs it wrote.
+
+    python benchmarks/bench_scaling.py [--venv DIR]   # DIR: an install to reuse, else a new one
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CUSTOM = ["--kernel", "3", "--padding", "1"]
+REFERENCE = "arith-same-padding-no-strides"
+REPEATS = 3  # short cases: best of this many runs
+
+#: Targets of issue 11.
+INPUT_32_S, INPUT_64_S = 4.0, 15.0
+MEMORY_RATIO = 1.2
+FRAME_MS_RATIO = 1.5
+REFERENCE_S = 0.35
+SPEEDUP = 12.0
+X264_RATIO = 1.5
+VIDEO_MEMORY_MB = 250.0
+ALL_S = 4.0
+GALLERY_BYTES = 4_100_000
+
+
+@dataclass(frozen=True)
+class Run:
+    """One process: wall seconds, peak resident MB (itself and its children)."""
+
+    seconds: float
+    peak_mb: float
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    measured: str
+    target: str
+    ok: bool
+
+
+def install(venv: Path) -> Path:
+    """A venv holding a plain ``pip install`` of this checkout's files, its bin folder. Built from
+    a copy without build leftovers: setuptools reuses a stale ``build/`` folder as it is."""
+    bin_dir = venv / "bin"
+    if not (bin_dir / "convanim").exists():
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        with tempfile.TemporaryDirectory() as copy:
+            source = Path(copy) / "convanim"
+            shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+                "build", "*.egg-info", ".venv", ".git", "output", "tests", "__pycache__"))
+            subprocess.run([str(bin_dir / "pip"), "install", "-q", str(source)], check=True)
+    return bin_dir
+
+
+def measure(command: list[str], cwd: Path) -> Run:
+    """Run ``command`` once; its wall time and the peak memory of it and its children."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    assert child.stderr is not None
+    errors = child.stderr.read().decode()
+    child.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {errors.strip()}")
+    # ru_maxrss of wait4 is the largest of the process and the children it waited for.
+    return Run(seconds, usage.ru_maxrss / 1024)
+
+
+def measure_with_children(python: Path, args: list[str], cwd: Path) -> Run:
+    """Run the command line (``convanim ARGS``) once; its wall time and the sum of its own peak
+    memory and its children's (ffmpeg's), which ``wait4`` alone would report as the larger."""
+    report = cwd / "peaks.json"
+    code = f"""
+import atexit, json, resource, sys
+def report():
+    peaks = [resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    open({str(report)!r}, "w").write(json.dumps(peaks))
+atexit.register(report)
+from convanim.cli import main
+sys.argv = ["convanim", *{args!r}]
+main()
+"""
+    run = measure([str(python), "-c", code], cwd)
+    return Run(run.seconds, sum(json.loads(report.read_text())) / 1024)
+
+
+def best(command: list[str], cwd: Path, repeats: int = REPEATS) -> Run:
+    runs = [measure(command, cwd) for _ in range(repeats)]
+    return Run(min(r.seconds for r in runs), max(r.peak_mb for r in runs))
+
+
+def ms_per_frame(python: Path, side: int, folder: Path) -> float:
+    """Drawing and encoding one frame of the side×side sweep, start-up and timeline left out."""
+    code = f"""
+import json, time
+from convanim.core.spec import ConvSpec
+from convanim.figures import arithmetic
+from convanim import api
+timeline = arithmetic(ConvSpec.create(input_size=({side}, {side}), kernel_size=(3, 3), padding=(1, 1)))
+api.render(timeline, {str(folder / 'warm.gif')!r})  # fonts, palette, imports paid once
+start = time.perf_counter()
+api.render(timeline, {str(folder / f'frames{side}.gif')!r})
+print(json.dumps((time.perf_counter() - start) * 1000 / len(timeline.steps)))
+"""
+    done = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True)
+    return float(json.loads(done.stdout))
+
+
+def x264_seconds(python: Path, video: Path, folder: Path) -> float:
+    """x264 alone: the video's frames decoded to raw RGB beforehand, then encoded by ffmpeg with
+    the options convanim's MP4 writer gives it (timed: the encode only)."""
+    code = f"""
+import json, subprocess, time
+import imageio_ffmpeg
+from convanim.writers import mp4
+reader = imageio_ffmpeg.read_frames({str(video)!r}, pix_fmt="rgb24")
+width, height = next(reader)["size"]
+raw = b"".join(reader)
+command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-f", "rawvideo", "-vcodec", "rawvideo",
+           "-s", f"{{width}}x{{height}}", "-pix_fmt", "rgb24", "-r", "30", "-i", "-", "-an",
+           "-vcodec", "libx264", "-pix_fmt", "yuv420p",
+           "-v", "error", "-crf", str(mp4.DEFAULT_CRF), *mp4.OUTPUT_PARAMS, {str(folder / 'x264.mp4')!r}]
+start = time.perf_counter()
+subprocess.run(command, input=raw, check=True)
+print(json.dumps(time.perf_counter() - start))
+"""
+    done = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"x264 baseline failed: {done.stderr.strip()}")
+    return float(json.loads(done.stdout))
+
+
+def matplotlib_seconds(python: Path, folder: Path) -> float:
+    """bench_pipeline's naive matplotlib animation of the reference figure, best of 2, run by the
+    install's Python (matplotlib is one of convanim's dependencies)."""
+    code = f"""
+import json, sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from pathlib import Path
+from bench_pipeline import matplotlib_baseline
+print(json.dumps(min(matplotlib_baseline(Path({str(folder)!r}) / f"mpl{{k}}.gif", (600, 690)) for k in range(2))))
+"""
+    done = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"matplotlib baseline failed: {done.stderr.strip()}")
+    return float(json.loads(done.stdout))
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def run(bin_dir: Path, folder: Path) -> list[Check]:
+    convanim, python = str(bin_dir / "convanim"), bin_dir / "python"
+    checks = []
+    print("custom --input N --kernel 3 --padding 1 (GIF, README size), whole process:")
+    custom = {}
+    for side in (5, 8, 32, 64):
+        runs = REPEATS if side <= 8 else 1
+        custom[side] = best([convanim, "custom", "--input", str(side), *CUSTOM, "-o", f"c{side}.gif"], folder, runs)
+        print(f"  --input {side:>2}: {custom[side].seconds:6.2f} s  {custom[side].peak_mb:6.1f} MB")
+    for side, limit in ((32, INPUT_32_S), (64, INPUT_64_S)):
+        checks.append(Check(f"custom --input {side}", f"{custom[side].seconds:.2f} s", f"<= {limit} s",
+                            custom[side].seconds <= limit))
+        ratio = custom[side].peak_mb / custom[5].peak_mb
+        checks.append(Check(f"peak memory --input {side} / --input 5", f"{ratio:.2f}x", f"<= {MEMORY_RATIO}x",
+                            ratio <= MEMORY_RATIO))
+    small, large = ms_per_frame(python, 8, folder), ms_per_frame(python, 64, folder)
+    print(f"ms per frame (draw + encode): --input 8 {small:.2f}, --input 64 {large:.2f}")
+    checks.append(Check("ms/frame --input 64 / --input 8", f"{large / small:.2f}x", f"<= {FRAME_MS_RATIO}x",
+                        large / small <= FRAME_MS_RATIO))
+
+    reference = best([convanim, "render", REFERENCE, "-o", "ref.gif"], folder)
+    naive = matplotlib_seconds(python, folder)
+    print(f"reference figure: convanim {reference.seconds:.3f} s whole process; matplotlib {naive:.2f} s")
+    checks.append(Check("reference figure, whole process", f"{reference.seconds:.3f} s", f"<= {REFERENCE_S} s",
+                        reference.seconds <= REFERENCE_S))
+    speedup = naive / reference.seconds
+    checks.append(Check("speed-up over naive matplotlib", f"{speedup:.1f}x", f">= {SPEEDUP}x", speedup >= SPEEDUP))
+
+    video = measure_with_children(python, ["render", "basics", "--size", "1080p", "-o", "b.mp4"], folder)
+    alone = x264_seconds(python, folder / "b.mp4", folder)
+    print(f"1080p MP4 of basics: {video.seconds:.2f} s, {video.peak_mb:.0f} MB with ffmpeg; x264 alone {alone:.2f} s")
+    checks.append(Check("1080p MP4 / x264 alone", f"{video.seconds / alone:.2f}x", f"<= {X264_RATIO}x",
+                        video.seconds / alone <= X264_RATIO))
+    checks.append(Check("1080p MP4 peak memory", f"{video.peak_mb:.0f} MB", f"<= {VIDEO_MEMORY_MB:.0f} MB",
+                        video.peak_mb <= VIDEO_MEMORY_MB))
+
+    gallery = folder / "gallery"
+    every = measure([convanim, "all", "--out", str(gallery), "--quiet"], folder)
+    total = sum(p.stat().st_size for p in gallery.glob("*.gif"))
+    print(f"convanim all: {every.seconds:.2f} s, {len(list(gallery.glob('*.gif')))} GIFs, {total:,} bytes")
+    checks.append(Check("convanim all", f"{every.seconds:.2f} s", f"<= {ALL_S} s", every.seconds <= ALL_S))
+    checks.append(Check("gallery GIF bytes", f"{total:,}", f"<= {GALLERY_BYTES:,}", total <= GALLERY_BYTES))
+    return checks
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--venv", type=Path, help="an install of this checkout to reuse (made if missing)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        bin_dir = install(args.venv or Path(scratch) / "venv")
+        folder = Path(scratch) / "work"
+        folder.mkdir()
+        checks = run(bin_dir, folder)
+    print()
+    for check in checks:
+        print(f"{verdict(check.ok)}  {check.name}: {check.measured} (target {check.target})")
+    print(f"\n{sum(c.ok for c in checks)} of {len(checks)} targets met")
+
+
+if __name__ == "__main__":
+    main()
