@@ -15,6 +15,7 @@ from PIL import Image, ImageSequence
 from convanim.renderer import render_frames
 from convanim.writers import FORMATS, atomic_target, open_writer
 from convanim.writers import gif as gif_writer
+from convanim.writers import mp4
 
 #: Background (index 0), a dark line, a blue square: the three colours of the test frames.
 PALETTE = bytes([250, 250, 250, 30, 30, 30, 0, 114, 178])
@@ -301,10 +302,21 @@ def test_mp4_pads_odd_sizes_and_repeats_frames_for_their_duration(tmp_path: Path
         assert np.abs(border.astype(int) - RGB[0]).max() < 12  # padding is the background colour
 
 
+def test_mp4_read_back_counts_frames_and_refuses_what_is_no_video(tmp_path: Path) -> None:
+    from convanim.errors import RenderError
+
+    written = write(tmp_path / "ok.mp4", held_sequence())
+    assert mp4._count_frames(written[0]) == imageio_ffmpeg.count_frames_and_secs(str(written[0]))[0]
+    garbage = tmp_path / "garbage.mp4"
+    garbage.write_bytes(b"\0" * 4096)
+    with pytest.raises(RenderError, match="cannot read the video back"):
+        mp4._count_frames(garbage)
+
+
 def test_mp4_that_does_not_decode_fully_fails_and_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(imageio_ffmpeg, "count_frames_and_secs", lambda path: (1, 0.0))
+    monkeypatch.setattr(mp4, "_count_frames", lambda path: 1)
     with pytest.raises(RuntimeError, match="expected"):
         write(tmp_path / "bad.mp4", held_sequence())
     assert list(tmp_path.iterdir()) == []

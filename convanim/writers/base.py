@@ -245,10 +245,6 @@ class FrameWriter:
         else:
             self.discard()
 
-    def palette_rgb(self) -> np.ndarray:
-        """The palette as an (n, 3) uint8 array, for turning index frames into RGB with numpy."""
-        return np.frombuffer(self.palette, dtype=np.uint8).reshape(-1, 3)
-
     def _start(self) -> None:
         """Prepare the backend once the temporary exists (``self.temp``)."""
 
