@@ -15,13 +15,14 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from convanim.picture import Grid, Label, Picture, Timeline
+from convanim.picture import Grid, Item, Label, Picture, Timeline
 from convanim.renderer import fonts
 from convanim.renderer.damage import Damage, Rect, Region, Sampled, grow
 from convanim.renderer.gridparts import geometry_key
 from convanim.renderer.layers import GridLayers
 from convanim.renderer.project import Canvas, CanvasSpec, fit
 from convanim.renderer.raster import Painter, Target, TextSpot
+from convanim.renderer.recent import Recent
 from convanim.renderer.theme import Theme, theme_palette, to_indices
 from convanim.picture.timeline import check_timeline
 
@@ -32,6 +33,7 @@ SUPERSAMPLE_LARGE = 2
 LARGE_PX = 1280 * 720
 
 _TITLE_FIT = 0.98  # a title wider than the text width shrinks to fit
+_KEPT_BOUNDS = 1024  # items whose bounds are kept (a frame holds a few dozen)
 
 
 class Renderer:
@@ -66,6 +68,7 @@ class Renderer:
         self._work = self.background.copy()
         self._target = Target(self._work)
         self._layers = GridLayers(self.painter, self._work)
+        self._kept_bounds: Recent[tuple[Item, Rect]] = Recent(_KEPT_BOUNDS)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -78,7 +81,7 @@ class Renderer:
         damage.add(self._changes(self._shown, overlay))
         sampled = [self._under, *self._overlay_sampled(overlay)]
         damage.close(Sampled.join(sampled))
-        bounds = {id(item): self.painter.bounds(item) for item in overlay.items}
+        bounds = {id(item): self._bounds(item) for item in overlay.items}
         self._layers.update(overlay)
         for region in damage.regions():
             self._redraw(grow(region, self.factor, self.size, sampled), overlay, bounds)
@@ -86,6 +89,13 @@ class Renderer:
         image = Image.frombytes("P", self.size, self._frame.tobytes())
         image.putpalette(self.palette)
         return image
+
+    def _bounds(self, item: Item) -> Rect:
+        """The painter's bounds of ``item``, kept while the item recurs (static slices do)."""
+        kept = self._kept_bounds.get(id(item), lambda: (item, self.painter.bounds(item)))
+        if kept[0] is not item:  # the id of an item gone, reused
+            kept = self._kept_bounds.put(id(item), (item, self.painter.bounds(item)))
+        return kept[1]
 
     def _redraw(self, region: Region, overlay: Picture, bounds: dict[int, Rect]) -> None:
         """Draw one region of the frame afresh: the background, the overlay items that touch it,

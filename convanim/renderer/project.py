@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from convanim.picture import Box, Grid, Item, Label, Line, Picture, Point3, Shade, TextSize, View
 from convanim.renderer import fonts
@@ -176,7 +177,12 @@ def label_px(size: TextSize, cell_px: float, min_text: float = 1.0) -> int:
 
 def label_box(label: Label, cell_px: float, min_text: float = 1.0) -> tuple[float, float, float, float]:
     """Pixel box (left, top, right, bottom) of a label's text around its anchor point."""
-    return fonts.font(label_px(label.size, cell_px, min_text)).getbbox(label.text, anchor=label.anchor)
+    return _text_box(label.text, label_px(label.size, cell_px, min_text), label.anchor)
+
+
+@lru_cache(maxsize=4096)  # labels recur frame after frame; measuring text is not free
+def _text_box(text: str, px: int, anchor: str) -> tuple[float, float, float, float]:
+    return fonts.font(px).getbbox(text, anchor=anchor)
 
 
 def text_unit(spec: CanvasSpec) -> float:

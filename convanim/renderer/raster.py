@@ -38,6 +38,7 @@ from convanim.renderer.geometry import (
 )
 from convanim.renderer.gridparts import GridParts, Lattice, StyleTable, geometry_key
 from convanim.renderer.project import Canvas, item_points, label_box
+from convanim.renderer.recent import Recent
 from convanim.renderer.theme import RGB, RoleStyle, Theme, contrast, luminance
 
 
@@ -58,6 +59,7 @@ _ROUND_JOINT_PX = 4  # wider polylines get round joints (Pillow's rule for joint
 _CLIP_FROM = 8  # a stroke of more boxes than this skips those outside a target's clip
 _KEPT_GRIDS = 64  # grids taken apart and kept, most recent (a frame holds a few dozen at most)
 _KEPT_RUNS = 512  # runs whose stroke boxes are kept for comparing grid states
+_KEPT_HATCHES = 2048  # hatched cells and dashed runs whose boxes are kept
 
 
 class TextSpot(NamedTuple):
@@ -158,8 +160,10 @@ class Painter:
         # its round cap), a hatch, rounding to whole pixels.
         self.reach = self.line_px * heaviest / 2 + 2 * factor
         self._lattices: dict[object, Lattice] = {}
-        self._parts: dict[int, GridParts] = {}
-        self._run_boxes: dict[tuple[int, ...], frozenset[tuple[object, ...]]] = {}
+        self._parts: Recent[GridParts] = Recent(_KEPT_GRIDS)
+        self._run_boxes: Recent[frozenset[tuple[object, ...]]] = Recent(_KEPT_RUNS)
+        self._hatches: Recent[np.ndarray] = Recent(_KEPT_HATCHES)
+        self._dashes: Recent[np.ndarray] = Recent(_KEPT_HATCHES)
         self._last_changes: tuple[Grid | None, Grid | None, np.ndarray] = (None, None, np.empty((0, 4)))
 
     def draw(self, target: Target, item: Item, under: Sequence[TextSpot] = ()) -> None:
@@ -226,21 +230,19 @@ class Painter:
     def parts(self, grid: Grid) -> GridParts:
         """The grid's parts on this canvas, kept while the grid recurs (a static slice under a
         moving kernel is taken apart once)."""
-        found = self._parts.pop(id(grid), None)
-        if found is not None and found.grid is grid:
-            self._parts[id(grid)] = found  # most recently used last
-            return found
+        parts = self._parts.get(id(grid), lambda: self._take_apart(grid))
+        if parts.grid is not grid:  # the id of a grid gone, reused
+            parts = self._parts.put(id(grid), self._take_apart(grid))
+        return parts
+
+    def _take_apart(self, grid: Grid) -> GridParts:
         key = geometry_key(grid)
         lattice = self._lattices.get(key)
         if lattice is None:
             lattice = self._lattices[key] = Lattice(grid, self.canvas)
         else:
             check_grid(grid)
-        parts = GridParts(grid, lattice, self.styles)
-        if len(self._parts) >= _KEPT_GRIDS:
-            del self._parts[next(iter(self._parts))]
-        self._parts[id(grid)] = parts
-        return parts
+        return GridParts(grid, lattice, self.styles)
 
     def _cell_texts(self, parts: GridParts, cells: np.ndarray) -> list[TextSpot]:
         """Where the numbers and sublabels of the ``cells`` (a boolean mask) go, in canvas pixels:
@@ -371,16 +373,11 @@ class Painter:
         self, parts: GridParts, kind: int, line: int, key: tuple[int, int, int], k: int
     ) -> frozenset[tuple[object, ...]]:
         """The stroke boxes of one run with their colour, kept: a run recurs step after step."""
-        cache_key = (id(parts.lattice), kind, line, *key)
-        found = self._run_boxes.pop(cache_key, None)
-        if found is None:
+        def pixels() -> frozenset[tuple[object, ...]]:
             style = self.styles.styles[key[2]]
-            boxes = self.edge_boxes(*parts.run_ends(k), style).tolist()
-            found = frozenset((style.outline, *box) for box in boxes)
-            if len(self._run_boxes) >= _KEPT_RUNS:
-                del self._run_boxes[next(iter(self._run_boxes))]
-        self._run_boxes[cache_key] = found
-        return found
+            return frozenset((style.outline, *box) for box in self.edge_boxes(*parts.run_ends(k), style).tolist())
+
+        return self._run_boxes.get((id(parts.lattice), kind, line, *key), pixels)
 
     def _stamp(self, target: Target, spot: TextSpot, colour: RGB | None) -> None:
         """Draw a cell text; with no ``colour``, in the ink that reads best on what is beneath."""
@@ -397,7 +394,10 @@ class Painter:
     def _dash_boxes(self, pts: Sequence[Px], width: float, guide: bool = False) -> np.ndarray:
         """The boxes of a dashed polyline. Every cell-long piece of a segment holds the same
         symmetric pattern, so a cell edge shared by two dashed cells gives the same pixels
-        either way."""
+        either way. Kept: a padding grid's dashes are drawn in every region that touches them."""
+        return self._dashes.get((tuple(pts), width, guide), lambda: self._dashes_of(pts, width, guide))
+
+    def _dashes_of(self, pts: Sequence[Px], width: float, guide: bool) -> np.ndarray:
         period = _DASH_PERIOD * width
         stroke = max(1, round(width))
         boxes = []
@@ -411,11 +411,21 @@ class Painter:
         return np.concatenate(boxes) if boxes else np.empty((0, 4), dtype=int)
 
     def _hatch(self, target: Target, poly: Sequence[Px], style: RoleStyle) -> None:
+        """A hatched fill's lines, as boxes kept per polygon: a static hatched cell is drawn in
+        every region that touches it, frame after frame."""
         if not style.hatch or style.hatch_colour is None:
             return
-        for direction in _HATCH_DIRECTIONS[style.hatch]:
-            for segment in hatch_segments(poly, direction, self.canvas.cell_px * _HATCH_SPACING):
-                target.line(segment, style.hatch_colour, self.line_px * _HATCH_WIDTH, self.factor)
+        boxes = self._hatches.get((tuple(poly), style.hatch), lambda: self._hatch_of(poly, style))
+        target.boxes(style.hatch_colour, boxes)
+
+    def _hatch_of(self, poly: Sequence[Px], style: RoleStyle) -> np.ndarray:
+        stroke = max(1, round(self.line_px * _HATCH_WIDTH))
+        boxes = [
+            stroke_runs(p, q, stroke, self.factor)
+            for direction in _HATCH_DIRECTIONS[style.hatch]
+            for p, q in hatch_segments(poly, direction, self.canvas.cell_px * _HATCH_SPACING)
+        ]
+        return np.concatenate(boxes) if boxes else np.empty((0, 4), dtype=int)
 
     # -- other items --------------------------------------------------------------------------
 
