@@ -45,7 +45,7 @@ def edge_rank(style: RoleStyle) -> int:
     return 2 if style.outline_weight > 1 else 0 if style.dashed else 1
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def stroke_runs(p: Px, q: Px, width: int, pixel: int, guide: bool = False) -> np.ndarray:
     """The pixels of the segment p-q, ``width`` canvas pixels wide on a canvas supersampled
     ``pixel`` times, as rectangles (rows of x0, y0, x1, y1: inclusive canvas pixels).

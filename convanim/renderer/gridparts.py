@@ -27,7 +27,7 @@ from convanim.renderer.theme import RoleStyle, Theme
 #: A grid's geometry: everything its lattice depends on (not its roles or texts).
 GeometryKey = tuple[object, ...]
 #: Rows of roles whose style numbers are kept (those of the grids on screen, a few steps back).
-_KEPT_ROWS = 4096
+_KEPT_ROWS = 1024
 
 
 def geometry_key(grid: Grid) -> GeometryKey:

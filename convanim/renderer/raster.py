@@ -57,8 +57,8 @@ _MIN_CONTRAST = 3.0  # a label whose colour contrasts less with its ground switc
 _ARROW_HEAD = 4.0  # arrow head length in line widths
 _ROUND_JOINT_PX = 4  # wider polylines get round joints (Pillow's rule for joint="curve")
 _CLIP_FROM = 8  # a stroke of more boxes than this skips those outside a target's clip
-_KEPT_GRIDS = 64  # grids taken apart and kept, most recent (a frame holds a few dozen at most)
-_KEPT_RUNS = 512  # runs whose stroke boxes are kept for comparing grid states
+_KEPT_GRIDS = 24  # grids taken apart and kept, most recent (a frame holds a few dozen at most)
+_KEPT_RUNS = 64  # runs whose stroke boxes are kept for comparing grid states
 _KEPT_HATCHES = 2048  # hatched cells and dashed runs whose boxes are kept
 
 
