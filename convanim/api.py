@@ -211,9 +211,13 @@ def _render_timeline(
 ) -> Path:
     """Resolve the format and path, open the writer (which checks the path), then stream frames."""
     from convanim.budget import check_render
+    from convanim.halves import draw_in_halves, worth_splitting
+    from convanim.picture.timeline import expand
     from convanim.renderer import render_frames
     from convanim.renderer.project import resolve_size
+    from convanim.renderer.theme import get_theme
     from convanim.writers import FORMATS, open_writer, resolve_format
+    from convanim.writers.gif import GifWriter
 
     fmt = options.format or (None if out is not None else "gif")
     path = Path(out) if out is not None else Path(out_dir) / f"{name}.{fmt}"
@@ -226,21 +230,26 @@ def _render_timeline(
         timeline = _with_hold(timeline, options.hold_ms)
     fps, writer_fps = frame_rates(info, options.fps)
     canvas = resolve_size(options.size, options.scale, info.video)
-    check_render(timeline, canvas, fps if fps is not None else writer_fps, info)
+    cost = check_render(timeline, canvas, fps if fps is not None else writer_fps, info)
     # Outside the try: the writer checks the path now, and a bad one is the user's (exit 2).
     writer = open_writer(path, fmt, fps=writer_fps, loop=options.loop, **options.writer_options())
     try:
         with writer:
-            for frame, duration_ms in render_frames(
-                timeline,
-                theme=options.theme,
-                size=options.size,
-                scale=options.scale,
-                fps=fps,
-                smooth=options.smooth,
-                even=info.video,
-            ):
-                writer.write(frame, duration_ms)
+            # Stepped GIF frames are the timeline's own overlays, so listing them costs nothing.
+            if isinstance(writer, GifWriter) and fps is None and worth_splitting(cost.frames):
+                frames = list(expand(timeline, fps, options.smooth))
+                draw_in_halves(timeline, writer, target, frames, get_theme(options.theme), canvas)
+            else:
+                for frame, duration_ms in render_frames(
+                    timeline,
+                    theme=options.theme,
+                    size=options.size,
+                    scale=options.scale,
+                    fps=fps,
+                    smooth=options.smooth,
+                    even=info.video,
+                ):
+                    writer.write(frame, duration_ms)
     except (ValueError, InternalError):
         raise
     except Exception as exc:  # drawing or encoding broke: a render failure, not a bad option

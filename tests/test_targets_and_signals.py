@@ -246,6 +246,36 @@ def test_a_signal_ends_a_render_like_ctrl_c(tmp_path: Path, signum: int, output:
     wait_for(lambda: all(map(ended, helpers)), 10)
 
 
+#: A GIF long enough to be drawn in two halves, by this process and a forked one.
+SPLIT = ["custom", "--input", "24", "--kernel", "3", "--padding", "1"]
+
+
+@needs_proc
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_a_signal_ends_a_gif_drawn_in_halves_and_both_temporaries_go(tmp_path: Path, signum: int) -> None:
+    before = previous_target(tmp_path / "x.gif")
+    process = subprocess.Popen(
+        [str(CONVANIM), *SPLIT, "-o", "x.gif"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    helpers: list[int] = []
+    try:
+
+        def both_writing() -> bool:
+            helpers[:] = descendants(process.pid)
+            return len(hidden(tmp_path)) == 2 and bool(helpers)
+
+        wait_for(both_writing)
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=CLEANUP_S)
+    finally:
+        kill_left_over([process.pid, *helpers])
+    assert process.returncode == 128 + signum, stderr
+    assert stderr.decode().count("\n") == 1, stderr
+    assert hidden(tmp_path) == []
+    assert snapshot(tmp_path) == before
+    wait_for(lambda: all(map(ended, helpers)), 10)
+
+
 @needs_proc
 def test_sigterm_ends_convanim_all_with_its_workers_and_their_ffmpeg(tmp_path: Path) -> None:
     out = tmp_path / "out"

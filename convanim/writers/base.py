@@ -220,6 +220,20 @@ class FrameWriter:
         self._closed = True
         self.written = written
 
+    def close_part(self) -> Path:
+        """Finish the frames written so far as a part another writer takes in (see
+        :meth:`GifWriter.follow`), left in this writer's temporary, which is returned: the
+        target is not touched, and the temporary is the taker's to delete."""
+        if self._closed or self._staging is None:
+            raise ValueError("writer: close_part needs an open writer")
+        try:
+            self._finish()
+        except BaseException:
+            self.discard()
+            raise
+        self._closed = True
+        return self._staging.temp
+
     def discard(self) -> None:
         """Abandon the animation: release handles, delete the temporary, keep the old target."""
         if self._closed:
@@ -271,10 +285,16 @@ class HeldFrameWriter(FrameWriter):
     _held_start_ms = 0
     _held_ms = 0
     _shown: np.ndarray | None = None  # the last frame written, to crop the next one against
+    #: Following another writer's last frame (:meth:`GifWriter.follow`): how long the frames that
+    #: began this part, identical to that frame, lasted (the other writer's frame lasts longer).
+    carry_ms = 0
 
     def _frame(self, indices: np.ndarray, start_ms: int, duration_ms: int) -> None:
         if self._held is not None and np.array_equal(self._held, indices):
             self._held_ms += duration_ms
+            return
+        if self._held is None and self._shown is not None and np.array_equal(self._shown, indices):
+            self.carry_ms += duration_ms  # only when following: otherwise a frame is always held
             return
         self._release()
         self._held, self._held_start_ms, self._held_ms = indices, start_ms, duration_ms

@@ -8,7 +8,9 @@ twin giving the same bytes).
 
 from __future__ import annotations
 
+import shutil
 import struct
+from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
@@ -34,6 +36,27 @@ class GifWriter(HeldFrameWriter):
                       max_frame_ms=(MAX_FIELD - 1) * 10)
 
     _file: BinaryIO | None = None
+    _blocks_only = False
+
+    def follow(self, shown: np.ndarray, palette: bytes, start_ms: int) -> None:
+        """Write the frames that come after ``shown`` (another writer's last frame, ending at
+        ``start_ms``) as blocks only, without header or trailer: a part that other writer's file
+        takes in with :meth:`take_blocks`. Before the first frame."""
+        if self._frame_count:
+            raise ValueError("writer: follow must come before the first frame")
+        self._shown, self.palette, self._elapsed_ms, self._blocks_only = shown, palette, start_ms, True
+
+    def take_blocks(self, part: Path, carry_ms: int, end_ms: int) -> None:
+        """Put the blocks of a part written by a follower of this writer's last frame after that
+        frame, which shows ``carry_ms`` longer; ``end_ms`` is where the part ends."""
+        if self._held is None:
+            raise ValueError("writer: a part can only follow a frame of this writer")
+        self._held_ms += carry_ms
+        self._release()
+        assert self._file is not None
+        with part.open("rb") as blocks:
+            shutil.copyfileobj(blocks, self._file)
+        self._elapsed_ms = end_ms
 
     def _start(self) -> None:
         self._file = self.temp.open("wb")
@@ -114,7 +137,8 @@ class GifWriter(HeldFrameWriter):
 
     def _end(self, end_ms: int) -> None:
         assert self._file is not None
-        self._file.write(b";")
+        if not self._blocks_only:
+            self._file.write(b";")
         self._file.close()
 
     def _abort(self) -> None:
