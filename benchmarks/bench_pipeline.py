@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import cycle, islice
 from pathlib import Path
 
@@ -42,7 +42,7 @@ from convanim.renderer import render_frames
 from convanim.registry import builtin_scenes
 from convanim.writers import format_info, open_writer
 
-from fresh import peaks, run_fresh
+from fresh import Check, peaks, run_fresh, verdict
 
 SCENE = "arith-same-padding-no-strides"
 FORMAT_NAMES = ("gif", "apng", "webp", "mp4", "png")
@@ -65,16 +65,6 @@ SPEEDUP_TARGET = 12.0
 LONG_TARGET_S = 5.0
 MEMORY_RATIO_TARGET = 1.3
 BYTES_SHARE_TARGET = 1 / 3
-
-
-@dataclass(frozen=True)
-class Check:
-    """One target: what was measured, the rule, and whether it held."""
-
-    name: str
-    measured: str
-    target: str
-    ok: bool
 
 
 def reference() -> Timeline:
@@ -258,10 +248,6 @@ def in_fresh_process(fmt: str, steps: int, folder: Path) -> dict[str, float]:
 
 
 # -- report ------------------------------------------------------------------------------------
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
 
 
 def report_formats(folder: Path) -> dict[str, dict[str, float]]:

@@ -1,4 +1,5 @@
-"""Run one benchmark case in a fresh process and read its peak memory, shared by the benchmarks.
+"""Shared by the benchmarks: one case in a fresh process with its peak memory, and the targets'
+PASS/FAIL lines. Standard library only, so any Python can run a benchmark that installs convanim.
 
 Linux carries a process's peak RSS over fork and exec: a child started directly from a benchmark
 that has grown large reports the parent's peak, not its own. Each case therefore starts from a
@@ -11,6 +12,7 @@ import json
 import resource
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 LAUNCHER = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
@@ -32,3 +34,17 @@ def peaks() -> dict[str, float]:
         "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "child_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
+
+
+@dataclass(frozen=True)
+class Check:
+    """One target: what was measured, the rule, and whether it held."""
+
+    name: str
+    measured: str
+    target: str
+    ok: bool
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"

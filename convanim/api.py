@@ -310,6 +310,9 @@ def _render_in_pool(
 
     from convanim.signals import default_signals, run_interruptible
 
+    import convanim.renderer  # noqa: F401  (imported once here, not in every forked worker)
+    import convanim.writers  # noqa: F401
+
     others = set(multiprocessing.active_children())  # children not ours to signal
     pool = ProcessPoolExecutor(max_workers=workers, initializer=default_signals)
     try:

@@ -223,26 +223,36 @@ def previous_target(path: Path) -> dict[str, bytes]:
     ids=["TERM-mp4", "HUP-png", "INT-gif"],
 )
 def test_a_signal_ends_a_render_like_ctrl_c(tmp_path: Path, signum: int, output: str) -> None:
-    before = previous_target(tmp_path / output)
-    process = subprocess.Popen(
-        [str(CONVANIM), *SLOW, "-o", output], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    def writing(helpers: list[int]) -> bool:
+        return bool(hidden(tmp_path)) and (not output.endswith(".mp4") or any(map(is_ffmpeg, helpers)))
+
+    signal_while(tmp_path, [*SLOW, "-o", output], output, signum, writing)
+
+
+def signal_while(
+    folder: Path, args: list[str], output: str, signum: int, ready: Callable[[list[int]], bool]
+) -> None:
+    """Start ``convanim ARGS`` in ``folder`` over an old ``output``, send ``signum`` once
+    ``ready(its descendants)``, and check it ended as Ctrl-C ends it: the shell's status for the
+    signal, one line, nothing hidden left, the old output untouched, every helper process gone."""
+    before = previous_target(folder / output)
+    process = subprocess.Popen([str(CONVANIM), *args], cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     helpers: list[int] = []
     try:
 
-        def writing() -> bool:
+        def started() -> bool:
             helpers[:] = descendants(process.pid)
-            return bool(hidden(tmp_path)) and (not output.endswith(".mp4") or any(map(is_ffmpeg, helpers)))
+            return ready(helpers)
 
-        wait_for(writing)
+        wait_for(started)
         process.send_signal(signum)
         _, stderr = process.communicate(timeout=CLEANUP_S)
     finally:
         kill_left_over([process.pid, *helpers])
     assert process.returncode == 128 + signum, stderr
     assert stderr.decode().count("\n") == 1, stderr
-    assert hidden(tmp_path) == []
-    assert snapshot(tmp_path) == before
+    assert hidden(folder) == []
+    assert snapshot(folder) == before
     wait_for(lambda: all(map(ended, helpers)), 10)
 
 
@@ -253,27 +263,8 @@ SPLIT = ["custom", "--input", "24", "--kernel", "3", "--padding", "1"]
 @needs_proc
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
 def test_a_signal_ends_a_gif_drawn_in_halves_and_both_temporaries_go(tmp_path: Path, signum: int) -> None:
-    before = previous_target(tmp_path / "x.gif")
-    process = subprocess.Popen(
-        [str(CONVANIM), *SPLIT, "-o", "x.gif"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    helpers: list[int] = []
-    try:
-
-        def both_writing() -> bool:
-            helpers[:] = descendants(process.pid)
-            return len(hidden(tmp_path)) == 2 and bool(helpers)
-
-        wait_for(both_writing)
-        process.send_signal(signum)
-        _, stderr = process.communicate(timeout=CLEANUP_S)
-    finally:
-        kill_left_over([process.pid, *helpers])
-    assert process.returncode == 128 + signum, stderr
-    assert stderr.decode().count("\n") == 1, stderr
-    assert hidden(tmp_path) == []
-    assert snapshot(tmp_path) == before
-    wait_for(lambda: all(map(ended, helpers)), 10)
+    signal_while(tmp_path, [*SPLIT, "-o", "x.gif"], "x.gif", signum,
+                 lambda helpers: len(hidden(tmp_path)) == 2 and bool(helpers))
 
 
 @needs_proc
