@@ -112,22 +112,25 @@ class Damage:
 
 
 def _merged(rects: np.ndarray) -> np.ndarray:
-    """Rectangles (in tiles) joined in pairs while a pair's bounding box costs less to redraw
-    than the two apart: a region's fixed cost (a crop, a reduce, every item tested) is worth
-    :data:`REGION_COST_TILES` tiles of area."""
-    while len(rects) > 1:
-        lo = np.minimum(rects[:, None, :2], rects[None, :, :2])
-        hi = np.maximum(rects[:, None, 2:], rects[None, :, 2:])
-        union = np.prod(hi - lo, axis=-1)
-        area = np.prod(rects[:, 2:] - rects[:, :2], axis=-1)
-        extra = union - area[:, None] - area[None, :]
-        np.fill_diagonal(extra, np.iinfo(np.int64).max)
-        i, j = np.unravel_index(np.argmin(extra), extra.shape)
-        if extra[i, j] > REGION_COST_TILES:
-            break
-        joined = np.concatenate([lo[i, j], hi[i, j]])
-        rects = np.vstack([np.delete(rects, [i, j], axis=0), joined])
-    return rects
+    """Rectangles (in tiles, top to bottom) joined while a join costs less to redraw than the two
+    apart: a region's fixed cost (a crop, a reduce, every item tested) is worth
+    :data:`REGION_COST_TILES` tiles of area. One pass: each rectangle joins the region it adds
+    least to, if that is worth it (a region it would overlap is always joined)."""
+    out: list[list[int]] = []
+    for c0, r0, c1, r1 in rects.tolist():
+        best, best_extra = -1, REGION_COST_TILES
+        for k, (d0, s0, d1, s1) in enumerate(out):
+            x0, y0, x1, y1 = min(c0, d0), min(r0, s0), max(c1, d1), max(r1, s1)
+            extra = (x1 - x0) * (y1 - y0) - (c1 - c0) * (r1 - r0) - (d1 - d0) * (s1 - s0)
+            overlap = c0 < d1 and d0 < c1 and r0 < s1 and s0 < r1
+            if extra <= best_extra or overlap:
+                best, best_extra = k, min(extra, best_extra)
+        if best < 0:
+            out.append([c0, r0, c1, r1])
+        else:
+            d0, s0, d1, s1 = out[best]
+            out[best] = [min(c0, d0), min(r0, s0), max(c1, d1), max(r1, s1)]
+    return np.array(out, dtype=np.int64).reshape(-1, 4)
 
 
 def joined(rects: np.ndarray, size: tuple[int, int], near: float) -> list[tuple[int, int, int, int]]:

@@ -205,13 +205,13 @@ class Painter:
             return [self.bounds(item)]
         pad = self.line_px * max(1.0, item.width) * 1.5 + 2
         piece = TILE * self.factor
-        rects = []
+        rects: list[Rect] = []
         points = [self.canvas.to_px(p) for p in item.points]
         for p, q in itertools.pairwise(points):
             count = max(1, math.ceil(math.dist(p, q) / piece))
-            for k in range(count):
-                (ax, ay), (bx, by) = along(p, q, k / count), along(p, q, (k + 1) / count)
-                rects.append((min(ax, bx) - pad, min(ay, by) - pad, max(ax, bx) + pad, max(ay, by) + pad))
+            ends = np.linspace(p, q, count + 1)
+            low, high = np.minimum(ends[:-1], ends[1:]) - pad, np.maximum(ends[:-1], ends[1:]) + pad
+            rects += map(tuple, np.column_stack([low, high]).tolist())
         return rects or [self.bounds(item)]
 
     def clear_texts(self, grid: Grid) -> list[TextSpot]:
