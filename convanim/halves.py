@@ -18,6 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 from itertools import accumulate
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -41,6 +42,7 @@ def worth_splitting(frame_count: int) -> bool:
         and (os.cpu_count() or 1) >= 2
         and "fork" in multiprocessing.get_all_start_methods()
         and multiprocessing.parent_process() is None  # not inside a pool's worker
+        and threading.active_count() == 1  # forking beside other threads (a notebook's) is unsafe
     )
 
 

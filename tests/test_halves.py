@@ -61,3 +61,18 @@ def test_a_failing_second_half_fails_the_render_and_leaves_nothing(
     with pytest.raises(RenderError, match="second half failed: OSError: no room"):
         api.render("basics", tmp_path / "x.gif", scale=0.5)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_never_forked_beside_other_threads() -> None:
+    """A notebook's kernel runs threads; a fork copies whatever locks they hold."""
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not halves.worth_splitting(10**9)
+    finally:
+        stop.set()
+        other.join()
+    assert halves.worth_splitting(10**9)
