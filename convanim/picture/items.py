@@ -14,6 +14,7 @@ same picture renders in the light and the dark theme, and meaning never rides on
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 Point3 = tuple[float, float, float]
@@ -61,6 +62,17 @@ def _grid_axes(plane: Plane) -> tuple[Point3, Point3]:
     }[plane]
 
 
+@lru_cache(maxsize=1 << 16)
+def _point(origin: Point3, plane: Plane, cell: float, row: float, col: float) -> Point3:
+    """A grid point, one tuple for every time it is asked: the corners of a kernel window and its
+    projector lines are lattice points, and a 4,096-step sweep would otherwise hold ~200,000
+    copies of them."""
+    (ax, ay, az), (bx, by, bz) = _grid_axes(plane)
+    ox, oy, oz = origin
+    u, v = col * cell, row * cell
+    return (ox + u * ax + v * bx, oy + u * ay + v * by, oz + u * az + v * bz)
+
+
 @dataclass(frozen=True)
 class Grid:
     """A rows x cols grid of cells lying in one plane of the world.
@@ -83,10 +95,7 @@ class Grid:
 
     def point(self, row: float, col: float) -> Point3:
         """World position of the grid-relative point (row, col); (0, 0) is the outer corner."""
-        (ax, ay, az), (bx, by, bz) = _grid_axes(self.plane)
-        ox, oy, oz = self.origin
-        u, v = col * self.cell, row * self.cell
-        return (ox + u * ax + v * bx, oy + u * ay + v * by, oz + u * az + v * bz)
+        return _point(self.origin, self.plane, self.cell, row, col)
 
     def quad(self, row0: float, col0: float, row1: float, col1: float) -> tuple[Point3, ...]:
         """Corners of the rectangle spanning rows [row0, row1) and cols [col0, col1)."""
