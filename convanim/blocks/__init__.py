@@ -28,6 +28,7 @@ from convanim.blocks.groups import (
     value_grids,
 )
 from convanim.blocks.marks import (
+    Filling,
     arrow,
     column,
     filled_grid,
@@ -68,7 +69,7 @@ __all__ = [
     # cells: roles and numbers
     "GROUP_ROLES", "MASK_ROLES", "group_roles", "labels_of", "roles_of", "tinted",
     # what is drawn on surfaces
-    "arrow", "column", "filled_grid", "kernel_shades", "kernel_through", "link", "output_grid", "row",
+    "Filling", "arrow", "column", "filled_grid", "kernel_shades", "kernel_through", "link", "output_grid", "row",
     "text_lines", "weight_labels",
     # steps and timing
     "READ_MS", "STEP_MS", "finished", "phase", "sweep",

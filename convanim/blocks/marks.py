@@ -49,7 +49,8 @@ def kernel_shades(surface: Surface, place: Window) -> list[Shade | Line]:
 def output_grid(
     surface: Surface, values: np.ndarray, done: int, *, numbers: bool, order: Sequence[tuple[int, int]]
 ) -> Grid:
-    """The output with the first ``done`` cells of ``order`` computed and the next one active."""
+    """The output with the first ``done`` cells of ``order`` computed and the next one active.
+    Each call costs the whole grid; a sweep over a big output makes its states with :class:`Filling`."""
     active = order[done] if done < len(order) else None
     return filled_grid(surface, values, order[:done], active, numbers=numbers)
 

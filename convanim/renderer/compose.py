@@ -82,9 +82,10 @@ class Renderer:
         sampled = [self._under, *self._overlay_sampled(overlay)]
         damage.close(Sampled.join(sampled))
         bounds = {id(item): self._bounds(item) for item in overlay.items}
+        bands = [band for band, changed in self._bands(overlay) if changed]
         self._layers.update(overlay)
         for region in damage.regions():
-            self._redraw(grow(region, self.factor, self.size, sampled), overlay, bounds)
+            self._redraw(grow(region, self.factor, self.size, sampled), overlay, bounds, bands)
         self._shown = overlay
         image = Image.frombytes("P", self.size, self._frame.tobytes())
         image.putpalette(self.palette)
@@ -97,9 +98,9 @@ class Renderer:
             kept = self._kept_bounds.put(id(item), (item, self.painter.bounds(item)))
         return kept[1]
 
-    def _redraw(self, region: Region, overlay: Picture, bounds: dict[int, Rect]) -> None:
-        """Draw one region of the frame afresh: the background, the overlay items that touch it,
-        the text slots that differ from the background's."""
+    def _redraw(self, region: Region, overlay: Picture, bounds: dict[int, Rect], bands: list[Rect]) -> None:
+        """Draw one region of the frame afresh: the background, the overlay items that touch it
+        (``bounds``: theirs), the text slots that differ from the background's (in ``bands``)."""
         f = self.factor
         x0, y0, x1, y1 = region
         box = (x0 * f, y0 * f, x1 * f, y1 * f)
@@ -112,7 +113,7 @@ class Renderer:
                 continue
             if not (isinstance(item, Grid) and self._layers.lay(self._target, item, box)):
                 self.painter.draw(self._target, item, under)
-        if any(changed and _overlap(band, clip) for band, changed in self._bands(overlay)):
+        if any(_overlap(band, clip) for band in bands):
             self._slots(self._target, overlay)
         self._target.clip = None
         self._frame[y0:y1, x0:x1] = to_indices(np.asarray(self._work.reduce(f, box)), self.theme)

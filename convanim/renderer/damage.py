@@ -47,8 +47,18 @@ class Sampled:
 
     def touching(self, rect: Rect) -> np.ndarray:
         """Which texts' boxes overlap ``rect``."""
-        b = self.boxes
-        return (b[:, 0] <= rect[2]) & (b[:, 2] >= rect[0]) & (b[:, 1] <= rect[3]) & (b[:, 3] >= rect[1])
+        return overlapping(self.boxes, rect)
+
+
+def overlapping(boxes: np.ndarray, rect: Rect, reach: float = 0.0) -> np.ndarray:
+    """Which boxes (x0, y0, x1, y1 along the last axis, edges included), grown by ``reach`` on
+    every side, overlap ``rect``."""
+    return (
+        (boxes[..., 0] - reach <= rect[2])
+        & (boxes[..., 2] + reach >= rect[0])
+        & (boxes[..., 1] - reach <= rect[3])
+        & (boxes[..., 3] + reach >= rect[1])
+    )
 
 
 class Damage:
@@ -56,7 +66,6 @@ class Damage:
 
     def __init__(self, size: tuple[int, int], factor: int) -> None:
         self.width, self.height = size
-        self.factor = factor
         self.span = TILE * factor  # a tile's side in canvas pixels
         self.tiles = np.zeros((math.ceil(self.height / TILE), math.ceil(self.width / TILE)), dtype=bool)
 

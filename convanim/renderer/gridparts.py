@@ -149,8 +149,9 @@ class GridParts:
             return pts[line][first], pts[line][last]
         return pts[first][line], pts[last][line]
 
+    @cached_property
     def run_boxes(self) -> np.ndarray:
-        """(x0, y0, x1, y1) of every run's centre line, in run order."""
+        """(x0, y0, x1, y1) of every run's centre line, in run order (asked by every region)."""
         runs, lat = self.runs, self.lattice
         boxes = np.empty((len(runs.kind), 4))
         across, down = runs.kind == 0, runs.kind == 1

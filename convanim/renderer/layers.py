@@ -4,8 +4,9 @@ Why: a region redraw draws every item that touches it, and a grid in its parts t
 64×64 output grid at README size, a region the kernel window's lines cross holds hundreds of
 cells, each a few Python calls: a frame's cost would grow with the grid again. A layer holds the
 grid drawn alone, with a coverage mask of the pixels it drew; when the grid's state changes, only
-the cells and edges that changed are redrawn on the layer (through the same damage regions as
-frames), and a region takes the grid from the layer where the mask covers it.
+the cells and edges that changed are redrawn on the layer (their rectangles joined where they
+lie close, with no alignment to output pixels), and a region takes the grid from the layer where
+the mask covers it.
 
 Exact, by construction: a grid draws opaque fills, strokes and dots, and text on its own fills,
 so wherever its coverage is full the pixel does not depend on what lies beneath; where a

@@ -22,7 +22,7 @@ from convanim.checks import check_fraction
 from convanim.picture import Box, Grid, Item, Label, Line, Shade
 from convanim.pillow_private import rectangle_filler
 from convanim.renderer import fonts
-from convanim.renderer.damage import TILE, Rect
+from convanim.renderer.damage import TILE, Rect, overlapping
 from convanim.renderer.geometry import (
     Px,
     along,
@@ -287,24 +287,17 @@ class Painter:
                 target.polygon(quad, style.fill)
                 self._hatch(target, quad, style)
         runs = parts.runs
-        for k in np.flatnonzero(self._touching(parts.run_boxes(), clip)):
+        for k in np.flatnonzero(self._touching(parts.run_boxes, clip)):
             start, end = parts.run_ends(int(k))
             self._edge(target, start, end, styles[runs.style[k]])
         for spot in self._cell_texts(parts, cells):
             self._stamp(target, spot, spot.style.text if spot.style.fill is not None else None)
 
     def _touching(self, boxes: np.ndarray, clip: Rect | None) -> np.ndarray:
-        """Which boxes (x0, y0, x1, y1 along the last axis), grown by the reach of a stroke,
-        touch ``clip`` (all of them without one)."""
+        """Which boxes, grown by the reach of a stroke, touch ``clip`` (all of them without one)."""
         if clip is None:
             return np.ones(boxes.shape[:-1], dtype=bool)
-        reach = self.reach
-        return (
-            (boxes[..., 0] - reach <= clip[2])
-            & (boxes[..., 2] + reach >= clip[0])
-            & (boxes[..., 1] - reach <= clip[3])
-            & (boxes[..., 3] + reach >= clip[1])
-        )
+        return overlapping(boxes, clip, self.reach)
 
     def _edge(self, target: Target, start: Px, end: Px, style: RoleStyle) -> None:
         """One straight run of grid edges in a role's outline style (heavy runs get round caps)."""
@@ -339,28 +332,25 @@ class Painter:
         ):
             moved = was != now
             boxes.append(edge_boxes[moved])
-            for line in np.flatnonzero(moved.any(axis=1)):
-                if not straight[line] or self._dashed_on(a, b, kind, int(line)):
-                    boxes.append(self._stroke_differences(a, b, kind, int(line)))
+            for line in np.flatnonzero(moved.any(axis=1)).tolist():
+                runs = (_line_runs_of(a, kind, line), _line_runs_of(b, kind, line))
+                styles = self.styles.styles
+                if not straight[line] or any(styles[key[2]].dashed for side in runs for key in side):
+                    boxes.append(self._stroke_differences((a, b), runs, kind, line))
         found = np.concatenate([box.reshape(-1, 4) for box in boxes]).astype(float)
         found += np.array([-self.reach, -self.reach, self.reach, self.reach])
         self._last_changes = (old, new, found)  # a frame and its grid's layer both ask
         return found
 
-    def _dashed_on(self, a: GridParts, b: GridParts, kind: int, line: int) -> bool:
-        styles = self.styles.styles
-        return any(
-            styles[s].dashed
-            for parts in (a, b)
-            for s in parts.runs.style[(parts.runs.kind == kind) & (parts.runs.line == line)]
-        )
-
-    def _stroke_differences(self, a: GridParts, b: GridParts, kind: int, line: int) -> np.ndarray:
+    def _stroke_differences(
+        self, states: tuple[GridParts, GridParts], runs: tuple[dict[tuple[int, int, int], int], ...], kind: int,
+        line: int,
+    ) -> np.ndarray:
         """Boxes of the stroke pixels on one lattice line that one state draws and the other
-        does not. Runs both states have give the same boxes, so only the others are stroked
-        here; a box both draw in the same colour is no difference."""
-        runs = [_line_runs_of(parts, kind, line) for parts in (a, b)]
-        drawn = []
+        does not, from each state's ``runs`` on it. Runs both states have give the same boxes,
+        so only the others are stroked here; a box both draw in the same colour is no
+        difference."""
+        (a, b), drawn = states, []
         for parts, own, other in ((a, runs[0], runs[1]), (b, runs[1], runs[0])):
             found: set[tuple[object, ...]] = set()
             for key, k in own.items():
