@@ -122,30 +122,53 @@ def render(
 
 
 def custom(
-    spec: Any,
+    spec: Any = None,
     out: str | Path | None = None,
     *,
-    numbers: bool = False,
+    input: Any = None,
+    weight: Any = None,
+    bias: Any = None,
+    numbers: bool | None = None,
+    every_position: bool = False,
     title: str | None = None,
     out_dir: str | Path = "output",
     **options: Any,
 ) -> Path:
     """Render any convolution in the conv_arithmetic style; ``spec`` is a ConvSpec or its kwargs.
 
-    ``options`` are those of :func:`render`; without ``out`` the file is ``out_dir/custom.<format>``.
+    ``input``, ``weight`` and ``bias`` are your own numbers as arrays shaped as PyTorch's
+    (``(C, *size)``, ``(C_out, C_in/groups, *k)``, ``(C_out,)``); what is not given is drawn as
+    small seeded integers. Sizes and channel counts missing from ``spec`` are read off the arrays.
+    ``numbers``: True shows every value as a number, False as a heat map when values are given
+    (else the plain oblique view), None chooses (numbers where cells are big enough to read).
+    ``every_position`` keeps one frame per kernel position in a long sweep. ``options`` are those
+    of :func:`render`; without ``out`` the file is ``out_dir/custom.<format>``.
     """
     from convanim.budget import check_spec
-    from convanim.core.spec import ConvSpec
+    from convanim.core import engine
     from convanim.figures import arithmetic
 
     checked = RenderOptions(**options)
-    if isinstance(spec, Mapping):
-        spec = ConvSpec.create(**spec)
-    if not isinstance(spec, ConvSpec):
-        raise ValueError(f"spec must be a ConvSpec or a dict of its fields, got {type(spec).__name__}")
+    spec = _custom_spec(spec, input, weight, bias)
     check_spec(spec)  # before the engine runs: a huge spec would take minutes to record
-    timeline = arithmetic(spec, numbers=numbers, title=title)
+    recording = engine.run(spec, input, weight, bias)
+    if input is None and weight is None:  # seeded values say nothing: show them only when asked
+        values = "numbers" if numbers else "hidden"
+    else:
+        values = {True: "numbers", False: "heat", None: "auto"}[numbers]
+    timeline = arithmetic(recording, values=values, title=title, every_position=every_position)
     return _render_timeline(timeline, "custom", out, out_dir, checked)
+
+
+def _custom_spec(spec: Any, input: Any, weight: Any, bias: Any) -> Any:
+    """The ConvSpec ``custom`` renders: as given, or built from kwargs and the arrays' shapes."""
+    from convanim.core.spec import ConvSpec
+
+    if isinstance(spec, ConvSpec):
+        return spec
+    if spec is not None and not isinstance(spec, Mapping):
+        raise ValueError(f"spec must be a ConvSpec or a dict of its fields, got {type(spec).__name__}")
+    return ConvSpec.create(**dict(spec or {}))
 
 
 def render_all(

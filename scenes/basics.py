@@ -36,4 +36,4 @@ def edge_filter():
 
 @scene("conv2d-single", "single-channel 2D convolution: 5×5 input, 3×3 kernel → 3×3, values shown")
 def conv2d_single():
-    return arithmetic(ConvSpec.create(5, 3), numbers=True, title="Single-channel 2D convolution")
+    return arithmetic(ConvSpec.create(5, 3), values="numbers", title="Single-channel 2D convolution")

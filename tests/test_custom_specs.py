@@ -96,7 +96,7 @@ def test_steps_match_the_convolution(kind: str) -> None:
 def test_the_finished_output_shows_the_reference_numbers(kind: str, numbers: bool) -> None:
     spec = _spec(KINDS[kind])
     expected = _reference(engine.run(spec))
-    drawn = shown(arithmetic(spec, numbers=numbers).steps[-1].overlay.items)
+    drawn = shown(arithmetic(spec, values="numbers" if numbers else "hidden").steps[-1].overlay.items)
     rows = [[number(v) for v in np.atleast_1d(depth_slice).ravel()] for depth_slice in
             (expected if spec.dims == 3 else [expected])]
     assert all(row in drawn for row in rows)
@@ -106,7 +106,7 @@ def test_numbers_write_the_input_values_in_the_slices() -> None:
     spec = _spec(KINDS["multi-channel"])
     recording = engine.run(spec)
     plain = shown(arithmetic(spec).steps[0].overlay.items)
-    numbered = shown(arithmetic(spec, numbers=True).steps[0].overlay.items)
+    numbered = shown(arithmetic(spec, values="numbers").steps[0].overlay.items)
     channels = [[number(v) for v in channel.ravel()] for channel in recording.input]
     assert all(c in numbered for c in channels) and not any(c in plain for c in channels)
 

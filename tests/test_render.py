@@ -234,7 +234,7 @@ def _spec_figure(numbers: bool, **spec) -> Timeline:
     from convanim.core.spec import ConvSpec
     from convanim.figures import arithmetic
 
-    return arithmetic(ConvSpec.create(**spec), numbers=numbers)
+    return arithmetic(ConvSpec.create(**spec), values="numbers" if numbers else "hidden")
 
 
 DIFFED = {

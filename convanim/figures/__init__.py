@@ -7,26 +7,45 @@ it uses and nothing below it needs to know about figures.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from convanim.core import engine
 from convanim.core.spec import ConvSpec
 from convanim.figures.channels import channel_sweep, volume_sweep
 from convanim.figures.sweeps import default_title, numeric, oblique
 from convanim.picture import Timeline
 
-__all__ = ["arithmetic", "channel_sweep", "numeric", "oblique", "volume_sweep"]
+#: How a figure shows cell values (see :func:`arithmetic`).
+Values = Literal["hidden", "numbers", "heat", "auto"]
+
+__all__ = ["Values", "arithmetic", "channel_sweep", "numeric", "oblique", "volume_sweep"]
 
 
-def arithmetic(spec: ConvSpec, *, numbers: bool = False, title: str | None = None) -> Timeline:
+def arithmetic(
+    source: ConvSpec | engine.Recording,
+    *,
+    values: Values = "hidden",
+    title: str | None = None,
+    every_position: bool = False,
+) -> Timeline:
     """Any convolution, transposed or not, as a conv_arithmetic sweep.
+
+    ``source`` is a spec (recorded on seeded small integers) or a recording of the user's own
+    arrays (``engine.conv2d(x, w)``, ``engine.run(spec, x, w, b)``). ``values`` says how cell
+    values show: ``hidden`` (the oblique view), ``numbers``, ``heat`` (a heat map) or ``auto``
+    (numbers where the cells are big enough to read them, else the heat map).
+    ``every_position`` keeps one frame per kernel position in a long sweep, which otherwise
+    speeds up so that it plays in a watchable time.
 
     A single-channel 1D or 2D one without numbers: the oblique view (:func:`oblique`); with
     numbers: the flat view of :func:`numeric`. Several channels or groups: output channel 0 as a
     channel stack (:func:`channel_sweep`); 3D: a stack of depth slices (:func:`volume_sweep`).
     """
-    recording = engine.run(spec)
+    recording = source if isinstance(source, engine.Recording) else engine.run(source)
+    spec = recording.spec
     if spec.dims == 3 or spec.in_channels > 1 or spec.out_channels > 1:
         sweep = volume_sweep if spec.dims == 3 else channel_sweep
-        return sweep(recording, numbers=numbers, title=title or default_title(spec))
-    if numbers:
+        return sweep(recording, numbers=values != "hidden", title=title or default_title(spec))
+    if values != "hidden":
         return numeric(recording, title=title)
     return oblique(recording, title=title)
