@@ -146,16 +146,17 @@ def custom(
     """
     from convanim.budget import check_spec
     from convanim.core import engine
-    from convanim.figures import arithmetic
+    from convanim.figures import Values, arithmetic
 
     checked = RenderOptions(**options)
     spec = _custom_spec(spec, input, weight, bias)
     check_spec(spec)  # before the engine runs: a huge spec would take minutes to record
     recording = engine.run(spec, input, weight, bias)
+    values: Values
     if input is None and weight is None:  # seeded values say nothing: show them only when asked
         values = "numbers" if numbers else "hidden"
     else:
-        values = {True: "numbers", False: "heat", None: "auto"}[numbers]
+        values = "auto" if numbers is None else "numbers" if numbers else "heat"
     timeline = arithmetic(recording, values=values, title=title, every_position=every_position)
     return _render_timeline(timeline, "custom", out, out_dir, checked)
 
