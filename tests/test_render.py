@@ -230,11 +230,24 @@ def _full_redraw(renderer: Renderer, overlay: Picture) -> np.ndarray:
     return to_indices(np.asarray(full.reduce(renderer.factor)), renderer.theme)
 
 
-def _spec_figure(numbers: bool, **spec) -> Timeline:
+def _spec_figure(numbers: bool, every_position: bool = False, **spec) -> Timeline:
     from convanim.core.spec import ConvSpec
     from convanim.figures import arithmetic
 
-    return arithmetic(ConvSpec.create(**spec), values="numbers" if numbers else "hidden")
+    values = "numbers" if numbers else "hidden"
+    return arithmetic(ConvSpec.create(**spec), values=values, every_position=every_position)
+
+
+def _heat_figure(side: int, signed: bool) -> Timeline:
+    """A heat map of a smooth picture (grey pixels) or of signed noise, swept and sped up."""
+    from convanim.core import engine
+    from convanim.figures import arithmetic
+
+    rows, cols = np.mgrid[0:side, 0:side]
+    picture = (np.sin(rows / 3.0) * np.cos(cols / 5.0) + 1) * 127.5
+    image = np.random.default_rng(3).normal(size=(side, side)) if signed else np.rint(picture)
+    sobel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], float)
+    return arithmetic(engine.conv2d(image[None], sobel[None, None], padding=1), values="heat")
 
 
 DIFFED = {
@@ -248,6 +261,9 @@ DIFFED = {
     "transposed": lambda: _spec_figure(False, input_size=(7, 7), kernel_size=(3, 3), stride=(2, 2),
                                        transposed=True),
     "channels": lambda: _spec_figure(False, input_size=(12, 12), kernel_size=(3, 3), in_channels=2),
+    "sped-up oblique 24": lambda: _spec_figure(False, input_size=(24, 24), kernel_size=(3, 3)),
+    "heat pixels 24": lambda: _heat_figure(24, signed=False),
+    "heat signed 12": lambda: _heat_figure(12, signed=True),
 }
 
 
@@ -265,7 +281,7 @@ def test_frames_drawn_where_they_change_match_full_redraws(name: str, fps: float
 def test_a_frame_draws_what_changed_not_the_grid() -> None:
     """Once under way, a frame of a 32×32 sweep draws no more cells than one of an 8×8 sweep."""
     def cells_drawn(side: int) -> float:
-        timeline = _spec_figure(False, input_size=(side, side), kernel_size=(3, 3), padding=(1, 1))
+        timeline = _spec_figure(False, True, input_size=(side, side), kernel_size=(3, 3), padding=(1, 1))
         renderer = Renderer(timeline, THEMES["light"], resolve_size("readme"))
         for step in timeline.steps[:3]:
             renderer.frame(step.overlay)

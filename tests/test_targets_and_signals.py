@@ -257,7 +257,7 @@ def signal_while(
 
 
 #: A GIF long enough to be drawn in two halves, by this process and a forked one.
-SPLIT = ["custom", "--input", "24", "--kernel", "3", "--padding", "1"]
+SPLIT = ["custom", "--input", "24", "--kernel", "3", "--padding", "1", "--every-position"]
 
 
 @needs_proc

@@ -76,13 +76,20 @@ class Filling:
     Why: a sweep over an n-cell output makes n states; built cell by cell each costs n, so the
     figure n² in time and in memory (a 64×64 sweep: 16 million role strings). Shared rows make a
     state cost the rows that changed, and the renderer looks at a shared row only once.
+
+    ``role`` is the filled cells' role, or one role per cell (a heat map's levels); cells not yet
+    filled wear ``pending``.
     """
 
     def __init__(self, surface: Surface, values: np.ndarray, order: Sequence[tuple[int, ...]], *,
-                 role: str = "done", numbers: bool = True) -> None:
+                 role: str | np.ndarray = "done", numbers: bool = True, pending: str = "output") -> None:
         self.surface, self.order = surface, order
-        self._names = ("output", role, "active")
-        self._rank = np.full(values.shape, len(order), dtype=np.intp)  # when each cell is filled
+        shape = values.shape
+        filled = np.broadcast_to(np.asarray(role, dtype=object), shape)
+        pending_roles, active_roles = (np.full(shape, name, dtype=object) for name in (pending, "active"))
+        self._choices = np.stack([pending_roles, filled, active_roles])
+        self._columns = np.arange(shape[1])
+        self._rank = np.full(shape, len(order), dtype=np.intp)  # when each cell is filled
         if len(order):
             self._rank[tuple(np.array(order).T)] = np.arange(len(order))
         self._texts = np.array(labels_of(values), dtype=object) if numbers else None
@@ -101,7 +108,7 @@ class Filling:
         else:
             changed = np.flatnonzero((codes != self._codes).any(axis=1)).tolist()
         for r in changed:
-            self._roles[r] = tuple(self._names[c] for c in codes[r].tolist())
+            self._roles[r] = tuple(self._choices[codes[r], r, self._columns].tolist())
             if self._texts is not None:
                 self._labels[r] = tuple(np.where(codes[r] > 0, self._texts[r], "").tolist())
         self._codes = codes

@@ -30,6 +30,42 @@ STEP_MS = 650
 READ_MS = 1000
 
 
+#: Past this many kernel positions, a sweep speeds up (:func:`paced`): one frame per position of
+#: a 64×64 input at 650 ms would play for 44 minutes.
+WATCHABLE_POSITIONS = 100
+#: What a sped-up sweep's steps play in at most: with the start and end holds, about 20 s.
+WATCHABLE_MS = 17_000
+#: How long a frame of the fast part of a sped-up sweep stays: quick, still a frame a person sees.
+FAST_MS = 120
+#: Positions shown one by one, at the sweep's own pace, before a long sweep speeds up.
+SLOW_POSITIONS = 3
+
+
+def paced(count: int, row: int, hold_ms: int, *, every_position: bool = False) -> list[tuple[int, int]]:
+    """When each step of a sweep over ``count`` positions (``row`` to an output row) ends: a list of
+    (positions done once the step is shown, its hold). The step's window is at the last of them.
+
+    A short sweep (or ``every_position``) shows every position for ``hold_ms``. A long one shows
+    the first few at that pace, then steps further and faster, growing to a whole output row per
+    frame, and then as many rows per frame as it takes to finish within :data:`WATCHABLE_MS`.
+    """
+    if every_position or count <= WATCHABLE_POSITIONS:
+        return [(done, hold_ms) for done in range(1, count + 1)]
+    steps = [(done, hold_ms) for done in range(1, SLOW_POSITIONS + 1)]
+    done, batch, hold = SLOW_POSITIONS, 1.0, float(hold_ms)
+    while done < count and (batch < row or done % row):  # faster and faster, to a row's end
+        batch, hold = min(float(row), batch * 1.6), max(float(FAST_MS), hold * 0.7)
+        done = min(count, done + round(batch), (done // row + 1) * row)
+        steps.append((done, round(hold)))
+    left = max(WATCHABLE_MS - sum(ms for _, ms in steps), FAST_MS)
+    remaining_rows = -(-(count - done) // row)
+    rows_per_frame = max(1, -(-remaining_rows * FAST_MS // left))
+    while done < count:
+        done = min(count, (done // row + rows_per_frame) * row)
+        steps.append((done, FAST_MS))
+    return steps
+
+
 def phase(items: Sequence[Item], text: str, spec: ConvSpec) -> Picture:
     """A step's overlay in a phase of a figure: its items, its :func:`phase_caption`, and the
     output-size formula (one line per axis).

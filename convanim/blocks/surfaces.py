@@ -47,23 +47,32 @@ class Surface:
     conv_arithmetic figures, seen from above at an angle), the world's ground plane puts grid row 0
     nearest the viewer while a matrix reads top row first, so matrix rows map onto flipped grid
     rows here, once, for every oblique figure.
+
+    ``cell`` is a cell's side in world units: below 1 for an image's pixels, so that the text
+    around them keeps the size of a figure's ordinary cells.
     """
 
     origin: Point3
     rows: int
     cols: int
     ground: bool = False
+    cell: float = 1.0
 
     @cached_property
     def _frame(self) -> Grid:
-        return Grid(origin=self.origin, roles=((),), plane="ground" if self.ground else "front")
+        return Grid(origin=self.origin, roles=((),), plane="ground" if self.ground else "front", cell=self.cell)
 
     def grid(self, roles: Sequence[Sequence[str]], labels: Sequence[Sequence[str]] = ()) -> Grid:
         """A grid on this surface, ``roles`` and ``labels`` given in matrix order."""
         if not self.ground:
-            return Grid(self.origin, tuple(map(tuple, roles)), tuple(map(tuple, labels)))
+            return Grid(self.origin, tuple(map(tuple, roles)), tuple(map(tuple, labels)), cell=self.cell)
         flip = lambda m: tuple(tuple(row) for row in reversed(m))  # noqa: E731
-        return Grid(self.origin, flip(roles), flip(labels) if labels else (), plane="ground")
+        return Grid(self.origin, flip(roles), flip(labels) if labels else (), plane="ground", cell=self.cell)
+
+    @property
+    def size(self) -> tuple[float, float]:
+        """(width, height) in world units."""
+        return self.cols * self.cell, self.rows * self.cell
 
     def quad(self, row0: float, col0: float, row1: float, col1: float) -> tuple[Point3, ...]:
         """Corners of the rectangle over rows [row0, row1) and cols [col0, col1)."""

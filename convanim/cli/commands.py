@@ -318,17 +318,19 @@ def render_all(out_dir: Path, jobs: int | None, quiet: bool, **options: Any) -> 
 @spec_options
 @OUTPUT
 @click.option("--numbers", is_flag=True, help="Show values in the cells.")
+@click.option("--every-position", is_flag=True, help="One frame per kernel position: a long sweep is not sped up.")
 @click.option(
     "--title", type=OneLine(), help="Title above the figure (default: the kind, e.g. '2D transposed convolution')."
 )
 @render_options()
-def custom(output: str | None, numbers: bool, title: str | None, **options: Any) -> None:
+def custom(output: str | None, numbers: bool, every_position: bool, title: str | None, **options: Any) -> None:
     """Animate any convolution, in the conv_arithmetic style with its caption.
 
     Example: convanim custom --input 5 --kernel 3 --stride 2 --padding 1 --title "Stride 2" -o conv.gif
     """
     spec = _spec(options)
-    _report(api.custom(spec, output, numbers=numbers, title=title, **options), options["fps"])
+    _report(api.custom(spec, output, numbers=numbers, every_position=every_position, title=title, **options),
+            options["fps"])
 
 
 @main.command()

@@ -12,13 +12,14 @@ from typing import Literal
 from convanim.core import engine
 from convanim.core.spec import ConvSpec
 from convanim.figures.channels import channel_sweep, volume_sweep
-from convanim.figures.sweeps import default_title, numeric, oblique
+from convanim.blocks.scales import MAX_NUMBERED_SIDE
+from convanim.figures.sweeps import default_title, heat_map, numeric, oblique
 from convanim.picture import Timeline
 
 #: How a figure shows cell values (see :func:`arithmetic`).
 Values = Literal["hidden", "numbers", "heat", "auto"]
 
-__all__ = ["Values", "arithmetic", "channel_sweep", "numeric", "oblique", "volume_sweep"]
+__all__ = ["Values", "arithmetic", "channel_sweep", "heat_map", "numeric", "oblique", "volume_sweep"]
 
 
 def arithmetic(
@@ -37,15 +38,20 @@ def arithmetic(
     ``every_position`` keeps one frame per kernel position in a long sweep, which otherwise
     speeds up so that it plays in a watchable time.
 
-    A single-channel 1D or 2D one without numbers: the oblique view (:func:`oblique`); with
-    numbers: the flat view of :func:`numeric`. Several channels or groups: output channel 0 as a
-    channel stack (:func:`channel_sweep`); 3D: a stack of depth slices (:func:`volume_sweep`).
+    A single-channel 1D or 2D one without values: the oblique view (:func:`oblique`); with
+    numbers: the flat view of :func:`numeric`; as a heat map: :func:`heat_map`. Several channels or
+    groups: output channel 0 as a channel stack (:func:`channel_sweep`); 3D: a stack of depth slices
+    (:func:`volume_sweep`).
     """
     recording = source if isinstance(source, engine.Recording) else engine.run(source)
     spec = recording.spec
     if spec.dims == 3 or spec.in_channels > 1 or spec.out_channels > 1:
         sweep = volume_sweep if spec.dims == 3 else channel_sweep
         return sweep(recording, numbers=values != "hidden", title=title or default_title(spec))
-    if values != "hidden":
-        return numeric(recording, title=title)
-    return oblique(recording, title=title)
+    if values == "auto":
+        values = "numbers" if max(recording.grid.shape[-2:]) <= MAX_NUMBERED_SIDE else "heat"
+    if values == "heat":
+        return heat_map(recording, title=title, every_position=every_position)
+    if values == "numbers":
+        return numeric(recording, title=title, every_position=every_position)
+    return oblique(recording, title=title, every_position=every_position)

@@ -3,9 +3,12 @@ with every number shown."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from convanim.blocks.cells import labels_of, roles_of
 from convanim.blocks.marks import Filling, kernel_shades, output_grid, weight_labels
-from convanim.blocks.phases import READ_MS, STEP_MS
+from convanim.blocks.phases import READ_MS, STEP_MS, paced
+from convanim.blocks.scales import colour_bar, heat_limit, heat_roles, inset, outline, value_roles
 from convanim.blocks.surfaces import OBLIQUE, Surface, heading
 from convanim.blocks.windows import plane, sweep_windows
 from convanim.core import engine
@@ -18,9 +21,10 @@ def _caption(spec: ConvSpec) -> tuple[str, str]:
     return describe(spec), "   ".join(formula(spec))
 
 
-def oblique(recording: engine.Recording, *, title: str | None = None) -> Timeline:
+def oblique(recording: engine.Recording, *, title: str | None = None, every_position: bool = False) -> Timeline:
     """A single-channel 1D or 2D recording as a conv_arithmetic sweep: the input below on the
-    ground, the output floating above, projector lines from the kernel window to the output cell."""
+    ground, the output floating above, projector lines from the kernel window to the output cell.
+    A long sweep speeds up unless ``every_position`` (:func:`~convanim.blocks.phases.paced`)."""
     spec = recording.spec
     caption, formula_line = _caption(spec)
     grid_mask = plane(recording.mask, spec.dims)
@@ -40,21 +44,24 @@ def oblique(recording: engine.Recording, *, title: str | None = None) -> Timelin
     )
     filling = Filling(above, out, order, numbers=False)
     steps = []
-    for done, place in enumerate(places):
+    for end, hold_ms in paced(len(places), out_cols, STEP_MS, every_position=every_position):
+        place = places[end - 1]
         window = below.quad(*place.span)
         target = above.quad(*place.out, place.out[0] + 1, place.out[1] + 1)
         projectors = [Line((w, t), role="line", width=0.8) for w, t in zip(window, target)]
         items: list[Item] = [*kernel_shades(below, place), *projectors]
-        items.append(filling.step(done))
-        steps.append(Step(Picture(items=tuple(items)), hold_ms=STEP_MS))
+        items.append(filling.step(end - 1))
+        steps.append(Step(Picture(items=tuple(items)), hold_ms=hold_ms))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
 
 
-def numeric(recording: engine.Recording, *, title: str | None = None, show_products: bool = True) -> Timeline:
+def numeric(recording: engine.Recording, *, title: str | None = None, show_products: bool = True,
+            every_position: bool = False) -> Timeline:
     """A single-channel 2D recording in the flat view, every number shown.
 
     Input values in the cells, the kernel's weights as subscripts under the window, the output
     filling in as each sum is written, and the products of the current placement spelled out.
+    A long sweep speeds up unless ``every_position``.
     """
     spec = recording.spec
     caption, formula_line = _caption(spec)
@@ -78,13 +85,73 @@ def numeric(recording: engine.Recording, *, title: str | None = None, show_produ
     )
     filling = Filling(right, out, order)
     steps = []
-    for done, place in enumerate(places):
-        items = [*kernel_shades(left, place), *weight_labels(left, place), filling.step(done)]
+    for end, hold_ms in paced(len(places), out.shape[1], READ_MS, every_position=every_position):
+        place = places[end - 1]
+        items = [*kernel_shades(left, place), *weight_labels(left, place), filling.step(end - 1)]
         if show_products:
             below = left.point(rows + 0.9, (cols + 2.0 + out.shape[1]) / 2)
             items.append(Label(below, place.products(), size="small"))
-        steps.append(Step(Picture(items=tuple(items)), hold_ms=READ_MS))
+        steps.append(Step(Picture(items=tuple(items)), hold_ms=hold_ms))
     return Timeline(background=background, steps=tuple(steps), view=View())
+
+
+#: How many inset cells (world units) the longer side of a heat map's input spans: the world unit
+#: stays a readable cell, so the inset's numbers and every label keep an ordinary figure's size.
+_IMAGE_UNITS = 9.0
+#: World units between the input and the output, and between the output and its colour bar.
+_HEAT_GAP, _BAR_GAP = 1.2, 0.5
+
+
+def heat_map(recording: engine.Recording, *, title: str | None = None, every_position: bool = False) -> Timeline:
+    """A single-channel 1D or 2D recording too big for numbers, its values as colours.
+
+    The input as pixels (grey, or on the heat scale when it has negative values) inside a dashed
+    outline of its padded border; the output filling in on the diverging heat scale beside its
+    labelled colour bar; under both, the current window magnified with its numbers, products and
+    sum. A long sweep speeds up unless ``every_position``.
+    """
+    spec = recording.spec
+    caption, formula_line = _caption(spec)
+    grid, mask = plane(recording.grid, spec.dims), plane(recording.mask, spec.dims)
+    out = plane(recording.output, spec.dims)
+    places = sweep_windows(recording)
+    pixel = _IMAGE_UNITS / max(grid.shape)
+    (rows, cols), (out_rows, out_cols) = grid.shape, out.shape
+    left = Surface((0.0, 0.0, 0.0), rows, cols, cell=pixel)
+    (width, height), (out_width, out_height) = left.size, (out_cols * pixel, out_rows * pixel)
+    right = Surface((width + _HEAT_GAP, (height - out_height) / 2, 0.0), out_rows, out_cols, cell=pixel)
+    limit = heat_limit(out)
+    bar_at = (right.origin[0] + out_width + _BAR_GAP, right.origin[1], 0.0)
+    top = min(0.0, right.origin[1])
+    background = Picture(
+        items=(
+            left.grid(value_roles(grid, mask).tolist()),
+            *outline(left.origin, width, height, dashed=bool((mask != engine.INPUT).any())),
+            *above([(left.origin[0], width, "input"), (right.origin[0], out_width, "output"),
+                    (bar_at[0], 0.5, "value")], top),
+            *outline(right.origin, out_width, out_height),
+            *colour_bar(bar_at, out_height, limit),
+        ),
+        title=title or default_title(spec),
+        caption=caption,
+        formula=formula_line,
+    )
+    order = [p.out for p in places]
+    filling = Filling(right, out, order, role=heat_roles(out, limit), numbers=False, pending="clear")
+    kernel_cols = places[0].span[3] - places[0].span[1]
+    inset_at = ((bar_at[0] + 1.0 - (2 * kernel_cols + 3.4)) / 2, height + 1.0, 0.0)
+    steps = []
+    for end, hold_ms in paced(len(places), out_cols, READ_MS, every_position=every_position):
+        place = places[end - 1]
+        items = [*kernel_shades(left, place), filling.step(end - 1), *inset(inset_at, 1.0, place, mask)]
+        steps.append(Step(Picture(items=tuple(items)), hold_ms=hold_ms))
+    return Timeline(background=background, steps=tuple(steps), view=View())
+
+
+def above(names: Sequence[tuple[float, float, str]], top: float) -> list[Label]:
+    """Small muted names, each centred over (left x, width), on one line just above ``top``."""
+    return [Label((x + width / 2, top - 0.3, 0.0), text, size="small", role="muted", anchor="md")
+            for x, width, text in names]
 
 
 def default_title(spec: ConvSpec) -> str:

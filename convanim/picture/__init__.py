@@ -6,7 +6,10 @@ about pixels: scenes build these, the renderer draws them.
 """
 
 from convanim.picture.items import (
+    GREY_LEVELS,
+    HEAT_LEVELS,
     ROLES,
+    SCALES,
     Box,
     Grid,
     Item,
@@ -23,7 +26,10 @@ from convanim.picture.items import (
 )
 
 __all__ = [
+    "GREY_LEVELS",
+    "HEAT_LEVELS",
     "ROLES",
+    "SCALES",
     "Box",
     "Grid",
     "Item",

@@ -52,6 +52,18 @@ ROLES = (
     "clear",  # no fill and no outline: only the cell's text (numbers over cells drawn beneath)
 )
 
+#: Levels on each side of zero of the diverging scale that shows signed values as a heat map.
+HEAT_LEVELS = 8
+#: Levels of the grey scale that shows an image's pixels.
+GREY_LEVELS = 32
+#: Value-scale roles, one per level: ``heat-8`` ... ``heat+0`` ... ``heat+8``, ``grey0`` (black)
+#: ... ``grey31`` (white). Each scale's colours join a theme's palette only in a figure that uses
+#: it, so the figures without heat maps keep their palettes (and their bytes).
+SCALES: dict[str, tuple[str, ...]] = {
+    "heat": tuple(f"heat{level:+d}" for level in range(-HEAT_LEVELS, HEAT_LEVELS + 1)),
+    "grey": tuple(f"grey{level}" for level in range(GREY_LEVELS)),
+}
+
 
 def _grid_axes(plane: Plane) -> tuple[Point3, Point3]:
     """Unit vectors along a column step and a row step for each plane."""

@@ -23,7 +23,7 @@ from convanim.renderer.layers import GridLayers
 from convanim.renderer.project import Canvas, CanvasSpec, fit
 from convanim.renderer.raster import Painter, Target, TextSpot
 from convanim.renderer.recent import Recent
-from convanim.renderer.theme import Theme, theme_palette, to_indices
+from convanim.renderer.theme import Theme, theme_palette, to_indices, with_scales
 from convanim.picture.timeline import check_timeline
 
 #: Supersampling factor: drawn at this multiple of the output size, then reduced. Large frames
@@ -41,9 +41,12 @@ class Renderer:
 
     def __init__(self, timeline: Timeline, theme: Theme, spec: CanvasSpec) -> None:
         check_timeline(timeline)
-        self.timeline, self.theme = timeline, theme
         pictures = [timeline.background, *(step.overlay for step in timeline.steps)]
-        _check_roles(theme, pictures)
+        roles = _roles(pictures)
+        theme = with_scales(theme, roles)
+        for role in sorted(roles):  # an unknown role fails now, not at the frame that first shows it
+            theme.style(role)
+        self.timeline, self.theme = timeline, theme
         self.canvas: Canvas = fit(spec, timeline.view, pictures)
         large = self.canvas.width_px * self.canvas.height_px > LARGE_PX
         self.factor = factor = SUPERSAMPLE_LARGE if large else SUPERSAMPLE
@@ -194,9 +197,9 @@ class Renderer:
                 target.text((centre, y), line, c.caption_px, self.theme.ink, "ma")
 
 
-def _check_roles(theme: Theme, pictures: list[Picture]) -> None:
-    """Refuse an unknown role now rather than at the frame that first shows it. A row of roles
-    shared by many steps (a grid filling in) is read once."""
+def _roles(pictures: list[Picture]) -> set[str]:
+    """Every role the pictures use. A row of roles shared by many steps (a grid filling in) is
+    read once."""
     roles: set[str] = set()
     seen: set[int] = set()
     for picture in pictures:
@@ -207,8 +210,7 @@ def _check_roles(theme: Theme, pictures: list[Picture]) -> None:
                 roles.update(*rows)
             else:
                 roles.add(item.role)
-    for role in sorted(roles):
-        theme.style(role)
+    return roles
 
 
 def _sampled(spots: list[TextSpot]) -> Sampled:

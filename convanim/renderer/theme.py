@@ -13,12 +13,13 @@ its nearest palette index with one numpy fancy-index.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import numpy as np
 
-from convanim.picture import ROLES, Shade
+from convanim.picture import GREY_LEVELS, HEAT_LEVELS, ROLES, SCALES, Shade
 
 RGB = tuple[int, int, int]
 
@@ -50,6 +51,8 @@ class RoleStyle:
     hatch: str = ""
     hatch_colour: RGB | None = None
     outline_weight: float = 1.0
+    #: Only ever a flat cell's fill (a value scale's level): no lit box faces, no text blends.
+    flat: bool = False
 
     def __post_init__(self) -> None:
         if self.hatch not in HATCHES:
@@ -71,7 +74,8 @@ class Theme:
         try:
             return self.roles[role]
         except KeyError:
-            raise ValueError(f"role: unknown role {role!r}; known roles: {', '.join(ROLES)}") from None
+            scales = ", ".join(f"{levels[0]} ... {levels[-1]}" for levels in SCALES.values())
+            raise ValueError(f"role: unknown role {role!r}; known roles: {', '.join(ROLES)}, {scales}") from None
 
     def readable(self, beneath: RGB) -> RGB:
         """Ink or page colour, whichever contrasts more with ``beneath`` (text on any fill)."""
@@ -251,23 +255,66 @@ def get_theme(theme: str | Theme) -> Theme:
         raise ValueError(f"theme: unknown theme {theme!r}; choose one of {', '.join(THEMES)}") from None
 
 
+#: The diverging scale's ends and middle: dark blue for the most negative value, a neutral grey for
+#: zero, light amber for the most positive. Lightness rises from end to end, so the sign reads
+#: without colour (in grey print, to colour-blind eyes) and a feature map looks like the
+#: grey edge maps people know: zero mid-grey, negative dark, positive light.
+_HEAT_LOW, _HEAT_ZERO, _HEAT_HIGH = _hex("#10345F"), _hex("#949AA2"), _hex("#FAD68C")
+
+
+def scale_colour(role: str) -> RGB:
+    """The fill of one value-scale level (``heat-3``, ``grey17``): the same in every theme, as the
+    values it stands for are."""
+    if role.startswith("heat"):
+        level = int(role[4:])
+        end = _HEAT_HIGH if level > 0 else _HEAT_LOW
+        return blend(_HEAT_ZERO, end, abs(level) / HEAT_LEVELS)
+    grey = round(int(role[4:]) * 255 / (GREY_LEVELS - 1))
+    return grey, grey, grey
+
+
+def with_scales(theme: Theme, roles: Iterable[str]) -> Theme:
+    """``theme`` with every level of each value scale one of ``roles`` belongs to.
+
+    Why not in every theme: each level takes two palette entries (its fill, and that fill under
+    the kernel shadow), which figures without a heat map would take from the anti-aliasing blends.
+    """
+    used = set(roles)
+    added = {
+        role: _scale_style(theme, role)
+        for levels in SCALES.values() if used.intersection(levels)
+        for role in levels if role not in theme.roles
+    }
+    return replace(theme, roles=theme.roles | added) if added else theme
+
+
+def _scale_style(theme: Theme, role: str) -> RoleStyle:
+    """A value-scale level: a flat fill without outline (neighbouring levels meet edge to edge, as
+    pixels do), with whichever of ink and page reads on it."""
+    fill = scale_colour(role)
+    return RoleStyle(fill=fill, outline=None, text=theme.readable(fill), stroke=fill, flat=True)
+
+
 def theme_colours(theme: Theme) -> list[RGB]:
     """Every colour the theme names or derives exactly (fills, faces, shaded fills, lines, text).
 
     The background comes first: palette index 0 is the page colour.
     """
     colours = [theme.background, theme.ink, theme.muted]
-    for style in theme.roles.values():
+    styles = list(theme.roles.values())
+    for style in (style for style in styles if not style.flat):
         colours += [c for c in (style.outline, style.text, style.stroke, style.hatch_colour) if c]
         if style.fill is not None:
             colours += [*theme.faces(style.fill), theme.shaded(style.fill)]
     colours.append(theme.shaded(theme.background))
+    for fill in (style.fill for style in styles if style.flat and style.fill):  # last: see with_scales
+        colours += [fill, theme.shaded(fill)]
     return list(dict.fromkeys(colours))
 
 
 def _blend_candidates(theme: Theme) -> list[RGB]:
     """Anti-aliasing colours, most needed first: text and outline edges over every fill."""
-    fills = [s.fill for s in theme.roles.values() if s.fill is not None] + [theme.background]
+    fills = [s.fill for s in theme.roles.values() if s.fill is not None and not s.flat] + [theme.background]
     shaded = [theme.shaded(f) for f in fills]
     faces = [face for f in fills for face in theme.faces(f)[1:]]
     inks = [theme.ink, theme.muted]
@@ -276,7 +323,7 @@ def _blend_candidates(theme: Theme) -> list[RGB]:
         out += [blend(f, theme.ink, t) for f in fills]
     out += [blend(f, theme.muted, 0.5) for f in fills]
     out += [blend(f, theme.ink, 0.5) for f in shaded + faces]
-    for style in theme.roles.values():
+    for style in (style for style in theme.roles.values() if not style.flat):
         lines = [c for c in (style.outline, style.hatch_colour, style.stroke) if c and c not in inks]
         if style.fill is not None:
             out += [blend(style.fill, c, 0.5) for c in lines]
