@@ -102,8 +102,11 @@ _IMAGE_UNITS = 9.0
 _HEAT_GAP, _BAR_GAP = 1.2, 0.5
 
 
-def heat_map(recording: engine.Recording, *, title: str | None = None, every_position: bool = False) -> Timeline:
+def heat_map(recording: engine.Recording, *, title: str | None = None, every_position: bool = False,
+             source: str = "") -> Timeline:
     """A single-channel 1D or 2D recording too big for numbers, its values as colours.
+
+    ``source`` says where the input comes from (a photograph's credit), after the parameters.
 
     The input as pixels (grey, or on the heat scale when it has negative values) inside a dashed
     outline of its padded border; the output filling in on the diverging heat scale beside its
@@ -112,6 +115,7 @@ def heat_map(recording: engine.Recording, *, title: str | None = None, every_pos
     """
     spec = recording.spec
     caption, formula_line = _caption(spec)
+    caption = f"{caption}   {source}" if source else caption
     grid, mask = plane(recording.grid, spec.dims), plane(recording.mask, spec.dims)
     out = plane(recording.output, spec.dims)
     places = sweep_windows(recording)
