@@ -17,7 +17,7 @@ from __future__ import annotations
 import glob
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -29,6 +29,8 @@ from convanim.registry import SceneEntry, builtin_scenes, resolve
 from convanim.checks import check_fps, check_whole
 
 if TYPE_CHECKING:
+    from convanim.core.recording import Recording
+    from convanim.values.shapes import Convolution
     from convanim.writers import FormatInfo
 
 @dataclass(frozen=True)
@@ -132,44 +134,79 @@ def custom(
     every_position: bool = False,
     title: str | None = None,
     out_dir: str | Path = "output",
+    torch_script: str | Path | None = None,
     **options: Any,
 ) -> Path:
     """Render any convolution in the conv_arithmetic style; ``spec`` is a ConvSpec or its kwargs.
 
     ``input``, ``weight`` and ``bias`` are your own numbers as arrays shaped as PyTorch's
-    (``(C, *size)``, ``(C_out, C_in/groups, *k)``, ``(C_out,)``); what is not given is drawn as
-    small seeded integers. Sizes and channel counts missing from ``spec`` are read off the arrays.
+    (``(C, *size)``, ``(C_out, C_in/groups, *k)``, ``(C_out,)``); a weight may also be a kernel
+    alone (``(*k)``, used for every channel pair) and a bias one value (for every output channel).
+    What is not given is drawn as small seeded integers. Sizes and channel counts missing from
+    ``spec`` are read off the arrays (see :func:`record`).
     ``numbers``: True shows every value as a number, False as a heat map when values are given
     (else the plain oblique view), None chooses (numbers where cells are big enough to read).
-    ``every_position`` keeps one frame per kernel position in a long sweep. ``options`` are those
-    of :func:`render`; without ``out`` the file is ``out_dir/custom.<format>``.
+    ``every_position`` keeps one frame per kernel position in a long sweep. ``torch_script``
+    also writes a PyTorch script that checks the figure's numbers. ``options`` are those of
+    :func:`render`; without ``out`` the file is ``out_dir/custom.<format>``.
     """
-    from convanim.budget import check_spec
-    from convanim.core import engine
     from convanim.figures import Values, arithmetic
+    from convanim.writers import check_target
 
     checked = RenderOptions(**options)
-    spec = _custom_spec(spec, input, weight, bias)
-    check_spec(spec)  # before the engine runs: a huge spec would take minutes to record
-    recording = engine.run(spec, input, weight, bias)
+    recording = record(spec, input=input, weight=weight, bias=bias)
+    if torch_script is not None:
+        check_target(Path(torch_script))
     values: Values
     if input is None and weight is None:  # seeded values say nothing: show them only when asked
         values = "numbers" if numbers else "hidden"
     else:
         values = "auto" if numbers is None else "numbers" if numbers else "heat"
     timeline = arithmetic(recording, values=values, title=title, every_position=every_position)
-    return _render_timeline(timeline, "custom", out, out_dir, checked)
+    path = _render_timeline(timeline, "custom", out, out_dir, checked)
+    if torch_script is not None:
+        _write_torch_script(Path(torch_script), recording)
+    return path
 
 
-def _custom_spec(spec: Any, input: Any, weight: Any, bias: Any) -> Any:
-    """The ConvSpec ``custom`` renders: as given, or built from kwargs and the arrays' shapes."""
-    from convanim.core.spec import ConvSpec
+def record(spec: Any = None, *, input: Any = None, weight: Any = None, bias: Any = None) -> Recording:
+    """The recording :func:`custom` draws (and ``convanim info`` prints): ``spec`` completed from
+    the arrays, checked against the budget, then run.
 
-    if isinstance(spec, ConvSpec):
-        return spec
-    if spec is not None and not isinstance(spec, Mapping):
-        raise ValueError(f"spec must be a ConvSpec or a dict of its fields, got {type(spec).__name__}")
-    return ConvSpec.create(**dict(spec or {}))
+    Sizes and channel counts missing from ``spec`` (a ConvSpec, or a dict of ConvSpec.create's
+    keywords) are read off the arrays' shapes; one given as well must agree, or a ValueError names
+    both. The spatial rank is ``dims``, else the longest size tuple, else the input's ``ndim - 1``,
+    so a batched input needs ``dims``. Values must be finite numbers, and so must the output.
+    """
+    import numpy as np
+
+    from convanim.budget import check_spec
+    from convanim.core import engine
+
+    conv = _custom_spec(spec, input, weight, bias)
+    check_spec(conv.spec)  # before the engine runs: a huge spec would take minutes to record
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, in one line
+        recording = engine.run(conv.spec, conv.input, conv.weight, conv.bias)
+    if not np.isfinite(recording.output).all():
+        raise BadInput("the output is too large for float64 (at most about 1.8e308): use smaller values")
+    return recording
+
+
+def _custom_spec(spec: Any, input: Any, weight: Any, bias: Any) -> Convolution:
+    """The convolution ``custom`` renders: the spec as given, or built from kwargs and the arrays'
+    shapes, with the arrays as the engine takes them (a kernel alone broadcast to every pair)."""
+    from convanim.values.shapes import complete
+
+    return complete(spec, input, weight, bias)
+
+
+def _write_torch_script(path: Path, recording: Recording) -> None:
+    """Write the PyTorch script that checks ``recording``, atomically like every file convanim writes."""
+    from convanim.values.torch_script import torch_script
+    from convanim.writers import atomic_target
+
+    with atomic_target(path) as temp:
+        temp.write_text(torch_script(recording), encoding="utf-8")
 
 
 def render_all(

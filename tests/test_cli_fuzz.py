@@ -38,6 +38,11 @@ VALUES = {
     "output": ["out.gif", "out.webp", "frames", "out.mp4", "out.avi", "-", "out.gif/", ".", "sub/deep/out.apng",
                "x" * 250 + ".gif"],  # special files (a FIFO, /dev/null) are tested on their own
     "out_dir": ["outdir", ".", "a b", "/proc/nope"],
+    "data": ["0,1;1,0", "1,2,3;4,5,6;7,8,9", "1,2;3", "1|2", "x", "", "nan", "1e400", "photo.jpg", "-", ".",
+             "1,2;3,4/5,6;7,8"],
+    "weights": ["sobel-x", "box", "gaussian", "sobel-z", "1,0;0,-1", "1||2", "1e308", "k.npy", ""],
+    "bias": ["1", "-1", "1,2", "x", "", "nan", "1e400"],
+    "torch_script": ["check.py", "-", ".", "sub/check.py", "/proc/nope.py"],
 }
 #: Commands fuzzed, with the positional arguments each needs.
 COMMANDS = {
@@ -63,8 +68,9 @@ def command_lines(draw: st.DrawFn) -> list[str]:
     args = [name, *COMMANDS[name](draw)]
     options = [p for p in command.params if isinstance(p, click.Option) and p.name not in ("help",)]
     chosen = draw(st.lists(st.sampled_from(options), max_size=5, unique_by=lambda p: p.name)) if options else []
-    if name in ("custom", "info"):  # their required flags, usually with sane values
-        chosen = [p for p in options if p.required] + [p for p in chosen if not p.required]
+    if name in ("custom", "info"):  # the sizes, usually sane, unless values give them
+        sizes = [p for p in options if p.name in ("input_size", "kernel_size")]
+        chosen = sizes + [p for p in chosen if p not in sizes]
     for param in chosen:
         flag = max(param.opts, key=len)
         if param.is_flag:

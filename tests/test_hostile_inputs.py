@@ -29,7 +29,7 @@ from slides_support import SIZE, scene_file  # noqa: E402  (the tiny scene file 
 
 from convanim import api
 from convanim.cli import main
-from convanim.cli.commands import OneLine, PerDimension
+from convanim.cli.commands import BiasValues, OneLine, PerDimension
 from convanim.core.notation import explain
 from convanim.core.spec import ConvSpec
 from convanim.slides import Figure
@@ -76,6 +76,7 @@ WRONG_BY_KIND: dict[str, list[Any]] = {
     "number": [True, "1.5", [1.0]],
     "text": [5, 1.5, True, ["a"]],
     "per dimension": [1.5, True, [1, 2.5], [True], ["3"]],
+    "bias values": [[], [True], ["1"], [1, "x"], {"a": 1}],
 }
 
 
@@ -85,6 +86,8 @@ def kind_of(param: click.Option) -> str:
         return "flag"
     if isinstance(param.type, PerDimension):
         return "per dimension"
+    if isinstance(param.type, BiasValues):
+        return "bias values"
     if isinstance(param.type, click.types.IntParamType):
         return "whole number"
     if isinstance(param.type, click.types.FloatParamType):
@@ -127,7 +130,7 @@ def test_wrong_typed_config_value_is_one_line_naming_key_value_and_type(
     ("setting", "expected"),
     [
         ("hold = [1, 2]", "hold = [1, 2]: expected a whole number"),
-        ("bias = 1", "bias = 1: expected true or false"),
+        ("bias = [true]", 'bias = [true]: expected true, a number, a list of numbers or a string such as "1,-1"'),
         ("output = 5", "output = 5: expected a"),
         ("hold = 1.5", "hold = 1.5: expected a whole number"),
         ("dims = 2.9", "dims = 2.9: expected a whole number"),

@@ -49,9 +49,11 @@ def _blocks(section: str, language: str) -> list[str]:
 def test_the_python_api_example_runs(tmp_path: Path, monkeypatch) -> None:
     """Every call in the README's Python API section, in one process, as a notebook would run it."""
     monkeypatch.chdir(tmp_path)
-    (code,) = _blocks("Python API", "python")
-    exec(compile(code, "README.md: Python API", "exec"), {})
-    assert (tmp_path / "dilated.gif").stat().st_size > 0 and (tmp_path / "strided.mp4").stat().st_size > 0
+    namespace: dict[str, object] = {}
+    for code in _blocks("Python API", "python"):
+        exec(compile(code, "README.md: Python API", "exec"), namespace)
+    written = ("dilated.gif", "strided.mp4", "edges.gif", "check.py")
+    assert all((tmp_path / name).stat().st_size > 0 for name in written)
 
 
 def test_the_scene_examples_render_as_shown(tmp_path: Path, monkeypatch) -> None:

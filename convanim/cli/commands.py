@@ -7,6 +7,7 @@ so that the same flag means the same thing everywhere and the pyproject defaults
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
@@ -44,6 +45,12 @@ def _formats() -> Iterable[str]:
     from convanim.writers import FORMATS
 
     return FORMATS
+
+
+def _pixel_ranges() -> Iterable[str]:
+    from convanim.values.images import PIXEL_RANGES
+
+    return PIXEL_RANGES
 
 
 def _themes() -> Iterable[str]:
@@ -86,6 +93,60 @@ class PerDimension(click.ParamType):
             allowed = " or ".join(("an integer such as 3", "one per dimension such as 3,5", *self.words))
             self.fail(f"{value!r} is not {allowed}", param, ctx)
         return numbers[0] if len(numbers) == 1 else numbers
+
+
+class BiasValues(click.ParamType):
+    """``--bias`` alone (a seeded bias, counted and drawn) or its values: ``--bias 1`` for every
+    output channel, ``--bias=1,-1`` one each (``=`` lets a value start with a minus).
+
+    Converts to True (seeded) or a tuple of numbers; pyproject.toml may say ``bias = true`` (or
+    false), a number or a list of numbers.
+    """
+
+    name = "[V[,V...]]"
+    config_expected = 'true, a number, a list of numbers or a string such as "1,-1"'
+
+    def config_accepts(self, value: Any) -> bool:
+        numbers = value if isinstance(value, list) else [value]
+        return isinstance(value, (bool, str)) or (
+            bool(numbers) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in numbers))
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, (bool, tuple)):
+            return value or None  # false in pyproject.toml: no bias
+        if value == SEEDED:
+            return True
+        if isinstance(value, (list, int, float)):
+            return tuple(float(v) for v in (value if isinstance(value, list) else [value]))
+        from convanim.values.sources import read_bias
+
+        try:
+            return tuple(read_bias(str(value)).tolist())
+        except BadInput as exc:
+            self.fail(str(exc).removeprefix("--bias: "), param, ctx)
+
+
+#: What ``--bias`` given alone stands for: a bias of seeded values.
+SEEDED = "seeded"
+
+
+class ValuesCommand(click.Command):
+    """A command whose ``--bias`` takes a value starting with a minus: ``--bias -1``, ``--bias=-1,2``.
+
+    ``--bias`` may also stand alone, and click then reads a next word starting with ``-`` as an
+    option, even after ``=``; a space before the value keeps it a value (``read_bias`` strips it).
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        joined: list[str] = []
+        for arg in args:
+            if joined and joined[-1] == "--bias" and re.match(r"[-−]?[0-9.]", arg):
+                joined[-1] = f"--bias= {arg}"
+            elif arg.startswith("--bias=-"):
+                joined.append(f"--bias= {arg.removeprefix('--bias=')}")
+            else:
+                joined.append(arg)
+        return super().parse_args(ctx, joined)
 
 
 class OneLine(click.ParamType):
@@ -185,8 +246,19 @@ def spec_options(command: F) -> F:
     per_dim = PerDimension()
     return _apply(
         [
-            click.option("--input", "input_size", type=per_dim, required=True, help="Input size, e.g. 5 or 5,7."),
-            click.option("--kernel", "kernel_size", type=per_dim, required=True, help="Kernel size, e.g. 3 or 3,5."),
+            click.option(
+                "--input",
+                "input_size",
+                type=per_dim,
+                help="Input size, e.g. 5 or 5,7 (default: the --data's); for an image, the size to resize "
+                "it to: one number is the longer side, keeping the aspect ratio.",
+            ),
+            click.option(
+                "--kernel",
+                "kernel_size",
+                type=per_dim,
+                help="Kernel size, e.g. 3 or 3,5 (default: the --weights'; sizes the box and gaussian kernels).",
+            ),
             click.option("--stride", type=per_dim, help="Stride (default 1)."),
             click.option(
                 "--padding",
@@ -204,7 +276,14 @@ def spec_options(command: F) -> F:
             click.option(
                 "--padding-mode", type=click.Choice(PADDING_MODES), help="How the border is filled (default zeros)."
             ),
-            click.option("--bias", is_flag=True, help="Count a bias per output channel."),
+            click.option(
+                "--bias",
+                type=BiasValues(),
+                is_flag=False,
+                flag_value=SEEDED,
+                help="A bias per output channel: alone, seeded values; --bias 1 one value for every output "
+                "channel; --bias=1,-1 one each.",
+            ),
             click.option(
                 "--dims",
                 type=click.IntRange(1, 3),
@@ -215,16 +294,64 @@ def spec_options(command: F) -> F:
     )
 
 
-def _spec(options: dict[str, Any]) -> Any:
-    """Take the spec flags (named like ConvSpec.create's parameters) out of ``options``.
+def value_options(command: F) -> F:
+    """The flags that give a convolution your own numbers (``--bias`` is among the spec's)."""
+    return _apply(
+        [
+            click.option(
+                "--data",
+                metavar="SRC",
+                help='Input values: inline rows such as "0,1;1,0" (| between channels, / between depth '
+                "slices), a .npy, .csv or .txt file, or an image (PNG, JPEG, GIF, BMP, WebP; greyscale, "
+                "RGB with --in-channels 3).",
+            ),
+            click.option(
+                "--weights",
+                metavar="SRC|NAME",
+                help="Kernel values: a named kernel (see 'convanim kernels'), inline rows (|| between "
+                "filters, | between a filter's channels) or a .npy, .csv or .txt file; a kernel alone "
+                "is used for every channel pair.",
+            ),
+            click.option(
+                "--pixel-range",
+                type=LazyChoice(_pixel_ranges),
+                help="Pixel values of an image given to --data (default: 0..255).",
+            ),
+        ],
+        command,
+    )
 
-    What is left are the rendering options; flags not given keep ConvSpec's own defaults.
+
+def _convolution(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Take the spec and value flags out of ``options``: (ConvSpec.create's keywords as given, the
+    arrays ``--data``, ``--weights`` and ``--bias`` give, as ``api.record`` takes them).
+
+    What is left are the rendering options; flags not given keep ConvSpec's own defaults, and
+    sizes not given are read off the values.
     """
-    from convanim.core.spec import ConvSpec
+    from convanim.core.spec import ConvSpec, implied_dims
+    from convanim.values import sources
 
     names = inspect.signature(ConvSpec.create).parameters
     given = {name: options.pop(name) for name in list(options) if name in names}
-    return ConvSpec.create(**{name: value for name, value in given.items() if value is not None})
+    kwargs = {name: value for name, value in given.items() if value is not None}
+    data, weights, pixel_range = options.pop("data"), options.pop("weights"), options.pop("pixel_range")
+    arrays: dict[str, Any] = {}
+    if isinstance(kwargs.get("bias"), tuple):
+        arrays["bias"] = kwargs.pop("bias")
+    read = {
+        "data": None if data is None else sources.read_data(
+            data, size=kwargs.get("input_size"), channels=kwargs.get("in_channels", 1), pixel_range=pixel_range),
+        "weights": None if weights is None else sources.read_weights(weights, size=kwargs.get("kernel_size")),
+    }
+    if read["data"] is not None and read["data"].image:
+        kwargs.pop("input_size", None)  # it was the size to resize to: the image has it now
+    dims = kwargs.get("dims") or implied_dims(*kwargs.values()) or sources.spatial_rank(*read.values())
+    if read["data"] is not None:
+        arrays["input"] = sources.input_array(read["data"], dims)
+    if read["weights"] is not None:
+        arrays["weight"] = sources.weight_array(read["weights"], dims)
+    return kwargs, arrays
 
 
 def _report(path: Path, fps: float | None) -> None:
@@ -314,32 +441,74 @@ def render_all(out_dir: Path, jobs: int | None, quiet: bool, **options: Any) -> 
         fail(f"{len(failed)} of {total} scenes failed: {', '.join(result.name for result in failed)}", 1)
 
 
-@main.command()
+@main.command(cls=ValuesCommand)
 @spec_options
+@value_options
 @OUTPUT
-@click.option("--numbers", is_flag=True, help="Show values in the cells.")
-@click.option("--every-position", is_flag=True, help="One frame per kernel position: a long sweep is not sped up.")
+@click.option(
+    "--numbers/--no-numbers",
+    default=None,
+    help="Every value as a number in its cell, or none (default: numbers where the cells are big enough to "
+    "read them, else a heat map; without --data or --weights, no values).",
+)
+@click.option("--every-position", is_flag=True, help="One frame per kernel position, even in a long sweep.")
+@click.option(
+    "--torch",
+    "torch_script",
+    type=click.Path(dir_okay=False),
+    metavar="FILE.py",
+    help="Also write a PyTorch script with these exact numbers that checks the figure's output.",
+)
 @click.option(
     "--title", type=OneLine(), help="Title above the figure (default: the kind, e.g. '2D transposed convolution')."
 )
 @render_options()
-def custom(output: str | None, numbers: bool, every_position: bool, title: str | None, **options: Any) -> None:
+def custom(output: str | None, numbers: bool | None, title: str | None, **options: Any) -> None:
     """Animate any convolution, in the conv_arithmetic style with its caption.
 
     Example: convanim custom --input 5 --kernel 3 --stride 2 --padding 1 --title "Stride 2" -o conv.gif
     """
-    spec = _spec(options)
-    _report(api.custom(spec, output, numbers=numbers, every_position=every_position, title=title, **options),
-            options["fps"])
+    kwargs, arrays = _convolution(options)
+    _report(api.custom(kwargs, output, numbers=numbers, title=title, **arrays, **options), options["fps"])
 
 
-@main.command()
+@main.command(cls=ValuesCommand)
 @spec_options
-def info(**values: Any) -> None:
-    """Print a convolution's arithmetic: every size, the formula with its numbers, the cost.
+@value_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: every size, the formula, the cost, "
+              "and the output values when values are given.")
+def info(as_json: bool, **options: Any) -> None:
+    """Print a convolution's arithmetic: every size, the formula with its numbers, the cost, and the
+    output values when --data, --weights or --bias values are given.
 
     Example: convanim info --input 7 --kernel 3 --dilation 2
     """
-    from convanim.core.notation import explain
+    import json
 
-    click.echo(explain(_spec(values)))
+    from convanim.core.notation import explain, facts, values_text
+    from convanim.values.shapes import complete
+
+    kwargs, arrays = _convolution(options)
+    recording = api.record(kwargs, **arrays) if arrays else None
+    spec = complete(kwargs).spec if recording is None else recording.spec
+    if as_json:
+        extra = {} if recording is None else {"output": recording.output.tolist()}
+        click.echo(json.dumps({**facts(spec), **extra}, ensure_ascii=False, allow_nan=False))
+        return
+    click.echo(explain(spec))
+    if recording is not None:
+        click.echo(values_text("output", recording.output, ("channel", "depth")))
+
+
+@main.command()
+def kernels() -> None:
+    """List the named kernels --weights takes, with their values (box and gaussian at 3×3).
+
+    Example: convanim kernels
+    """
+    from convanim.core.notation import matrix_text
+    from convanim.values.kernels import KERNELS, named_kernel
+
+    for name, kernel in KERNELS.items():
+        sized = ", sized by --kernel" if kernel.sized else ""
+        click.echo(f"{name}: {kernel.description}{sized}\n{matrix_text(named_kernel(name))}")

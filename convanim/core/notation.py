@@ -8,7 +8,16 @@ sign (−), × between sizes, Dumoulin & Visin's notation for the output-size fo
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 from convanim.core.spec import ConvSpec
+
+#: The largest array printed in full (``info``, ``kernels``): wider rows wrap in a terminal, more
+#: values are read as a summary.
+MAX_SHOWN_COLUMNS = 16
+MAX_SHOWN_VALUES = 256
 
 
 def number(value: float) -> str:
@@ -124,3 +133,61 @@ def explain(spec: ConvSpec) -> str:
 def formula_text(spec: ConvSpec) -> str:
     """The formula as a figure's formula slot shows it: one line per axis."""
     return "\n".join(formula(spec))
+
+
+def matrix_text(values: np.ndarray, indent: str = "  ") -> str:
+    """A 2D array as rows of right-aligned numbers, written as the figures write them."""
+    texts = [[number(value) for value in row] for row in np.atleast_2d(values)]
+    width = max(len(text) for row in texts for text in row)
+    return "\n".join(indent + "  ".join(text.rjust(width) for text in row) for row in texts)
+
+
+def values_text(name: str, values: np.ndarray, axes: tuple[str, ...] = ("channel",)) -> str:
+    """``values`` for a person: small enough, in full, one block per leading index (named by
+    ``axes``, e.g. channel then depth); larger, summarised by its shape, minimum, maximum and mean."""
+    heading = f"{name} {shape_text(values.shape)}"
+    if values.size > MAX_SHOWN_VALUES or values.shape[-1] > MAX_SHOWN_COLUMNS:
+        low, high, mean = (number(float(f(values))) for f in (np.min, np.max, np.mean))
+        return f"{heading}: min {low}, max {high}, mean {mean}"
+    if values.ndim <= 2:
+        return f"{heading}:\n{matrix_text(values)}"
+    blocks = [_block(values[index], index, axes) for index in np.ndindex(values.shape[:-2])]
+    return f"{heading}:\n" + "\n".join(blocks)
+
+
+def _block(plane: np.ndarray, index: tuple[int, ...], axes: tuple[str, ...]) -> str:
+    """One 2D slice of a larger array, headed by where it sits (``channel 0, depth 1``)."""
+    return f"{', '.join(f'{axis} {at}' for axis, at in zip(axes, index))}:\n{matrix_text(plane)}"
+
+
+def facts(spec: ConvSpec) -> dict[str, Any]:
+    """Everything ``explain`` says, as plain data (what ``info --json`` prints): every size, the
+    caption and formula text, multiply-accumulates and parameters."""
+    return {
+        "dims": spec.dims,
+        "transposed": spec.transposed,
+        "input_size": list(spec.input_size),
+        "kernel_size": list(spec.kernel_size),
+        "stride": list(spec.stride),
+        "padding": spec.padding if isinstance(spec.padding, str) else _plain(spec.padding),
+        "padding_pairs": _plain(spec.padding_pairs),
+        "dilation": list(spec.dilation),
+        "output_padding": list(spec.output_padding),
+        "padding_mode": spec.padding_mode,
+        "groups": spec.groups,
+        "in_channels": spec.in_channels,
+        "out_channels": spec.out_channels,
+        "bias": spec.bias,
+        "effective_kernel": list(spec.effective_kernel),
+        "padded_size": list(spec.padded_size),
+        "output_size": list(spec.output_size),
+        "caption": describe(spec),
+        "formula": list(formula(spec)),
+        "macs": spec.macs,
+        "params": spec.params,
+    }
+
+
+def _plain(value: tuple[Any, ...]) -> list[Any]:
+    """Nested tuples as nested lists, as JSON writes them."""
+    return [_plain(entry) if isinstance(entry, tuple) else entry for entry in value]

@@ -34,7 +34,7 @@ PaddingArg = int | str | tuple[int, ...] | tuple[tuple[int, int], ...]
 SizeArg = int | tuple[int, ...]
 
 
-def _longest_tuple(*values: object) -> int | None:
+def implied_dims(*values: object) -> int | None:
     """The spatial rank implied by the arguments: the length of the longest tuple among them."""
     lengths = [len(v) for v in values if isinstance(v, (tuple, list))]
     return max(lengths) if lengths else None
@@ -123,7 +123,7 @@ class ConvSpec:
         ``dims`` defaults to the length of the longest tuple given, else 2. ``padding`` is an
         int, a tuple per dim, per-dim ``(before, after)`` pairs, ``"same"`` or ``"valid"``.
         """
-        inferred = _longest_tuple(input_size, kernel_size, stride, padding, dilation, output_padding)
+        inferred = implied_dims(input_size, kernel_size, stride, padding, dilation, output_padding)
         if dims is None:
             dims = inferred if inferred is not None else 2
         _require(is_whole(dims) and 1 <= dims <= 3, f"dims must be 1, 2 or 3 (got {dims!r})")
