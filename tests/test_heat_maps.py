@@ -164,3 +164,18 @@ def test_auto_numbers_small_grids_and_colours_big_ones() -> None:
     assert any(grid.labels for grid in small.background.items if isinstance(grid, Grid))
     input_grid = next(item for item in big.background.items if isinstance(item, Grid))
     assert not input_grid.labels and input_grid.roles[1][1].startswith("grey")
+
+
+@pytest.mark.parametrize("dims", [2, 3])
+def test_big_channel_and_volume_sweeps_speed_up_and_drop_numbers_too_small_to_read(dims: int) -> None:
+    side = MAX_NUMBERED_SIDE + 4
+    rgb = np.stack([_picture(side)] * 3) if dims == 2 else _picture(side)[None, None].repeat(3, axis=1)
+    kernel = SOBEL_X[None, None].repeat(3, axis=1) if dims == 2 else np.ones((1, 1, 2, 3, 3))
+    recording = (engine.conv2d if dims == 2 else engine.conv3d)(rgb, kernel)
+    timeline = arithmetic(recording, values="auto")
+    positions = recording.output[0].size
+    assert len(timeline.steps) < (2 if dims == 2 else 1) * WATCHABLE_POSITIONS < positions
+    every = arithmetic(recording, values="auto", every_position=True)
+    assert len(every.steps) == (2 if dims == 2 else 1) * positions  # 2D: the sweep, then the sums
+    last = [grid for grid in _grids(timeline, -1) if grid.shape[-1] > MAX_NUMBERED_SIDE]
+    assert last and not any(grid.labels for grid in last)

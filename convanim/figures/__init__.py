@@ -47,7 +47,8 @@ def arithmetic(
     spec = recording.spec
     if spec.dims == 3 or spec.in_channels > 1 or spec.out_channels > 1:
         sweep = volume_sweep if spec.dims == 3 else channel_sweep
-        return sweep(recording, numbers=values != "hidden", title=title or default_title(spec))
+        numbers = values == "numbers" or (values == "auto" and max(recording.grid.shape[-2:]) <= MAX_NUMBERED_SIDE)
+        return sweep(recording, numbers=numbers, title=title or default_title(spec), every_position=every_position)
     if values == "auto":
         values = "numbers" if max(recording.grid.shape[-2:]) <= MAX_NUMBERED_SIDE else "heat"
     if values == "heat":

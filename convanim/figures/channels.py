@@ -18,7 +18,8 @@ import numpy as np
 
 from convanim.blocks.cells import MASK_ROLES, labels_of, tinted
 from convanim.blocks.marks import Filling, column, filled_grid, kernel_through, link, row
-from convanim.blocks.phases import STEP_MS, phase
+from convanim.blocks.phases import STEP_MS, paced, phase
+from convanim.blocks.scales import MAX_NUMBERED_SIDE
 from convanim.blocks.surfaces import GAP, OBLIQUE, Stack, Surface, risen, under
 from convanim.blocks.text import channel_range, sum_text
 from convanim.blocks.windows import Cell, Channels, bias_of, channel_parts, channel_windows, plane, volume_windows
@@ -44,14 +45,16 @@ def _grid_text(spec: ConvSpec, grid_size: tuple[int, ...]) -> str:
 
 
 def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: str = "",
-                  numbers: bool = False) -> Timeline:
+                  numbers: bool = False, every_position: bool = False) -> Timeline:
     """One output channel of a multi-channel or grouped 1D/2D convolution (transposed or not).
 
     The input channels of the group ``out_channel`` reads are a slice stack (at most
     :data:`MAX_SLICES` drawn; 1D signals as rows), the kernel a block through them; a sweep fills
     each channel's partial result, then they are added (plus bias) cell by cell into the output.
     A group that reads one channel (depthwise) fills the output, beside the stack, directly.
-    Results always carry the engine's numbers; ``numbers`` writes the input values in the slices.
+    Results carry the engine's numbers while their cells are big enough to read them;
+    ``numbers`` writes the input values in the slices. A long sweep speeds up unless
+    ``every_position``.
     """
     spec = recording.spec
     seen = Channels.of(spec, out_channel)
@@ -75,8 +78,10 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
     by_position = channel_windows([parts[c - seen.read.start] for c in shown])
     order = [places[0].out for places in by_position]
 
-    fillings = [Filling(s, p, order, role=roles[c]) for s, p, c in zip(results, partials, shown)]
-    total = Filling(results[-1], output, order)
+    readable = max(output.shape) <= MAX_NUMBERED_SIDE
+    fillings = [Filling(s, p, order, role=roles[c], numbers=readable) for s, p, c in zip(results, partials, shown)]
+    total = Filling(results[-1], output, order, numbers=readable)
+    pace = paced(len(order), output.shape[1], STEP_MS, every_position=every_position)
 
     def filling(done: int, active: Cell) -> list[Grid]:
         return [partial.state(done, active) for partial in fillings]
@@ -85,19 +90,22 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
     sweep = (f"Each kernel slice convolves its own channel: {len(seen.read)} partial results" if summed
              else f"The kernel convolves input {channel_range(seen.read)}")
     steps = []
-    for k, places in enumerate(by_position):
+    for end, hold_ms in pace:
+        k, places = end - 1, by_position[end - 1]
         laid = [dict(zip(shown, places)).get(c) for c in seen.drawn]
         result = filling(k, order[k]) if summed else [link(stack, laid, results[-1], order[k]),
                                                       total.state(k, order[k])]
         overlay = phase([*kernel_through(stack, slices, laid), *result], _sweep_text(sweep, notes), spec)
-        steps.append(Step(overlay, STEP_MS))
+        steps.append(Step(overlay, hold_ms))
     add = f"Add the {len(seen.read)} channel results{' and the bias' if spec.bias else ''}, cell by cell"
-    for k, cell in enumerate(order if summed else []):
+    for end, hold_ms in pace if summed else []:
+        k = end - 1
+        cell = order[k]
         equation = _sum_label(parts, shown, seen, cell, bias_of(recording, out_channel), output[cell])
         items = [*kernel_through(stack, slices, [None] * len(slices)), *filling(len(order), cell),
                  total.state(k, cell),
                  under(results, equation, below=1.4, size="normal", role="text")]
-        steps.append(Step(phase(items, _sweep_text(add, notes), spec), STEP_MS))
+        steps.append(Step(phase(items, _sweep_text(add, notes), spec), hold_ms))
     background = Picture(items=(filled_grid(results[-1], output, ()), *labels), title=title,
                          caption=describe(spec), formula=formula_text(spec))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
@@ -157,13 +165,14 @@ def _sum_label(parts: Sequence[engine.Recording], shown: Sequence[int], seen: Ch
 
 
 def volume_sweep(recording: engine.Recording, *, out_channel: int = 0, title: str = "",
-                 numbers: bool = False) -> Timeline:
+                 numbers: bool = False, every_position: bool = False) -> Timeline:
     """One output channel of a 3D convolution (transposed or not): the first input channel its
     group reads as a stack of depth slices, the kernel a block through the slices it reaches, the
     output volume a stack of risen slices beside it filling cell by cell with the engine's numbers.
 
     With several input channels every output cell also sums the ones not drawn; the caption says
-    so. ``numbers`` writes the input values in the slices too.
+    so. ``numbers`` writes the input values in the slices too. A long sweep speeds up unless
+    ``every_position``.
     """
     spec = recording.spec
     seen = Channels.of(spec, out_channel)
@@ -187,16 +196,19 @@ def volume_sweep(recording: engine.Recording, *, out_channel: int = 0, title: st
     order = [place.out for place in places]
     caption = _sweep_text("A 3D kernel slides along depth, rows and cols: one output cell per position",
                           replace(seen, drawn=range(channel, channel + 1)).notes())
-    depths = [Filling(outputs.surface(d), output[d], [cell[1:] for cell in order if cell[0] == d])
+    readable = max(out_rows, out_cols) <= MAX_NUMBERED_SIDE
+    depths = [Filling(outputs.surface(d), output[d], [cell[1:] for cell in order if cell[0] == d], numbers=readable)
               for d in range(out_depth)]
-    done = [0] * out_depth  # cells of each depth slice computed so far
+    before = np.cumsum([np.eye(out_depth, dtype=int)[cell[0]] for cell in order], axis=0)  # cells per depth so far
     steps = []
-    for place in places:
-        filled = [depths[d].state(done[d], place.out[1:] if place.out[0] == d else None) for d in range(out_depth)]
-        done[place.out[0]] += 1
+    for end, hold_ms in paced(len(places), out_cols, STEP_MS, every_position=every_position):
+        place = places[end - 1]
+        done = before[end - 1] - np.eye(out_depth, dtype=int)[place.out[0]]  # those before this one
+        filled = [depths[d].state(int(done[d]), place.out[1:] if place.out[0] == d else None)
+                  for d in range(out_depth)]
         pointer = link(stack, place.slices, outputs.surface(place.out[0]), place.out[1:])
         items = [*kernel_through(stack, slices, place.slices), pointer, *outputs.layers([[grid] for grid in filled])]
-        steps.append(Step(phase(items, caption, spec), STEP_MS))
+        steps.append(Step(phase(items, caption, spec), hold_ms))
     background = Picture(items=tuple(labels), title=title, caption=describe(spec), formula=formula_text(spec))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
 

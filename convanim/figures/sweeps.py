@@ -106,7 +106,7 @@ def heat_map(recording: engine.Recording, *, title: str | None = None, every_pos
              source: str = "") -> Timeline:
     """A single-channel 1D or 2D recording too big for numbers, its values as colours.
 
-    ``source`` says where the input comes from (a photograph's credit), after the parameters.
+    ``source`` says where the input comes from (a photograph's credit), in small print under it.
 
     The input as pixels (grey, or on the heat scale when it has negative values) inside a dashed
     outline of its padded border; the output filling in on the diverging heat scale beside its
@@ -115,7 +115,6 @@ def heat_map(recording: engine.Recording, *, title: str | None = None, every_pos
     """
     spec = recording.spec
     caption, formula_line = _caption(spec)
-    caption = f"{caption}   {source}" if source else caption
     grid, mask = plane(recording.grid, spec.dims), plane(recording.mask, spec.dims)
     out = plane(recording.output, spec.dims)
     places = sweep_windows(recording)
@@ -135,6 +134,7 @@ def heat_map(recording: engine.Recording, *, title: str | None = None, every_pos
                     (bar_at[0], 0.5, "value")], top),
             *outline(right.origin, out_width, out_height),
             *colour_bar(bar_at, out_height, limit),
+            *([Label((0.0, height + 0.25, 0.0), source, size="tiny", role="muted", anchor="la")] if source else []),
         ),
         title=title or default_title(spec),
         caption=caption,
@@ -143,7 +143,7 @@ def heat_map(recording: engine.Recording, *, title: str | None = None, every_pos
     order = [p.out for p in places]
     filling = Filling(right, out, order, role=heat_roles(out, limit), numbers=False, pending="clear")
     kernel_cols = places[0].span[3] - places[0].span[1]
-    inset_at = ((bar_at[0] + 1.0 - (2 * kernel_cols + 3.4)) / 2, height + 1.0, 0.0)
+    inset_at = ((bar_at[0] + 1.0 - (2 * kernel_cols + 3.4)) / 2, height + (1.4 if source else 1.0), 0.0)
     steps = []
     for end, hold_ms in paced(len(places), out_cols, READ_MS, every_position=every_position):
         place = places[end - 1]
