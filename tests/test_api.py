@@ -88,6 +88,19 @@ def test_mp4_is_video_rate_and_even_sized(tmp_path: Path, timeline: Timeline) ->
     assert frames == pytest.approx(sum(expected_step_ms(timeline)) * format_info('mp4').rate_fps / 1000, abs=2)
 
 
+def test_mp4_lasts_as_long_as_the_gif(tmp_path: Path) -> None:
+    """The glide takes its frames from each step's hold: the video is the GIF's length, to the
+    nearest video frame, however its steps fall on the video's frame clock."""
+    import imageio_ffmpeg
+
+    gif = api.render("basics", tmp_path / "a.gif", size=SIZE)
+    video = api.render("basics", tmp_path / "a.mp4", size=SIZE)
+    reader = imageio_ffmpeg.read_frames(str(video))
+    fps = next(reader)["fps"]
+    frames = sum(1 for _ in reader)
+    assert frames / fps == pytest.approx(sum(gif_durations(gif)) / 1000, abs=0.5 / fps)
+
+
 def test_png_frames_and_beamer_line(tmp_path: Path, timeline: Timeline) -> None:
     folder = api.render(timeline, tmp_path / "frames.png", size=SIZE)
     assert folder == tmp_path / "frames" and folder.is_dir()
