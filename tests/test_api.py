@@ -256,6 +256,35 @@ def test_no_public_name_of_the_package_is_also_a_module_name() -> None:
     assert clashes == []
 
 
+#: Each public function once, in a fresh interpreter: ``convanim.NAME(...)`` as a notebook cell
+#: would call it (with ``{scenes}`` and ``{out}`` filled in), returning something to check.
+PUBLIC_CALLS = {
+    "render": 'convanim.render("{scenes}:tiny-one", "{out}/a.gif", size="{size}").stat().st_size > 0',
+    "custom": 'convanim.custom({{"input_size": 3, "kernel_size": 2}}, "{out}/b.gif", size="{size}").is_file()',
+    "show": 'convanim.show("{scenes}:tiny-two", size="{size}").data[:6] == b"GIF89a"',
+    "render_all": 'all(r.ok for r in convanim.render_all("{out}/all", names=["{scenes}:tiny-one"], jobs=1, '
+                  'size="{size}"))',
+}
+
+
+@pytest.mark.parametrize("first", list(PUBLIC_CALLS))
+def test_the_public_api_in_any_order_in_a_fresh_process(tmp_path: Path, first: str) -> None:
+    """Whichever public function a notebook calls first, every one still works after it, twice.
+
+    A fresh interpreter, because what broke ``convanim.render`` was importing a submodule the
+    first call pulled in, which this test process has long since imported.
+    """
+    import subprocess
+    import sys
+
+    names = list(PUBLIC_CALLS)
+    order = names[names.index(first):] + names[: names.index(first)]
+    calls = [PUBLIC_CALLS[name].format(scenes=scene_file(tmp_path), out=tmp_path, size=SIZE) for name in order * 2]
+    script = "import convanim\n" + "".join(f"assert {call}, {call!r}\n" for call in calls)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
 def test_the_public_api_can_be_called_again_and_again_in_one_process(tmp_path: Path) -> None:
     import convanim
 
