@@ -112,7 +112,10 @@ def test_readme_documents_every_command() -> None:
 def test_list_names_every_scene() -> None:
     result = invoke("list")
     assert result.exit_code == 0
-    assert [line.split()[0] for line in result.stdout.splitlines()] == builtin_scenes().names()
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == builtin_scenes().names()
+    columns = {line.index(entry.description) for line, entry in zip(lines, builtin_scenes())}
+    assert len(columns) == 1 and min(columns) > max(map(len, builtin_scenes().names()))  # one column
 
 
 @pytest.mark.parametrize(
