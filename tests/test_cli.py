@@ -106,6 +106,34 @@ def test_readme_documents_every_command() -> None:
     assert not missing, f"README.md '## Command line' does not show: {missing}"
 
 
+# --- shell completion ----------------------------------------------------------------------------
+
+
+def bash_completes(*words: str) -> list[str]:
+    """What bash offers for ``convanim WORDS`` through the README's completion script, run for real."""
+    script = (
+        'eval "$(_CONVANIM_COMPLETE=bash_source convanim)"; COMP_WORDS=(convanim "$@"); '
+        'COMP_CWORD=$#; _convanim_completion convanim; printf "%s\\n" "${COMPREPLY[@]}"'
+    )
+    path = f"{CONVANIM.parent}{os.pathsep}{os.environ['PATH']}"
+    done = subprocess.run(["bash", "-c", script, "bash", *words], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PATH": path})
+    assert done.returncode == 0, done.stderr
+    return [line for line in done.stdout.splitlines() if line]
+
+
+@pytest.mark.parametrize(("command", "typed"), [("render", "arith-padding-s"), ("slides", "dil"), ("render", "")])
+def test_bash_completes_scene_names(command: str, typed: str) -> None:
+    expected = [name for name in builtin_scenes().names() if name.startswith(typed)]
+    assert expected and bash_completes(command, typed) == expected
+
+
+def test_completion_leaves_paths_to_the_shell() -> None:
+    env = {**os.environ, "_CONVANIM_COMPLETE": "bash_complete", "COMP_WORDS": "convanim render ./my", "COMP_CWORD": "2"}
+    done = subprocess.run([str(CONVANIM)], capture_output=True, text=True, env=env, timeout=60)
+    assert done.stdout.splitlines() == ["file,./my"]  # bash then completes file names itself
+
+
 # --- list, info ----------------------------------------------------------------------------------
 
 

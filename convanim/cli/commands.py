@@ -249,8 +249,29 @@ JOBS = click.option(
 )
 
 
+def complete_targets(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Tab completion of a scene target: the built-in names that start with what was typed, and
+    files too (the shell lists them) when it looks like a path or no built-in name fits.
+
+    The file entry comes first: bash's completion script clears the names before it otherwise.
+    """
+    from click.shell_completion import CompletionItem
+
+    from convanim.registry import builtin_scenes
+
+    names = [CompletionItem(name) for name in builtin_scenes().names() if name.startswith(incomplete)]
+    looks_like_path = any(mark in incomplete for mark in "./~")
+    return [CompletionItem(incomplete, type="file"), *names] if looks_like_path or not names else names
+
+
+#: The scenes a rendering command takes: built-in names or scene files, completed by the shell.
+TARGETS = click.argument(
+    "targets", nargs=-1, required=True, metavar="NAME|FILE.py[:NAME]...", shell_complete=complete_targets
+)
+
+
 @main.command()
-@click.argument("targets", nargs=-1, required=True, metavar="NAME|FILE.py[:NAME]...")
+@TARGETS
 @OUTPUT
 @render_options()
 def render(targets: tuple[str, ...], output: str | None, **options: Any) -> None:

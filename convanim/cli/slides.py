@@ -13,7 +13,7 @@ import click
 from click.core import ParameterSource
 
 from convanim.cli import main
-from convanim.cli.commands import JOBS, render_options
+from convanim.cli.commands import JOBS, TARGETS, render_options
 from convanim.slides import DECK_FORMATS
 
 
@@ -34,7 +34,7 @@ def _deck_format(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 
 @main.command()
-@click.argument("targets", nargs=-1, required=True, metavar="NAME|FILE.py[:NAME]...")
+@TARGETS
 @click.option(
     "-o",
     "--output",
