@@ -102,7 +102,8 @@ def test_missing_python_pptx_names_the_extra(
     result = CliRunner().invoke(main, ["slides", str(scenes), "-o", str(tmp_path / "deck.pptx")])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and "pip install 'convanim[slides]'" in lines[0]
+    assert len(lines) == 1 and "pip install 'convanim[slides]'" in lines[0]  # an installed package
+    assert "pip install '.[slides]'" in lines[0]  # a checkout, as the README says
     assert not (tmp_path / "deck.pptx").exists()
 
 
@@ -294,18 +295,34 @@ def test_cli_slides_writes_the_deck(tmp_path: Path, recorder: Recorder) -> None:
         (["--format", "beamer", "--video", "-o", "dir"], "video"),
         (["--fps", "0", "-o", "deck.html"], "fps"),
         (["-o", "/proc/deck.html"], "cannot write"),
+        (["-o", "deck.html", "--format", "pptx"], "is for html, not pptx"),
+        (["-o", "deck.pptx", "--format", "beamer"], "is for pptx, not beamer"),
+        (["-o", "deck.tex", "--format", "html"], "is for beamer, not html"),
     ],
 )
 def test_cli_slides_errors_are_one_line_exit_2(
     tmp_path: Path, recorder: Recorder, arguments: list[str], message: str
 ) -> None:
-    arguments = [str(tmp_path / value) if value in ("deck.key", "dir", "deck.html") else value for value in arguments]
+    arguments = [str(tmp_path / value) if value.startswith(("deck.", "dir")) else value for value in arguments]
     result = CliRunner().invoke(main, ["slides", str(scene_file(tmp_path)), *arguments])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and message in lines[0]
     assert "Traceback" not in result.output
     assert not any(name.endswith((".gif", ".png")) for name in recorder.outputs)  # failed first
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["tiny_scenes.py"]  # and wrote nothing
+
+
+@pytest.mark.parametrize("format_flag", [["--format", "beamer"], []])
+def test_beamer_to_a_tex_file_puts_its_figures_beside_it(
+    tmp_path: Path, recorder: Recorder, format_flag: list[str]
+) -> None:
+    scenes = scene_file(tmp_path)
+    deck = tmp_path / "talk" / "lecture.tex"
+    result = CliRunner().invoke(main, ["slides", f"{scenes}:tiny-one", "-o", str(deck), *format_flag])
+    assert result.exit_code == 0, result.output
+    assert deck.is_file() and "\\input{tiny-one.tex}" in deck.read_text(encoding="utf-8")
+    assert (deck.parent / "tiny-one.tex").is_file() and (deck.parent / "tiny-one").is_dir()
 
 
 def test_cli_help(tmp_path: Path) -> None:

@@ -40,7 +40,8 @@ def _deck_format(ctx: click.Context, param: click.Parameter, value: str | None) 
     "--output",
     type=click.Path(path_type=Path),
     required=True,
-    help="The deck: NAME.pptx or NAME.html (the suffix picks the format), or a folder for beamer.",
+    help="The deck: NAME.pptx, NAME.html or NAME.tex (the suffix picks the format), or a folder "
+    "with --format beamer.",
 )
 @click.option(
     "--format",
@@ -58,9 +59,10 @@ def slides(
 ) -> None:
     """Put figures into a deck: one 16:9 slide per figure with its title and caption.
 
-    pptx needs the extra: pip install 'convanim[slides]'. html is one self-contained file
-    (arrow keys, space or a click move between slides; P or the button pauses). beamer writes,
-    per figure, a folder of PNG frames and an \\animategraphics snippet, plus deck.tex.
+    pptx needs the extra: pip install 'convanim[slides]' (in a checkout: pip install '.[slides]').
+    html is one self-contained file (arrow keys, space or a click move between slides; P or the
+    button pauses). beamer writes, per figure, a folder of PNG frames and an \\animategraphics
+    snippet, beside NAME.tex (or deck.tex in the folder given).
 
     Example: convanim slides basics dilated -o deck.pptx
     """

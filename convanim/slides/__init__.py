@@ -21,8 +21,9 @@ from convanim.registry import SceneEntry, resolve
 # The writers (numpy, Pillow) are imported where used, so that the command line can read
 # DECK_FORMATS at start-up for free.
 
-#: Deck formats by the suffix of ``-o``; Beamer writes a folder, so it is only ever named.
-DECK_SUFFIXES = {".pptx": "pptx", ".html": "html", ".htm": "html"}
+#: Deck formats by the suffix of ``-o``; for Beamer, ``-o`` is its main ``.tex`` file or the
+#: folder of its files (which only ``--format beamer`` can tell).
+DECK_SUFFIXES = {".pptx": "pptx", ".html": "html", ".htm": "html", ".tex": "beamer"}
 DECK_FORMATS = ("pptx", "html", "beamer")
 
 
@@ -142,16 +143,23 @@ def _is_video(media: Path) -> bool:
 
 
 def deck_format(out: Path, format: str | None) -> str:
-    """The deck format: given explicitly, or from the suffix of ``out`` (never guessed)."""
+    """The deck format: given explicitly, or from the suffix of ``out`` (never guessed).
+
+    A suffix that names another deck format than the one given is refused: ``-o talk.html
+    --format pptx`` would write a PowerPoint file that no browser opens under that name.
+    """
+    found = DECK_SUFFIXES.get(out.suffix.lower())
     if format is not None:
         if format not in DECK_FORMATS:
             raise ValueError(f"format: {format!r} is not one of {', '.join(DECK_FORMATS)}")
+        if found is not None and found != format:
+            raise ValueError(f"out: the suffix of {str(out)!r} is for {found}, not {format}; "
+                             "make the suffix and --format agree, or leave --format out")
         return format
-    found = DECK_SUFFIXES.get(out.suffix.lower())
     if found is None:
         raise ValueError(
             f"out: cannot tell the deck format from {str(out)!r}; "
-            "use a .pptx or .html name, or --format beamer with a folder"
+            "use a .pptx, .html or .tex name, or --format beamer with a folder"
         )
     return found
 
@@ -166,8 +174,9 @@ def make_slides(
 ) -> Path:
     """Render the named scenes into one deck at ``out`` and return its path.
 
-    ``format`` is ``pptx`` or ``html`` (by default from the suffix of ``out``) or ``beamer``
-    (``out`` is then a folder). ``video`` embeds MP4 instead of GIF (PPTX and HTML).
+    ``format`` is ``pptx``, ``html`` or ``beamer``, by default from the suffix of ``out``; for
+    Beamer ``out`` is the deck's ``.tex`` file (its figures go beside it) or a folder that gets
+    ``deck.tex``. ``video`` embeds MP4 instead of GIF (PPTX and HTML).
     ``options`` are :func:`convanim.api.render`'s (size, scale, fps, theme, loop, hold_ms, smooth).
     """
     out = Path(out)
@@ -176,9 +185,10 @@ def make_slides(
     if kind == "beamer":
         if video:
             raise ValueError("video: Beamer decks animate PNG frames; drop --video")
-        from convanim.slides.beamer import write_beamer
+        from convanim.slides.beamer import DECK_NAME, write_beamer
 
-        return write_beamer(entries, out, **options)
+        folder, name = (out.parent, out.name) if out.suffix.lower() == ".tex" else (out, DECK_NAME)
+        return write_beamer(entries, folder, deck_name=name, **options)
     from convanim.writers.staging import check_target
 
     writer = _deck_writer(kind)  # before rendering: a missing extra fails at once

@@ -56,12 +56,14 @@ _SPECIALS = {
 }
 
 
-def write_beamer(entries: Sequence[SceneEntry], out_dir: Path, **options: Any) -> Path:
-    """Render each scene's frames into ``out_dir`` with its snippet; return ``out_dir/deck.tex``.
+def write_beamer(
+    entries: Sequence[SceneEntry], out_dir: Path, *, deck_name: str = DECK_NAME, **options: Any
+) -> Path:
+    """Render each scene's frames into ``out_dir`` with its snippet; return ``out_dir/deck_name``.
 
     ``options`` are :func:`convanim.api.render`'s; ``fps`` is also the rate the snippets play.
     """
-    check_target(out_dir / DECK_NAME)  # an unwritable folder fails before any rendering
+    check_target(out_dir / deck_name)  # an unwritable folder fails before any rendering
     frames = []
     for entry in entries:
         timeline = entry.timeline()
@@ -69,7 +71,7 @@ def write_beamer(entries: Sequence[SceneEntry], out_dir: Path, **options: Any) -
         snippet = out_dir / f"{entry.name}.tex"
         write_text(snippet, snippet_text(folder, out_dir, options.get("fps")))
         frames.append(_frame(title_of(entry.name, timeline), caption_of(timeline), snippet.name))
-    deck = out_dir / DECK_NAME
+    deck = out_dir / deck_name
     write_text(deck, deck_text(frames))
     return deck
 
@@ -83,7 +85,7 @@ def snippet_text(folder: Path, base: Path, fps: float | None) -> str:
     line = line.replace("[loop,autoplay,controls]", f"[loop,autoplay,controls,{SIZE_OPTIONS}]", 1)
     return (
         f"% {folder.name}: needs \\usepackage{{animate}}; the frame path is relative to "
-        f"the folder of {DECK_NAME}.\n{line}%\n"
+        f"the deck's folder.\n{line}%\n"
     )
 
 

@@ -46,7 +46,8 @@ def require_pptx() -> None:
         import pptx  # noqa: F401
     except ImportError as exc:
         raise MissingBackend(
-            "PPTX output needs python-pptx: pip install 'convanim[slides]'"
+            "PPTX output needs python-pptx: pip install 'convanim[slides]' "
+            "(in a checkout of convanim: pip install '.[slides]')"
         ) from exc
 
 
