@@ -3,12 +3,15 @@ real subprocess of the installed ``convanim`` script; one-line errors with the r
 
 from __future__ import annotations
 
+import fcntl
 import inspect
 import os
 import pty
 import re
+import struct
 import subprocess
 import sys
+import termios
 from collections.abc import Callable
 from pathlib import Path
 
@@ -281,9 +284,11 @@ def test_custom_title_reaches_the_picture(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert seen == ["Stride two", "2D convolution"]
 
 
-def test_all_through_the_script_with_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+@pytest.mark.parametrize("columns", [40, 80, 200])
+def test_all_on_a_terminal_keeps_its_progress_on_one_line_then_sums_up(tmp_path: Path, columns: int) -> None:
     out = tmp_path / "all"
     terminal, stderr = pty.openpty()
+    fcntl.ioctl(stderr, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     try:
         process = subprocess.run(
             [str(CONVANIM), "all", "--out", str(out), "-j", "2", *SMALL],
@@ -294,10 +299,41 @@ def test_all_through_the_script_with_a_progress_bar_on_a_terminal(tmp_path: Path
     finally:
         os.close(terminal)
     assert process.returncode == 0, shown
-    assert "rendering" in shown and "100%" in shown and "error" not in shown
     expected = sorted(out / f"{name}.gif" for name in builtin_scenes().names())
     assert sorted(Path(line) for line in process.stdout.splitlines()) == expected  # piped: listed
     assert sorted(out.iterdir()) == expected
+    progress, _, rest = shown.rpartition(f"{len(expected)} figures written to {out} in ")
+    assert re.fullmatch(r"\d+\.\d s\r\n", rest), shown  # the summary: how many, where, how long
+    assert screen_lines(progress, columns) == 1, progress  # every redraw on the one line, never wrapped
+    assert f"rendering {len(expected)}/{len(expected)}" in progress
+
+
+def test_the_progress_line_fits_any_width_and_the_summary_names_failures() -> None:
+    from convanim.cli.progress import fit_line, summary
+
+    longest = max(builtin_scenes().names(), key=len)
+    for columns in range(1, 201):
+        for done in (0, 17, 31):
+            assert len(fit_line(done, 31, longest, columns)) <= max(1, columns - 1)
+    assert fit_line(31, 31, longest, 200).endswith(longest)  # room enough: the whole name
+    text = summary(29, ["a", "b"], "out", 1.25)
+    assert text.startswith("29 figures written to out in 1.2") and text.endswith("2 failed: a, b")
+
+
+def screen_lines(output: str, columns: int) -> int:
+    """How many lines of a ``columns``-wide terminal ``output`` reaches, as a terminal wraps: a
+    character written after the last column moves to the next line (escape sequences take none)."""
+    row, column = 0, 0
+    for char in re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", output):
+        if char == "\r":
+            column = 0
+        elif char == "\n":
+            row += 1
+        elif char.isprintable():
+            if column == columns:
+                row, column = row + 1, 0
+            column += 1
+    return row + 1
 
 
 def read_all(terminal: int) -> str:

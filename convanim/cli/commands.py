@@ -9,7 +9,6 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import Callable, Iterable
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -308,27 +307,25 @@ def render_all(out_dir: Path, jobs: int | None, quiet: bool, **options: Any) -> 
 
     Example: convanim all --out output --format gif -j 4
     """
+    from convanim.cli.progress import ProgressLine, summary
     from convanim.registry import builtin_scenes
 
     total = len(builtin_scenes())
-    show_bar = not quiet and sys.stderr.isatty()
-    # On a terminal the bar stands in for the list of files; piped, stdout gets one path a line.
-    list_paths = not quiet and not (show_bar and sys.stdout.isatty())
-    bar_or_nothing = (
-        click.progressbar(length=total, label="rendering", file=sys.stderr, item_show_func=lambda name: name)
-        if show_bar
-        else nullcontext()
-    )
-    with bar_or_nothing as bar:
+    # On a terminal a progress line and a summary stand in for the list of files; piped, stdout
+    # gets one path a line.
+    line = ProgressLine(total, sys.stderr) if not quiet and sys.stderr.isatty() else None
+    list_paths = not quiet and not (line is not None and sys.stdout.isatty())
 
-        def progress(result: api.Result, done: int, count: int) -> None:
-            if bar is not None:
-                bar.update(1, result.name)
-            if result.ok and list_paths:
-                click.echo(str(result.path))
+    def progress(result: api.Result, done: int, count: int) -> None:
+        if line is not None:
+            line.advance(result.name)
+        if result.ok and list_paths:
+            click.echo(str(result.path))
 
-        results = api.render_all(out_dir, jobs=jobs, progress=progress, **options)
+    results = api.render_all(out_dir, jobs=jobs, progress=progress, **options)
     failed = [result for result in results if not result.ok]
+    if line is not None:
+        line.finish(summary(total - len(failed), [result.name for result in failed], str(out_dir), line.seconds))
     for result in failed:
         click.echo(f"convanim: error: {result.name}: {result.error}", err=True)
     if failed:
