@@ -138,6 +138,7 @@ def test_frames_never_replace_a_folder_of_other_files(tmp_path: Path, timeline: 
         ("loop", -1, "loop"),
         ("hold_ms", 0, "hold_ms"),
         ("format", "bmp", "format"),
+        ("bare", "yes", "bare"),
     ],
 )
 def test_bad_options_fail_before_any_work(

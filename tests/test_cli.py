@@ -193,6 +193,9 @@ BAD_INPUTS = {
     "-o with two scenes": (["render", "{scenes}", "-o", "x.gif"], "-o"),
     "unknown command": (["paint"], "paint"),
     "unknown option": (["render", "--colour"], "--colour"),
+    "a value for --bare": (["render", "{scenes}:tiny-one", "--bare=yes"], "--bare"),
+    "a bare custom title": (["custom", "--input", "5", "--kernel", "3", "--bare", "--title", "T"], "--title"),
+    "too small a canvas": (["render", "{scenes}:tiny-one", "--size", "12x12"], "too small"),
 }
 
 
@@ -269,6 +272,32 @@ def test_custom_through_the_script(tmp_path: Path) -> None:
     assert process.returncode == 0, process.stderr
     spec = ConvSpec.create(5, 3, stride=2, padding=1)
     assert frame_count(out) == len(arithmetic(spec).steps)
+
+
+BARE_COMMANDS = {
+    "render": (["render", "{scenes}:tiny-one", "-o", "{out}"], lambda scenes, out, **kw: api.render(
+        f"{scenes}:tiny-one", out, size=SIZE, **kw)),
+    "custom": (["custom", "--input", "4", "--kernel", "3", "-o", "{out}"], lambda scenes, out, **kw: api.custom(
+        {"input_size": 4, "kernel_size": 3}, out, size=SIZE, **kw)),
+}
+
+
+@pytest.mark.parametrize("command", sorted(BARE_COMMANDS))
+def test_bare_renders_the_figure_alone(tmp_path: Path, scenes: Path, command: str) -> None:
+    args, library = BARE_COMMANDS[command]
+    out = tmp_path / "cli.gif"
+    result = invoke(*(arg.format(scenes=scenes, out=out) for arg in args), "--bare", *SMALL)
+    assert result.exit_code == 0, result.stderr
+    bare, full = library(scenes, tmp_path / "bare.gif", bare=True), library(scenes, tmp_path / "full.gif")
+    assert out.read_bytes() == bare.read_bytes() != full.read_bytes()
+
+
+def test_all_bare(tmp_path: Path, registry: SceneRegistry) -> None:
+    result = invoke("all", "--out", str(tmp_path / "out"), "-j", "1", "--bare", *SMALL)
+    assert result.exit_code == 0, result.stderr
+    for name in registry.names():
+        expected = api.render(registry.get(name), tmp_path / f"{name}.gif", size=SIZE, bare=True)
+        assert (tmp_path / "out" / f"{name}.gif").read_bytes() == expected.read_bytes()
 
 
 def test_custom_title_reaches_the_picture(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -414,6 +443,7 @@ def test_pyproject_shared_keys_reach_every_command(in_project: Callable[..., Res
         ("[tool.convanim]\nthme = 'dark'\n", "thme"),
         ("[tool.convanim.paint]\nsize = '720p'\n", "paint"),
         ("[tool.convanim.info]\nfps = 30\n", "fps"),
+        ("[tool.convanim.render]\nbare = 'yes'\n", 'bare = "yes": expected true or false'),
         ("[tool.convanim\n", "TOML"),
     ],
 )

@@ -10,6 +10,7 @@ import base64
 import io
 import re
 import sys
+from dataclasses import replace
 from fractions import Fraction
 from html.parser import HTMLParser
 from pathlib import Path
@@ -26,11 +27,8 @@ from convanim import api  # noqa: E402
 from convanim.cli import main  # noqa: E402
 from convanim.registry import builtin_scenes, resolve  # noqa: E402
 from convanim.errors import MissingBackend  # noqa: E402
-from convanim.slides import (  # noqa: E402
-    caption_of,
-    make_slides,
-    without_text,
-)
+from convanim.picture.timeline import without_text  # noqa: E402
+from convanim.slides import caption_of, make_slides  # noqa: E402
 from convanim.slides.beamer import latex_text  # noqa: E402
 from convanim.slides.pptx import SLIDE_WIDTH_EMU, TITLE_POINTS, title_points  # noqa: E402
 from convanim.slides.gallery import INDEX_NAME, TABLE_NAME, write_gallery  # noqa: E402
@@ -204,11 +202,25 @@ def test_frames_carry_no_text_the_slide_carries_it(tmp_path: Path, recorder: Rec
     scenes = scene_file(tmp_path)
     make_slides([f"{scenes}:tiny-one"], tmp_path / "deck.html")
     timeline = timelines(scenes)[0]
-    api.render(without_text(timeline), tmp_path / "bare.gif")
+    api.render(timeline, tmp_path / "bare.gif", bare=True)
     api.render(timeline, tmp_path / "full.gif")
-    assert without_text(timeline).background.title == ""
     assert recorder.outputs["tiny-one.gif"] == recorder.outputs["bare.gif"]
     assert recorder.outputs["tiny-one.gif"] != recorder.outputs["full.gif"]
+
+
+def test_a_bare_figure_draws_no_step_caption_either(tmp_path: Path, recorder: Recorder) -> None:
+    """A step's own caption (a phase's) replaces the background's on screen: bare, it is gone too,
+    so whatever the steps say, the bare frames are the same."""
+    timeline = timelines(scene_file(tmp_path))[0]
+    told = replace(timeline, steps=tuple(replace(step, overlay=replace(step.overlay, caption=f"phase {index}",
+                                                                          formula="o = 2"))
+                                         for index, step in enumerate(timeline.steps)))
+    for name, variant in (("plain", timeline), ("told", told)):
+        api.render(variant, tmp_path / f"{name}.gif", bare=True)
+        api.render(variant, tmp_path / f"{name}-full.gif")
+    assert recorder.outputs["plain.gif"] == recorder.outputs["told.gif"]
+    assert recorder.outputs["plain-full.gif"] != recorder.outputs["told-full.gif"]  # the captions do show
+    assert all(not (step.overlay.caption or step.overlay.formula) for step in without_text(told).steps)
 
 
 # --- Beamer -------------------------------------------------------------------------------

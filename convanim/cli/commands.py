@@ -242,6 +242,13 @@ OUTPUT = click.option(
 )
 
 
+#: The figure alone, for commands that write figures (decks and the gallery decide for themselves).
+BARE = click.option(
+    "--bare", is_flag=True, default=RENDER_DEFAULTS["bare"],
+    help="The figure alone: no title, caption or formula drawn in (as decks embed it).",
+)
+
+
 #: Shared by ``all`` and ``gallery``, which render every scene in worker processes.
 JOBS = click.option(
     "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the number of cores)."
@@ -273,6 +280,7 @@ TARGETS = click.argument(
 @TARGETS
 @OUTPUT
 @render_options()
+@BARE
 def render(targets: tuple[str, ...], output: str | None, **options: Any) -> None:
     """Render built-in scenes or scenes from your own files.
 
@@ -302,6 +310,7 @@ def render(targets: tuple[str, ...], output: str | None, **options: Any) -> None
 @JOBS
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no list of written files.")
 @render_options(default_format=ALL_DEFAULTS["format"])
+@BARE
 def render_all(out_dir: Path, jobs: int | None, quiet: bool, **options: Any) -> None:
     """Render every built-in scene, in parallel; a failing scene does not stop the others.
 
@@ -340,11 +349,14 @@ def render_all(out_dir: Path, jobs: int | None, quiet: bool, **options: Any) -> 
     "--title", type=OneLine(), help="Title above the figure (default: the kind, e.g. '2D transposed convolution')."
 )
 @render_options()
+@BARE
 def custom(output: str | None, numbers: bool, title: str | None, **options: Any) -> None:
     """Animate any convolution, in the conv_arithmetic style with its caption.
 
     Example: convanim custom --input 5 --kernel 3 --stride 2 --padding 1 --title "Stride 2" -o conv.gif
     """
+    if title is not None and options["bare"]:
+        fail("--title: a --bare figure shows no title; drop one of the two")
     spec = _spec(options)
     _report(api.custom(spec, output, numbers=numbers, title=title, **options), options["fps"])
 

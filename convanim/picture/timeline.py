@@ -35,6 +35,20 @@ class Frame:
     progress: float = 0.0
 
 
+def without_text(timeline: Timeline) -> Timeline:
+    """The bare figure: no title, caption or formula in any of its pictures, the background's or
+    a step's own (a step's caption, such as a phase's, replaces the background's on screen).
+
+    A slide sets the text as real text (large, searchable, read by screen readers), so drawing it
+    into the picture as well would only repeat it, smaller.
+    """
+    def bare(picture: Picture) -> Picture:
+        return replace(picture, title="", caption="", formula="")
+
+    steps = tuple(replace(step, overlay=bare(step.overlay)) for step in timeline.steps)
+    return replace(timeline, background=bare(timeline.background), steps=steps)
+
+
 def step_durations(timeline: Timeline) -> list[int]:
     """How long each step is on screen: its hold, plus the start/end holds on the first/last."""
     check_timeline(timeline)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -68,30 +68,18 @@ def caption_of(timeline: Timeline) -> str:
     return "\n".join(text for text in (background.caption, background.formula) if text)
 
 
-def without_text(timeline: Timeline) -> Timeline:
-    """The timeline with no title, caption or formula drawn into its frames.
-
-    A slide sets these as real text (large, searchable, read by screen readers), so drawing them
-    into the picture as well would only repeat them, smaller.
-    """
-    background = replace(timeline.background, title="", caption="", formula="")
-    return replace(timeline, background=background)
-
-
 def render_figures(
     entries: Sequence[SceneEntry], media_dir: Path, *, video: bool = False, **options: Any
 ) -> list[Figure]:
     """Render each scene once into ``media_dir`` (GIF, or MP4 with ``video``) plus its poster.
 
-    The frames carry no text (see :func:`without_text`); the Figure carries it instead.
+    The frames carry no text (the bare figure); the Figure carries it instead.
     """
     suffix = "mp4" if video else "gif"
     figures = []
     for entry in entries:
         timeline = entry.timeline()
-        media = api.render(
-            without_text(timeline), media_dir / f"{entry.name}.{suffix}", format=suffix, **options
-        )
+        media = api.render(timeline, media_dir / f"{entry.name}.{suffix}", format=suffix, bare=True, **options)
         figures.append(figure_of(entry.name, timeline, media, media_dir / f"{entry.name}_poster.png"))
     return figures
 
@@ -229,6 +217,5 @@ __all__ = [
     "render_figures",
     "save_poster",
     "title_of",
-    "without_text",
     "write_text",
 ]

@@ -14,7 +14,7 @@ from typing import Any
 
 from convanim import api
 from convanim.registry import SceneEntry
-from convanim.slides import caption_of, title_of, without_text, write_text
+from convanim.slides import caption_of, title_of, write_text
 from convanim.checks import printable
 from convanim.writers.staging import check_target
 
@@ -67,7 +67,7 @@ def write_beamer(
     frames = []
     for entry in entries:
         timeline = entry.timeline()
-        folder = api.render(without_text(timeline), out_dir / entry.name, format="png", **options)
+        folder = api.render(timeline, out_dir / entry.name, format="png", bare=True, **options)
         snippet = out_dir / f"{entry.name}.tex"
         write_text(snippet, snippet_text(folder, out_dir, options.get("fps")))
         frames.append(_frame(title_of(entry.name, timeline), caption_of(timeline), snippet.name))
