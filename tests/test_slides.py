@@ -279,14 +279,32 @@ def test_gallery_page_and_readme_table(tmp_path: Path, recorder: Recorder) -> No
     assert sources == [f"{name}.gif" for name in names]
     assert all((out / source).read_bytes() == recorder.outputs[source] for source in sources)
     expected = [builtin_scenes().get(name).timeline() for name in names]
-    assert page.texts["figcaption"] == [caption_of(timeline) for timeline in expected]
+    assert "figcaption" not in page.texts  # the GIF draws its caption: the page does not repeat it
+    alts = [img["alt"] for img in page.all("img", "anim")]
+    assert all(caption_of(timeline) in alt for alt, timeline in zip(alts, expected, strict=True))
     assert all(img["src"].startswith("data:image/png;base64,") for img in page.all("img", "still"))
     assert page.all("button")  # one pause control for every animation on the page
     table = (out / TABLE_NAME).read_text(encoding="utf-8").splitlines()
     rows = [line for line in table[2:] if line.strip()]
     assert len(rows) == -(-len(names) // 3)  # ceil: three figures a row
-    linked = re.findall(r"\]\(([^ )]+)", "\n".join(rows))
-    assert linked == [f"{out.as_posix()}/{name}.gif" for name in names]
+    assert [Path(link).name for link in markdown_links(out / TABLE_NAME)] == [f"{name}.gif" for name in names]
+    assert_links_resolve(out / TABLE_NAME)
+
+
+def markdown_links(page: Path) -> list[str]:
+    """The targets of a Markdown file's images, percent-decoded as a renderer reads them."""
+    from urllib.parse import unquote
+
+    return [unquote(link) for link in re.findall(r"\]\(([^ )]+)", page.read_text(encoding="utf-8"))]
+
+
+def assert_links_resolve(page: Path) -> None:
+    """Every link of ``page``, read from its own folder (as GitHub or a viewer reads it), is a
+    relative path to a file that exists."""
+    links = markdown_links(page)
+    assert links and not any(Path(link).is_absolute() for link in links), links
+    missing = [link for link in links if not (page.parent / link).is_file()]
+    assert missing == [], missing
 
 
 # --- CLI ----------------------------------------------------------------------------------
@@ -351,10 +369,30 @@ def test_gallery_goes_between_the_readme_markers(tmp_path: Path, recorder: Recor
     out = tmp_path / "figs"
     write_gallery(out, names=builtin_scenes().names()[:2], jobs=1, size="160x120", readme=readme)
     text = readme.read_text(encoding="utf-8")
-    table = (out / TABLE_NAME).read_text(encoding="utf-8").strip()
     assert text.startswith("# Mine\n<!-- gallery:start -->\n2 figures, ")
     assert text.endswith("<!-- gallery:end -->\n## After\n")
-    assert table in text and "old" not in text
+    assert markdown_links(readme) == [f"figs/{link}" for link in markdown_links(out / TABLE_NAME)]
+    assert "old" not in text
+
+
+@pytest.mark.parametrize("out_is_absolute", [True, False])
+def test_gallery_links_resolve_from_each_files_own_folder(
+    tmp_path: Path, recorder: Recorder, monkeypatch: pytest.MonkeyPatch, out_is_absolute: bool
+) -> None:
+    """Run from one folder, the figures in a second and the README in a third: each file's links
+    are relative to where that file is, never to where the command ran or absolute."""
+    for folder in ("run", "docs", "site"):
+        (tmp_path / folder).mkdir()
+    monkeypatch.chdir(tmp_path / "run")
+    readme = tmp_path / "docs" / "README.md"
+    readme.write_text("# Mine\n<!-- gallery:start -->\n<!-- gallery:end -->\n", encoding="utf-8")
+    out = tmp_path / "site" / "gal" if out_is_absolute else Path("..", "site", "gal")
+    result = CliRunner().invoke(main, ["gallery", "--out", str(out), "--readme", "../docs/README.md",
+                                       "--size", "160x120", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert_links_resolve(tmp_path / "site" / "gal" / TABLE_NAME)
+    assert_links_resolve(readme)
+    assert str(tmp_path) not in readme.read_text(encoding="utf-8")  # no path of this machine
 
 
 def test_a_readme_without_markers_fails_before_rendering(tmp_path: Path, recorder: Recorder) -> None:

@@ -78,7 +78,7 @@ def slides(
     type=click.Path(file_okay=False, path_type=Path),
     default="output",
     show_default=True,
-    help="Folder for the GIFs, index.html and gallery.md (its links start with this path).",
+    help="Folder for the GIFs, index.html and gallery.md (which links the GIFs beside it).",
 )
 @click.option(
     "--columns", type=click.IntRange(min=1), default=3, show_default=True,
@@ -93,8 +93,9 @@ def slides(
 def gallery(out_dir: Path, columns: int, jobs: int | None, readme: Path | None, **options: Any) -> None:
     """Render every built-in figure as a GIF with a gallery page and a README table.
 
-    Writes OUT/NAME.gif for each scene, OUT/index.html showing every figure with its caption,
-    and OUT/gallery.md, a Markdown table to paste into a README (or --readme puts it there).
+    Writes OUT/NAME.gif for each scene, OUT/index.html showing every figure, and OUT/gallery.md,
+    a Markdown table of the GIFs beside it; --readme puts the table into a README too, its links
+    relative to the README's folder.
 
     Example: convanim gallery --out output --readme README.md
     """

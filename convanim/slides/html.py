@@ -110,8 +110,9 @@ def data_uri(path: Path) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-def figure_markup(figure: Figure, media_src: str, poster_src: str) -> str:
-    """A <figure> holding the animation, its still (for pausing) and its caption."""
+def figure_markup(figure: Figure, media_src: str, poster_src: str, *, caption: bool = True) -> str:
+    """A <figure> holding the animation, its still (for pausing) and, with ``caption``, its caption
+    (left out where the animation draws its own)."""
     alt = escaped(f"{figure.title}. {figure.caption}")
     if figure.is_video:
         media = (
@@ -123,7 +124,8 @@ def figure_markup(figure: Figure, media_src: str, poster_src: str) -> str:
             f'<img class="anim" src="{media_src}" alt="{alt}">'
             f'<img class="still" src="{poster_src}" alt="{alt}" hidden>'
         )
-    return f"<figure>{media}<figcaption>{escaped(figure.caption)}</figcaption></figure>"
+    below = f"<figcaption>{escaped(figure.caption)}</figcaption>" if caption else ""
+    return f"<figure>{media}{below}</figure>"
 
 
 def page(title: str, body: str, *, style: str, script: str, figure: Figure | None) -> str:
