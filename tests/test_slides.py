@@ -83,6 +83,40 @@ def test_pptx_video_embeds_the_rendered_mp4_with_a_poster(tmp_path: Path, record
     assert len(posters) == 1 and Image.open(io.BytesIO(posters[0])).size == movie_size(videos[0])
 
 
+def test_pptx_video_starts_with_the_slide_and_loops(tmp_path: Path, recorder: Recorder) -> None:
+    """Read back from the slide's XML: the main sequence plays the movie as the slide begins (no
+    click), and the movie's media node repeats for ever, like the GIF deck."""
+    from lxml import etree
+    from pptx.oxml.ns import nsmap
+
+    from convanim.picture.timeline import total_ms
+
+    def xp(node: Any, path: str) -> list[Any]:
+        return etree.XPath(path, namespaces=nsmap("p"))(node)  # type: ignore[return-value]
+
+    scenes = scene_file(tmp_path)
+    deck = make_slides([str(scenes)], tmp_path / "deck.pptx", video=True)
+    for slide, timeline in zip(pptx.Presentation(str(deck)).slides, timelines(scenes), strict=True):
+        (movie,) = [shape for shape in slide.shapes if shape.shape_type == MSO_SHAPE_TYPE.MEDIA]
+        element = slide._element
+        (timing,) = xp(element, "./p:timing")
+        (play,) = xp(timing, ".//p:seq/p:cTn[@nodeType='mainSeq']//p:cmd[@cmd='playFrom(0.0)']")
+        assert xp(play, "./p:cBhvr/p:tgtEl/p:spTgt/@spid") == [str(movie.shape_id)]
+        effect = xp(play, "ancestor::p:cTn[@presetClass='mediacall']")[0]
+        assert effect.get("nodeType") == "afterEffect"  # not clickEffect: no click needed
+        starts = [cond.get("delay") for cond in xp(effect, "./p:stCondLst/p:cond")]
+        assert starts == ["0"]
+        begins = xp(timing, ".//p:cond[@evt='onBegin']/p:tn/@val")
+        assert begins == xp(timing, ".//p:cTn[@nodeType='mainSeq']/@id")  # when the slide begins
+        length = int(xp(play, "./p:cBhvr/p:cTn/@dur")[0])
+        assert abs(length - total_ms(timeline)) <= 1000 / 30  # the video's length, to a frame
+        (media,) = xp(timing, ".//p:video/p:cMediaNode")
+        assert xp(media, "./p:tgtEl/p:spTgt/@spid") == [str(movie.shape_id)]
+        assert xp(media, "./p:cTn/@repeatCount") == ["indefinite"]
+        after = [child.tag.rpartition("}")[2] for child in element[element.index(timing) + 1 :]]
+        assert after in ([], ["extLst"])  # where the schema puts it
+
+
 def movie_size(data: bytes) -> tuple[int, int]:
     import imageio.v3 as iio
 

@@ -39,6 +39,29 @@ FIXED_DATE = datetime(1980, 1, 1)
 
 Box = tuple[int, int, int, int]  # left, top, width, height in EMU
 
+#: A slide's timing as PowerPoint writes it for a video set to start automatically and to loop
+#: until stopped: the main sequence plays it from the start as the slide begins (an after-effect
+#: with no delay, where python-pptx's own timing waits for a click), and its media node repeats
+#: for ever. ``{shape}`` is the video's shape id, ``{ms}`` its length.
+VIDEO_TIMING = """<p:timing {ns}><p:tnLst><p:par>
+<p:cTn id="1" dur="indefinite" restart="never" nodeType="tmRoot"><p:childTnLst>
+<p:seq concurrent="1" nextAc="seek"><p:cTn id="2" dur="indefinite" nodeType="mainSeq"><p:childTnLst>
+<p:par><p:cTn id="3" fill="hold"><p:stCondLst><p:cond delay="indefinite"/>
+<p:cond evt="onBegin" delay="0"><p:tn val="2"/></p:cond></p:stCondLst><p:childTnLst>
+<p:par><p:cTn id="4" fill="hold"><p:stCondLst><p:cond delay="0"/></p:stCondLst><p:childTnLst>
+<p:par><p:cTn id="5" presetID="1" presetClass="mediacall" presetSubtype="0" fill="hold" nodeType="afterEffect">
+<p:stCondLst><p:cond delay="0"/></p:stCondLst><p:childTnLst>
+<p:cmd type="call" cmd="playFrom(0.0)"><p:cBhvr><p:cTn id="6" dur="{ms}" fill="hold"/>
+<p:tgtEl><p:spTgt spid="{shape}"/></p:tgtEl></p:cBhvr></p:cmd>
+</p:childTnLst></p:cTn></p:par></p:childTnLst></p:cTn></p:par></p:childTnLst></p:cTn></p:par>
+</p:childTnLst></p:cTn>
+<p:prevCondLst><p:cond evt="onPrev" delay="0"><p:tgtEl><p:sldTgt/></p:tgtEl></p:cond></p:prevCondLst>
+<p:nextCondLst><p:cond evt="onNext" delay="0"><p:tgtEl><p:sldTgt/></p:tgtEl></p:cond></p:nextCondLst></p:seq>
+<p:video><p:cMediaNode vol="80000"><p:cTn id="7" repeatCount="indefinite" fill="hold" display="0">
+<p:stCondLst><p:cond delay="indefinite"/></p:stCondLst></p:cTn>
+<p:tgtEl><p:spTgt spid="{shape}"/></p:tgtEl></p:cMediaNode></p:video>
+</p:childTnLst></p:cTn></p:par></p:tnLst></p:timing>"""
+
 
 def require_pptx() -> None:
     """Fail with the install command when python-pptx is missing."""
@@ -111,10 +134,40 @@ def _add_media(slide: Any, figure: Figure, area: Box) -> None:
             str(figure.media), left, top, width, height,
             poster_frame_image=str(figure.poster), mime_type="video/mp4",
         )
+        _play_with_the_slide_and_loop(slide, media.shape_id, _length_ms(figure.media))
     else:
         media = slide.shapes.add_picture(str(figure.media), left, top, width, height)
     # Alt text for screen readers; python-pptx has no public setter for it.
     media._element.xpath("./*[1]/p:cNvPr")[0].set("descr", printable(f"{figure.title}. {figure.caption}"))
+
+
+def _play_with_the_slide_and_loop(slide: Any, shape_id: int, length_ms: int) -> None:
+    """Replace python-pptx's timing (play on a click, once) with :data:`VIDEO_TIMING`, so a video
+    deck moves like the GIF deck does: from the moment the slide shows, over and over."""
+    from pptx.oxml import parse_xml
+    from pptx.oxml.ns import nsdecls, qn
+
+    element = slide._element
+    for old in element.findall(qn("p:timing")):
+        element.remove(old)
+    timing = parse_xml(VIDEO_TIMING.replace("\n", "").format(ns=nsdecls("p"), shape=shape_id, ms=length_ms))
+    # The schema's order: cSld, clrMapOvr, transition, timing, extLst.
+    ext = element.find(qn("p:extLst"))
+    if ext is None:
+        element.append(timing)
+    else:
+        ext.addprevious(timing)
+
+
+def _length_ms(video: Path) -> int:
+    """A video's length in milliseconds, as its container states it."""
+    import imageio_ffmpeg
+
+    frames = imageio_ffmpeg.read_frames(str(video))
+    try:
+        return round(next(frames)["duration"] * 1000)
+    finally:
+        frames.close()
 
 
 def _style_text(shape: Any, points: int, figure: Figure) -> None:
