@@ -68,7 +68,12 @@ def slides(
     """
     from convanim.slides import make_slides
 
-    click.echo(str(make_slides(targets, output, format=deck_format, video=video, **options)))
+    deck = make_slides(targets, output, format=deck_format, video=video, **options)
+    click.echo(str(deck))
+    if deck.suffix == ".tex":
+        from convanim.slides.beamer import compile_command
+
+        click.echo(f"to make the PDF, run once: {compile_command(deck)}")
 
 
 @main.command()

@@ -62,10 +62,14 @@ def entries_for(targets: Sequence[str]) -> list[SceneEntry]:
     return [entry for target in targets for entry in resolve(target)]
 
 
-def caption_of(timeline: Timeline) -> str:
-    """The caption with the output-size formula under it, as a figure's text under the picture."""
+def caption_of(timeline: Timeline, description: str = "") -> str:
+    """The caption with the output-size formula under it, as a figure's text under the picture.
+
+    A figure told in phases has no caption of its own (each phase's is on its steps, which a bare
+    figure does not draw): the scene's one-line ``description`` stands in for it.
+    """
     background = timeline.background
-    return "\n".join(text for text in (background.caption, background.formula) if text)
+    return "\n".join(text for text in (background.caption, background.formula) if text) or description
 
 
 def render_figures(
@@ -80,7 +84,8 @@ def render_figures(
     for entry in entries:
         timeline = entry.timeline()
         media = api.render(timeline, media_dir / f"{entry.name}.{suffix}", format=suffix, bare=True, **options)
-        figures.append(figure_of(entry.name, timeline, media, media_dir / f"{entry.name}_poster.png"))
+        poster = media_dir / f"{entry.name}_poster.png"
+        figures.append(figure_of(entry.name, timeline, media, poster, entry.description))
     return figures
 
 
@@ -89,10 +94,12 @@ def title_of(name: str, timeline: Timeline) -> str:
     return timeline.background.title or name
 
 
-def figure_of(name: str, timeline: Timeline, media: Path, poster: Path) -> Figure:
-    """The Figure of scene ``name`` rendered to ``media``, its poster still saved to ``poster``."""
+def figure_of(name: str, timeline: Timeline, media: Path, poster: Path, description: str = "") -> Figure:
+    """The Figure of scene ``name`` rendered to ``media``, its poster still saved to ``poster``
+    (``description``: the scene's, a caption for a figure without one)."""
     background = save_poster(media, poster)
-    return Figure(name, title_of(name, timeline), caption_of(timeline), media, poster, background)
+    caption = caption_of(timeline, description)
+    return Figure(name, title_of(name, timeline), caption, media, poster, background)
 
 
 def save_poster(media: Path, out: Path) -> tuple[int, int, int]:

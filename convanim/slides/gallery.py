@@ -78,9 +78,10 @@ def write_gallery(
         raise api.RenderError(f"{len(failed)} of {len(results)} figures failed: {reasons}")
     registry = builtin_scenes()
     with tempfile.TemporaryDirectory(prefix="convanim-gallery-") as posters:
+        entries = {result.name: registry.get(result.name) for result in results}
         figures = [
-            figure_of(result.name, registry.get(result.name).timeline(), result.path,
-                      Path(posters) / f"{result.name}.png")
+            figure_of(result.name, entries[result.name].timeline(), result.path,
+                      Path(posters) / f"{result.name}.png", entries[result.name].description)
             for result in results
             if result.path is not None
         ]
