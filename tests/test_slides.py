@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageSequence
 
-from slides_support import CAPTION, TITLE, Recorder, recorder, scene_file  # noqa: E402,F401
+from slides_support import CAPTION, SIZE, TITLE, Recorder, recorder, scene_file  # noqa: E402,F401
 
 from convanim import api  # noqa: E402
 from convanim.cli import main  # noqa: E402
@@ -139,6 +139,69 @@ def test_missing_python_pptx_names_the_extra(
     assert not (tmp_path / "deck.pptx").exists()
 
 
+def wrapped_height_pt(text: str, points: float, width_pt: float) -> float:
+    """The height ``text`` takes at ``points`` when its words wrap in ``width_pt``, measured here
+    with Pillow and DejaVu Sans (wider than the deck's Calibri), single-spaced at 1.2."""
+    from PIL import ImageFont
+
+    from convanim.renderer.fonts import font_path
+
+    scale = 4  # measure at 4 px a point
+    font = ImageFont.truetype(str(font_path()), round(points * scale))
+    lines = 0
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            if line and font.getlength(f"{line} {word}") > width_pt * scale:
+                lines, line = lines + 1, word
+            else:
+                line = f"{line} {word}".strip()
+        lines += 1
+    return lines * points * 1.2
+
+
+def boxes(slide: Any) -> dict[str, tuple[int, int, int, int]]:
+    """(left, top, right, bottom) of the slide's title, caption and picture or movie, in EMU."""
+    found = {}
+    for shape in slide.shapes:
+        kind = ("title" if shape == slide.shapes.title else "media"
+                if shape.shape_type in (MSO_SHAPE_TYPE.PICTURE, MSO_SHAPE_TYPE.MEDIA) else "caption")
+        found[kind] = (shape.left, shape.top, shape.left + shape.width, shape.top + shape.height)
+    return found
+
+
+def test_every_builtin_caption_fits_its_pptx_slide(tmp_path: Path, recorder: Recorder) -> None:
+    """Measured, not by eye: each caption's wrapped lines at the size the slide sets are no taller
+    than their box, inside the slide, and the figure sits between the title and the caption."""
+    from pptx.util import Emu
+
+    names = builtin_scenes().names()
+    deck = pptx.Presentation(str(make_slides(names, tmp_path / "deck.pptx", size="160x120")))
+    width, height = deck.slide_width, deck.slide_height
+    for name, slide in zip(names, deck.slides, strict=True):
+        found = boxes(slide)
+        caption = next(shape for shape in slide.shapes if shape.has_text_frame and shape != slide.shapes.title)
+        frame = caption.text_frame
+        points = frame.paragraphs[0].font.size.pt
+        inner_width = Emu(caption.width - frame.margin_left - frame.margin_right).pt
+        inner_height = Emu(caption.height - frame.margin_top - frame.margin_bottom).pt
+        assert wrapped_height_pt(frame.text, points, inner_width) <= inner_height + 0.5, name
+        assert frame.text == caption_of(builtin_scenes().get(name).timeline(), builtin_scenes().get(name).description)
+        assert all(left >= 0 and right <= width and top >= 0 and bottom <= height
+                   for left, top, right, bottom in found.values()), name
+        assert found["title"][3] <= found["media"][1] and found["media"][3] <= found["caption"][1], name
+
+
+def test_a_tall_figure_fills_its_slide_by_default(tmp_path: Path, recorder: Recorder) -> None:
+    """Rendered for the slide's picture area, a tall figure is as tall as the room between the
+    title and the caption, where a README-width canvas left it a small strip of the slide."""
+    deck = pptx.Presentation(str(make_slides(["depthwise-separable"], tmp_path / "deck.pptx")))
+    found = boxes(deck.slides[0])
+    room = found["caption"][1] - found["title"][3]
+    assert found["media"][3] - found["media"][1] >= 0.98 * room
+    assert found["media"][2] - found["media"][0] >= 0.9 * (found["caption"][2] - found["caption"][0])
+
+
 def test_title_size_shrinks_for_long_titles() -> None:
     width = SLIDE_WIDTH_EMU
     short, long = title_points("Dilated", width), title_points("a long title " * 8, width)
@@ -234,7 +297,7 @@ def test_html_deck_with_video(tmp_path: Path, recorder: Recorder) -> None:
 
 def test_frames_carry_no_text_the_slide_carries_it(tmp_path: Path, recorder: Recorder) -> None:
     scenes = scene_file(tmp_path)
-    make_slides([f"{scenes}:tiny-one"], tmp_path / "deck.html")
+    make_slides([f"{scenes}:tiny-one"], tmp_path / "deck.html", size=SIZE)
     timeline = timelines(scenes)[0]
     api.render(timeline, tmp_path / "bare.gif", bare=True)
     api.render(timeline, tmp_path / "full.gif")

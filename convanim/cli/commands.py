@@ -119,10 +119,13 @@ RENDER_DEFAULTS = _defaults(api.render)
 ALL_DEFAULTS = _defaults(api.render_all)
 
 
-def render_options(*, default_format: str | None = None, with_format: bool = True) -> Callable[[F], F]:
+def render_options(
+    *, default_format: str | None = None, with_format: bool = True, size: tuple[str, str] | None = None
+) -> Callable[[F], F]:
     """The options every rendering command shares (names match ``api.render``'s keywords).
 
-    ``with_format=False`` leaves out ``--format`` for commands that decide the format themselves.
+    ``with_format=False`` leaves out ``--format`` for commands that decide the format themselves;
+    ``size`` is a command's own (default, what it means) for ``--size``.
     """
     format_help = (
         f"File format (default: {default_format})."
@@ -136,9 +139,10 @@ def render_options(*, default_format: str | None = None, with_format: bool = Tru
             *([format_option] if with_format else []),
             click.option(
                 "--size",
-                default=defaults["size"],
+                default=size[0] if size else defaults["size"],
                 show_default=True,
-                help="Canvas: readme (about 600 px wide), 720p, 1080p or WIDTHxHEIGHT such as 640x480.",
+                help="Canvas: readme (about 600 px wide), 720p, 1080p or WIDTHxHEIGHT such as 640x480"
+                + (f"; {size[0]}: {size[1]}." if size else "."),
             ),
             click.option(
                 "--scale", type=float, default=defaults["scale"], show_default=True, help="Scale factor on the size."

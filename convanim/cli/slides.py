@@ -14,7 +14,7 @@ from click.core import ParameterSource
 
 from convanim.cli import main
 from convanim.cli.commands import JOBS, TARGETS, render_options
-from convanim.slides import DECK_FORMATS
+from convanim.slides import DECK_FORMATS, SLIDE_SIZE
 
 
 def _deck_format(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -53,7 +53,7 @@ def _deck_format(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option(
     "--video", is_flag=True, help="Embed MP4 video with a poster frame instead of GIF (pptx, html)."
 )
-@render_options(with_format=False)  # the deck's format, or always GIF
+@render_options(with_format=False, size=(SLIDE_SIZE, "each figure fitted to its slide's picture area"))
 def slides(
     targets: tuple[str, ...], output: Path, deck_format: str | None, video: bool, **options: Any
 ) -> None:

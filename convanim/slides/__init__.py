@@ -25,6 +25,9 @@ from convanim.registry import SceneEntry, resolve
 #: folder of its files (which only ``--format beamer`` can tell).
 DECK_SUFFIXES = {".pptx": "pptx", ".html": "html", ".htm": "html", ".tex": "beamer"}
 DECK_FORMATS = ("pptx", "html", "beamer")
+#: A deck's figure size by default: each figure on a canvas of its slide's picture area, so a
+#: tall figure fills the slide's height with text sized for it (see convanim.slides.layout).
+SLIDE_SIZE = "slide"
 
 
 @dataclass(frozen=True)
@@ -83,10 +86,21 @@ def render_figures(
     figures = []
     for entry in entries:
         timeline = entry.timeline()
-        media = api.render(timeline, media_dir / f"{entry.name}.{suffix}", format=suffix, bare=True, **options)
+        sized = slide_options(options, caption_of(timeline, entry.description))
+        media = api.render(timeline, media_dir / f"{entry.name}.{suffix}", format=suffix, bare=True, **sized)
         poster = media_dir / f"{entry.name}_poster.png"
         figures.append(figure_of(entry.name, timeline, media, poster, entry.description))
     return figures
+
+
+def slide_options(options: dict[str, Any], caption: str) -> dict[str, Any]:
+    """``options`` with :data:`SLIDE_SIZE` (the default) made the canvas of the slide that
+    ``caption`` leaves room for."""
+    from convanim.slides.layout import slide_layout
+
+    if options.get("size", SLIDE_SIZE) != SLIDE_SIZE:
+        return options
+    return {**options, "size": slide_layout(caption).canvas_px()}
 
 
 def title_of(name: str, timeline: Timeline) -> str:
@@ -215,6 +229,7 @@ def _deck_writer(kind: str) -> Any:
 
 __all__ = [
     "DECK_FORMATS",
+    "SLIDE_SIZE",
     "Figure",
     "caption_of",
     "deck_format",
@@ -223,6 +238,7 @@ __all__ = [
     "make_slides",
     "render_figures",
     "save_poster",
+    "slide_options",
     "title_of",
     "write_text",
 ]

@@ -15,7 +15,7 @@ from typing import Any
 
 from convanim import api
 from convanim.registry import SceneEntry
-from convanim.slides import caption_of, title_of, write_text
+from convanim.slides import caption_of, slide_options, title_of, write_text
 from convanim.checks import printable
 from convanim.writers.staging import check_target
 
@@ -77,11 +77,12 @@ def write_beamer(
     frames = []
     for entry in entries:
         timeline = entry.timeline()
-        folder = api.render(timeline, out_dir / entry.name, format="png", bare=True, **options)
+        caption = caption_of(timeline, entry.description)
+        sized = slide_options(options, caption)
+        folder = api.render(timeline, out_dir / entry.name, format="png", bare=True, **sized)
         (folder / f"{folder.name}_poster.png").unlink()  # for editors; the deck shows its last frame
         snippet = out_dir / f"{entry.name}.tex"
         write_text(snippet, snippet_text(folder, out_dir, options.get("fps")))
-        caption = caption_of(timeline, entry.description)
         frames.append(_frame(title_of(entry.name, timeline), caption, snippet.name))
     deck = out_dir / deck_name
     write_text(deck, deck_text(frames))

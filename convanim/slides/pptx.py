@@ -17,18 +17,11 @@ from typing import Any
 
 from convanim.errors import MissingBackend
 from convanim.slides import Figure
+from convanim.slides.layout import (EMU_PER_POINT, INSET_EMU, SLIDE_HEIGHT_EMU, SLIDE_WIDTH_EMU, Box,
+                                    slide_layout)
 from convanim.checks import printable
 from convanim.writers import atomic_target
 
-#: The standard 16:9 widescreen slide (13.333 x 7.5 in) in EMU, PowerPoint's length unit.
-SLIDE_WIDTH_EMU = 12_192_000
-SLIDE_HEIGHT_EMU = 6_858_000
-EMU_PER_INCH = 914_400
-MARGIN_EMU = EMU_PER_INCH * 4 // 10
-TITLE_HEIGHT_EMU = EMU_PER_INCH * 9 // 10
-CAPTION_HEIGHT_EMU = EMU_PER_INCH * 8 // 10
-EMU_PER_POINT = 12_700
-CAPTION_POINTS = 18
 #: Title sizes to try, largest first; the first at which the title fits on one line is used.
 TITLE_POINTS = (32, 28, 24, 20)
 #: A typical glyph width in ems: Calibri (the template's font) is near 0.5, its usual stand-ins wider.
@@ -36,8 +29,6 @@ GLYPH_WIDTH_EM = 0.6
 TITLE_LAYOUT = 5  # "Title Only" in python-pptx's default template: a real title placeholder
 #: The date of every deck and of every file in it: the earliest a zip entry can carry.
 FIXED_DATE = datetime(1980, 1, 1)
-
-Box = tuple[int, int, int, int]  # left, top, width, height in EMU
 
 #: A slide's timing as PowerPoint writes it for a video set to start automatically and to loop
 #: until stopped: the main sequence plays it from the start as the slide begins (an after-effect
@@ -111,19 +102,19 @@ def _dated_alike(package: bytes) -> bytes:
 def _add_slide(deck: Any, figure: Figure) -> None:
     slide = deck.slides.add_slide(deck.slide_layouts[TITLE_LAYOUT])
     _paint_background(slide, figure)
-    content_width = SLIDE_WIDTH_EMU - 2 * MARGIN_EMU
+    layout = slide_layout(figure.caption)
     title = slide.shapes.title
-    title.left, title.top = MARGIN_EMU, MARGIN_EMU // 2
-    title.width, title.height = content_width, TITLE_HEIGHT_EMU
+    title.left, title.top, title.width, title.height = layout.title
     title.text = printable(figure.title)
-    caption_top = SLIDE_HEIGHT_EMU - MARGIN_EMU // 2 - CAPTION_HEIGHT_EMU
-    caption = slide.shapes.add_textbox(MARGIN_EMU, caption_top, content_width, CAPTION_HEIGHT_EMU)
-    caption.text_frame.word_wrap = True
-    caption.text_frame.text = printable(figure.caption)
-    _style_text(title, title_points(figure.title, content_width), figure)
-    _style_text(caption, CAPTION_POINTS, figure)
-    area_top = MARGIN_EMU // 2 + TITLE_HEIGHT_EMU
-    _add_media(slide, figure, (MARGIN_EMU, area_top, content_width, caption_top - area_top))
+    _style_text(title, title_points(figure.title, layout.title[2]), figure)
+    if figure.caption:
+        caption = slide.shapes.add_textbox(*layout.caption)
+        frame = caption.text_frame
+        frame.word_wrap = True
+        frame.margin_top = frame.margin_bottom = INSET_EMU
+        frame.text = printable(figure.caption)
+        _style_text(caption, layout.caption_points, figure)
+    _add_media(slide, figure, layout.media_area)
 
 
 def _add_media(slide: Any, figure: Figure, area: Box) -> None:
