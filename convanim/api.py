@@ -41,7 +41,8 @@ class RenderOptions:
     formats, which glide at their own rate (``FormatInfo.rate_fps``); a given ``fps`` adds
     in-between frames that glide the kernel window, unless ``smooth`` is off. ``hold_ms`` replaces
     every step's hold; ``loop`` is how many times the animation plays, 0 for ever; ``crf`` is MP4's
-    H.264 quality (None: the writer's default), refused by formats that have none.
+    H.264 quality (None: the writer's default), refused by formats that have none; ``bare`` draws
+    the figure alone, without its title, caption and formula (as decks embed it).
     """
 
     format: str | None = None
@@ -53,6 +54,7 @@ class RenderOptions:
     hold_ms: int | None = None
     smooth: bool = True
     crf: int | None = None
+    bare: bool = False
 
     def __post_init__(self) -> None:
         from convanim.budget import check_canvas
@@ -71,6 +73,8 @@ class RenderOptions:
         check_whole("loop", self.loop, 0)
         if self.crf is not None:
             check_whole("crf", self.crf, 0, 51)
+        if not isinstance(self.bare, bool):
+            raise BadInput(f"bare: expected True or False, got {self.bare!r}")
 
     def writer_options(self) -> dict[str, Any]:
         """The options only some formats' writers take, as given (the writer refuses the others)."""
@@ -106,6 +110,7 @@ def render(
     hold_ms: int | None = None,
     smooth: bool = True,
     crf: int | None = None,
+    bare: bool = False,
     out_dir: str | Path = "output",
     name: str | None = None,
 ) -> Path:
@@ -115,10 +120,11 @@ def render(
     or a Timeline. The format follows the suffix of ``out`` unless ``format`` is given; without
     ``out`` the file is ``out_dir/NAME.<format>`` (NAME: ``name``, else the scene's name, else
     ``figure`` for a bare Timeline). For ``png`` the path is a folder of frames (see
-    :func:`beamer_line`). Returns the file or folder written.
+    :func:`beamer_line`). ``bare`` leaves the title, caption and formula out of the picture.
+    Returns the file or folder written.
     """
     options = RenderOptions(format=format, size=size, scale=scale, fps=fps, theme=theme, loop=loop,
-                            hold_ms=hold_ms, smooth=smooth, crf=crf)
+                            hold_ms=hold_ms, smooth=smooth, crf=crf, bare=bare)
     label, timeline = _timeline_of(target)
     return _render_timeline(timeline, name or label, out, out_dir, options)
 
@@ -273,7 +279,7 @@ def _render_timeline(
     """Resolve the format and path, open the writer (which checks the path), then stream frames."""
     from convanim.budget import check_render
     from convanim.halves import draw_in_halves, worth_splitting
-    from convanim.picture.timeline import expand
+    from convanim.picture.timeline import expand, without_text
     from convanim.renderer import render_frames
     from convanim.renderer.project import resolve_size
     from convanim.renderer.theme import get_theme
@@ -289,6 +295,8 @@ def _render_timeline(
         raise BadInput(f"path: {out} ends in a slash, a folder, but {fmt} writes one file; drop the slash")
     if options.hold_ms is not None:
         timeline = _with_hold(timeline, options.hold_ms)
+    if options.bare:
+        timeline = without_text(timeline)
     fps, writer_fps = frame_rates(info, options.fps)
     canvas = resolve_size(options.size, options.scale, info.video)
     cost = check_render(timeline, canvas, fps if fps is not None else writer_fps, info)

@@ -31,6 +31,10 @@ MAX_ENGINE_VALUES = 50_000_000
 #: The longest side of a canvas, and the most pixels in one frame (8K UHD, 7680×4320).
 MAX_SIDE_PX = 8192
 MAX_FRAME_PX = 7680 * 4320
+#: The shortest side a canvas may have. Title and caption text never shrink below 11 and 10 px
+#: (``renderer.project.slot_sizes``), so their bands alone take some 40 px of a canvas; on a
+#: smaller one the figure is a few pixels (a 12×12 GIF was one blur, every frame the same).
+MIN_SIDE_PX = 48
 #: Frames of one animation (about 55 minutes of 30 fps video).
 MAX_FRAMES = 100_000
 #: Pixels drawn over the whole animation: about 20,000 frames at 1080p (11 minutes at 30 fps).
@@ -77,10 +81,16 @@ def check_spec(spec: ConvSpec) -> None:
 
 
 def check_canvas(canvas: CanvasSpec) -> None:
-    """Refuse a canvas larger than :data:`MAX_SIDE_PX` a side or :data:`MAX_FRAME_PX` in all."""
+    """Refuse a canvas larger than :data:`MAX_SIDE_PX` a side or :data:`MAX_FRAME_PX` in all, or
+    smaller than :data:`MIN_SIDE_PX` a side."""
     width, height = canvas.width_px, _height(canvas)
-    for side, value in (("width", width), ("height", canvas.height_px or 0)):
+    for side, value in (("width", width), ("height", canvas.height_px)):
+        if value is None:  # the height follows the figure
+            continue
         _refuse_over(f"canvas {side}", value, MAX_SIDE_PX, "lower --size or --scale")
+        if value < MIN_SIDE_PX:
+            raise BadInput(f"too small: canvas {side}: {value} px, under the {MIN_SIDE_PX} px a side that the "
+                           "title and caption (text of 10 px and more) leave a figure room in; raise --size or --scale")
     _refuse_over("pixels per frame", width * height, MAX_FRAME_PX, "lower --size or --scale")
 
 

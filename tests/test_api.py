@@ -88,6 +88,19 @@ def test_mp4_is_video_rate_and_even_sized(tmp_path: Path, timeline: Timeline) ->
     assert frames == pytest.approx(sum(expected_step_ms(timeline)) * format_info('mp4').rate_fps / 1000, abs=2)
 
 
+def test_mp4_lasts_as_long_as_the_gif(tmp_path: Path) -> None:
+    """The glide takes its frames from each step's hold: the video is the GIF's length, to the
+    nearest video frame, however its steps fall on the video's frame clock."""
+    import imageio_ffmpeg
+
+    gif = api.render("basics", tmp_path / "a.gif", size=SIZE)
+    video = api.render("basics", tmp_path / "a.mp4", size=SIZE)
+    reader = imageio_ffmpeg.read_frames(str(video))
+    fps = next(reader)["fps"]
+    frames = sum(1 for _ in reader)
+    assert frames / fps == pytest.approx(sum(gif_durations(gif)) / 1000, abs=0.5 / fps)
+
+
 def test_png_frames_and_beamer_line(tmp_path: Path, timeline: Timeline) -> None:
     folder = api.render(timeline, tmp_path / "frames.png", size=SIZE)
     assert folder == tmp_path / "frames" and folder.is_dir()
@@ -125,6 +138,7 @@ def test_frames_never_replace_a_folder_of_other_files(tmp_path: Path, timeline: 
         ("loop", -1, "loop"),
         ("hold_ms", 0, "hold_ms"),
         ("format", "bmp", "format"),
+        ("bare", "yes", "bare"),
     ],
 )
 def test_bad_options_fail_before_any_work(
@@ -241,6 +255,35 @@ def test_no_public_name_of_the_package_is_also_a_module_name() -> None:
 
     clashes = [name for name in convanim.__all__ if importlib.util.find_spec(f"convanim.{name}") is not None]
     assert clashes == []
+
+
+#: Each public function once, in a fresh interpreter: ``convanim.NAME(...)`` as a notebook cell
+#: would call it (with ``{scenes}`` and ``{out}`` filled in), returning something to check.
+PUBLIC_CALLS = {
+    "render": 'convanim.render("{scenes}:tiny-one", "{out}/a.gif", size="{size}").stat().st_size > 0',
+    "custom": 'convanim.custom({{"input_size": 3, "kernel_size": 2}}, "{out}/b.gif", size="{size}").is_file()',
+    "show": 'convanim.show("{scenes}:tiny-two", size="{size}").data[:6] == b"GIF89a"',
+    "render_all": 'all(r.ok for r in convanim.render_all("{out}/all", names=["{scenes}:tiny-one"], jobs=1, '
+                  'size="{size}"))',
+}
+
+
+@pytest.mark.parametrize("first", list(PUBLIC_CALLS))
+def test_the_public_api_in_any_order_in_a_fresh_process(tmp_path: Path, first: str) -> None:
+    """Whichever public function a notebook calls first, every one still works after it, twice.
+
+    A fresh interpreter, because what broke ``convanim.render`` was importing a submodule the
+    first call pulled in, which this test process has long since imported.
+    """
+    import subprocess
+    import sys
+
+    names = list(PUBLIC_CALLS)
+    order = names[names.index(first):] + names[: names.index(first)]
+    calls = [PUBLIC_CALLS[name].format(scenes=scene_file(tmp_path), out=tmp_path, size=SIZE) for name in order * 2]
+    script = "import convanim\n" + "".join(f"assert {call}, {call!r}\n" for call in calls)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
 
 
 def test_the_public_api_can_be_called_again_and_again_in_one_process(tmp_path: Path) -> None:

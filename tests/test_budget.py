@@ -93,6 +93,34 @@ def test_the_estimate_counts_frames_pixels_and_memory() -> None:
     assert stepped.memory_bytes > 11 * 400 * budget._TIMELINE_BYTES_PER_CELL
 
 
+@pytest.mark.parametrize("args", [
+    ["--size", "12x12"],
+    ["--size", f"{budget.MIN_SIDE_PX - 1}x200"],
+    ["--size", f"200x{budget.MIN_SIDE_PX - 1}"],
+    ["--size", "200x200", "--scale", f"{(budget.MIN_SIDE_PX - 1) / 200}"],
+    ["--scale", "0.05"],  # the readme width, 600 px, at 30 px
+])
+def test_a_canvas_too_small_for_a_figure_is_refused(args: list[str], tmp_path: Path) -> None:
+    result = subprocess.run([str(CONVANIM), "render", "basics", *args], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=60)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert "too small" in lines[0] and f"{budget.MIN_SIDE_PX} px" in lines[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_smallest_canvas_still_animates(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from convanim import api
+
+    side = budget.MIN_SIDE_PX
+    path = api.render("basics", tmp_path / "small.gif", size=(side, side))
+    with Image.open(path) as image:
+        assert image.size == (side, side)
+        assert image.n_frames == len(api.builtin_scenes().get("basics").timeline().steps)  # every step shows
+
+
 def test_memory_over_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(budget, "MAX_MEMORY_BYTES", 10_000)
     with pytest.raises(ValueError, match="bytes of memory at once"):

@@ -3,12 +3,15 @@ real subprocess of the installed ``convanim`` script; one-line errors with the r
 
 from __future__ import annotations
 
+import fcntl
 import inspect
 import os
 import pty
 import re
+import struct
 import subprocess
 import sys
+import termios
 from collections.abc import Callable
 from pathlib import Path
 
@@ -106,13 +109,44 @@ def test_readme_documents_every_command() -> None:
     assert not missing, f"README.md '## Command line' does not show: {missing}"
 
 
+# --- shell completion ----------------------------------------------------------------------------
+
+
+def bash_completes(*words: str) -> list[str]:
+    """What bash offers for ``convanim WORDS`` through the README's completion script, run for real."""
+    script = (
+        'eval "$(_CONVANIM_COMPLETE=bash_source convanim)"; COMP_WORDS=(convanim "$@"); '
+        'COMP_CWORD=$#; _convanim_completion convanim; printf "%s\\n" "${COMPREPLY[@]}"'
+    )
+    path = f"{CONVANIM.parent}{os.pathsep}{os.environ['PATH']}"
+    done = subprocess.run(["bash", "-c", script, "bash", *words], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PATH": path})
+    assert done.returncode == 0, done.stderr
+    return [line for line in done.stdout.splitlines() if line]
+
+
+@pytest.mark.parametrize(("command", "typed"), [("render", "arith-padding-s"), ("slides", "dil"), ("render", "")])
+def test_bash_completes_scene_names(command: str, typed: str) -> None:
+    expected = [name for name in builtin_scenes().names() if name.startswith(typed)]
+    assert expected and bash_completes(command, typed) == expected
+
+
+def test_completion_leaves_paths_to_the_shell() -> None:
+    env = {**os.environ, "_CONVANIM_COMPLETE": "bash_complete", "COMP_WORDS": "convanim render ./my", "COMP_CWORD": "2"}
+    done = subprocess.run([str(CONVANIM)], capture_output=True, text=True, env=env, timeout=60)
+    assert done.stdout.splitlines() == ["file,./my"]  # bash then completes file names itself
+
+
 # --- list, info ----------------------------------------------------------------------------------
 
 
 def test_list_names_every_scene() -> None:
     result = invoke("list")
     assert result.exit_code == 0
-    assert [line.split()[0] for line in result.stdout.splitlines()] == builtin_scenes().names()
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == builtin_scenes().names()
+    columns = {line.index(entry.description) for line, entry in zip(lines, builtin_scenes())}
+    assert len(columns) == 1 and min(columns) > max(map(len, builtin_scenes().names()))  # one column
 
 
 @pytest.mark.parametrize(
@@ -159,6 +193,9 @@ BAD_INPUTS = {
     "-o with two scenes": (["render", "{scenes}", "-o", "x.gif"], "-o"),
     "unknown command": (["paint"], "paint"),
     "unknown option": (["render", "--colour"], "--colour"),
+    "a value for --bare": (["render", "{scenes}:tiny-one", "--bare=yes"], "--bare"),
+    "a bare custom title": (["custom", "--input", "5", "--kernel", "3", "--bare", "--title", "T"], "--title"),
+    "too small a canvas": (["render", "{scenes}:tiny-one", "--size", "12x12"], "too small"),
 }
 
 
@@ -237,6 +274,32 @@ def test_custom_through_the_script(tmp_path: Path) -> None:
     assert frame_count(out) == len(arithmetic(spec).steps)
 
 
+BARE_COMMANDS = {
+    "render": (["render", "{scenes}:tiny-one", "-o", "{out}"], lambda scenes, out, **kw: api.render(
+        f"{scenes}:tiny-one", out, size=SIZE, **kw)),
+    "custom": (["custom", "--input", "4", "--kernel", "3", "-o", "{out}"], lambda scenes, out, **kw: api.custom(
+        {"input_size": 4, "kernel_size": 3}, out, size=SIZE, **kw)),
+}
+
+
+@pytest.mark.parametrize("command", sorted(BARE_COMMANDS))
+def test_bare_renders_the_figure_alone(tmp_path: Path, scenes: Path, command: str) -> None:
+    args, library = BARE_COMMANDS[command]
+    out = tmp_path / "cli.gif"
+    result = invoke(*(arg.format(scenes=scenes, out=out) for arg in args), "--bare", *SMALL)
+    assert result.exit_code == 0, result.stderr
+    bare, full = library(scenes, tmp_path / "bare.gif", bare=True), library(scenes, tmp_path / "full.gif")
+    assert out.read_bytes() == bare.read_bytes() != full.read_bytes()
+
+
+def test_all_bare(tmp_path: Path, registry: SceneRegistry) -> None:
+    result = invoke("all", "--out", str(tmp_path / "out"), "-j", "1", "--bare", *SMALL)
+    assert result.exit_code == 0, result.stderr
+    for name in registry.names():
+        expected = api.render(registry.get(name), tmp_path / f"{name}.gif", size=SIZE, bare=True)
+        assert (tmp_path / "out" / f"{name}.gif").read_bytes() == expected.read_bytes()
+
+
 def test_custom_title_reaches_the_picture(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     seen: list[str] = []
 
@@ -250,9 +313,11 @@ def test_custom_title_reaches_the_picture(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert seen == ["Stride two", "2D convolution"]
 
 
-def test_all_through_the_script_with_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+@pytest.mark.parametrize("columns", [40, 80, 200])
+def test_all_on_a_terminal_keeps_its_progress_on_one_line_then_sums_up(tmp_path: Path, columns: int) -> None:
     out = tmp_path / "all"
     terminal, stderr = pty.openpty()
+    fcntl.ioctl(stderr, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     try:
         process = subprocess.run(
             [str(CONVANIM), "all", "--out", str(out), "-j", "2", *SMALL],
@@ -263,10 +328,41 @@ def test_all_through_the_script_with_a_progress_bar_on_a_terminal(tmp_path: Path
     finally:
         os.close(terminal)
     assert process.returncode == 0, shown
-    assert "rendering" in shown and "100%" in shown and "error" not in shown
     expected = sorted(out / f"{name}.gif" for name in builtin_scenes().names())
     assert sorted(Path(line) for line in process.stdout.splitlines()) == expected  # piped: listed
     assert sorted(out.iterdir()) == expected
+    progress, _, rest = shown.rpartition(f"{len(expected)} figures written to {out} in ")
+    assert re.fullmatch(r"\d+\.\d s\r\n", rest), shown  # the summary: how many, where, how long
+    assert screen_lines(progress, columns) == 1, progress  # every redraw on the one line, never wrapped
+    assert f"rendering {len(expected)}/{len(expected)}" in progress
+
+
+def test_the_progress_line_fits_any_width_and_the_summary_names_failures() -> None:
+    from convanim.cli.progress import fit_line, summary
+
+    longest = max(builtin_scenes().names(), key=len)
+    for columns in range(1, 201):
+        for done in (0, 17, 31):
+            assert len(fit_line(done, 31, longest, columns)) <= max(1, columns - 1)
+    assert fit_line(31, 31, longest, 200).endswith(longest)  # room enough: the whole name
+    text = summary(29, ["a", "b"], "out", 1.25)
+    assert text.startswith("29 figures written to out in 1.2") and text.endswith("2 failed: a, b")
+
+
+def screen_lines(output: str, columns: int) -> int:
+    """How many lines of a ``columns``-wide terminal ``output`` reaches, as a terminal wraps: a
+    character written after the last column moves to the next line (escape sequences take none)."""
+    row, column = 0, 0
+    for char in re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", output):
+        if char == "\r":
+            column = 0
+        elif char == "\n":
+            row += 1
+        elif char.isprintable():
+            if column == columns:
+                row, column = row + 1, 0
+            column += 1
+    return row + 1
 
 
 def read_all(terminal: int) -> str:
@@ -347,6 +443,7 @@ def test_pyproject_shared_keys_reach_every_command(in_project: Callable[..., Res
         ("[tool.convanim]\nthme = 'dark'\n", "thme"),
         ("[tool.convanim.paint]\nsize = '720p'\n", "paint"),
         ("[tool.convanim.info]\nfps = 30\n", "fps"),
+        ("[tool.convanim.render]\nbare = 'yes'\n", 'bare = "yes": expected true or false'),
         ("[tool.convanim\n", "TOML"),
     ],
 )

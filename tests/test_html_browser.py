@@ -202,3 +202,35 @@ def test_video_deck_decodes_in_the_browser(
     session = open_page(browser, deck.resolve().as_uri())
     widths = browser.evaluate(session, VIDEOS_READY)
     assert len(widths) == 1 and widths[0] > 0
+
+
+#: Where each slide's parts are on screen once it is shown, in CSS pixels.
+LAYOUT = """
+(() => {
+  const box = (el) => el.getBoundingClientRect();
+  const slide = slides[current], caption = slide.querySelector('figcaption');
+  const image = slide.querySelector('figure .anim');
+  return {caption: box(caption).bottom, clipped: caption.scrollHeight > caption.clientHeight + 1,
+          controls: box(document.querySelector('.controls')).top, image: box(image).height,
+          title: box(slide.querySelector('h2')).bottom, imageTop: box(image).top};
+})()
+"""
+
+
+def test_every_builtin_caption_is_above_the_controls(tmp_path: Path, recorder: Recorder, browser: DevTools) -> None:
+    """Measured in the browser, in three window sizes: each built-in figure's caption, however
+    many lines, ends above the slide controls and is not clipped, and the figure keeps a good
+    part of the window."""
+    from convanim.registry import builtin_scenes
+
+    names = builtin_scenes().names()
+    deck = make_slides(names, tmp_path / "deck.html", size="160x120")
+    session = open_page(browser, deck.resolve().as_uri())
+    for width, height in [(1280, 720), (1024, 768), (1920, 1080)]:
+        browser.call("Emulation.setDeviceMetricsOverride", session, width=width, height=height,
+                     deviceScaleFactor=1, mobile=False)
+        for index, name in enumerate(names):
+            shown = browser.evaluate(session, f"go({index}), {LAYOUT}")
+            assert shown["caption"] <= shown["controls"] and not shown["clipped"], (name, width, shown)
+            assert shown["title"] <= shown["imageTop"], (name, width, shown)
+            assert shown["image"] >= 0.4 * height, (name, width, shown)  # the figure fills the slide

@@ -10,6 +10,7 @@ import base64
 import io
 import re
 import sys
+from dataclasses import replace
 from fractions import Fraction
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,17 +21,14 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageSequence
 
-from slides_support import CAPTION, TITLE, Recorder, recorder, scene_file  # noqa: E402,F401
+from slides_support import CAPTION, SIZE, TITLE, Recorder, recorder, scene_file  # noqa: E402,F401
 
 from convanim import api  # noqa: E402
 from convanim.cli import main  # noqa: E402
 from convanim.registry import builtin_scenes, resolve  # noqa: E402
 from convanim.errors import MissingBackend  # noqa: E402
-from convanim.slides import (  # noqa: E402
-    caption_of,
-    make_slides,
-    without_text,
-)
+from convanim.picture.timeline import without_text  # noqa: E402
+from convanim.slides import caption_of, make_slides  # noqa: E402
 from convanim.slides.beamer import latex_text  # noqa: E402
 from convanim.slides.pptx import SLIDE_WIDTH_EMU, TITLE_POINTS, title_points  # noqa: E402
 from convanim.slides.gallery import INDEX_NAME, TABLE_NAME, write_gallery  # noqa: E402
@@ -85,6 +83,40 @@ def test_pptx_video_embeds_the_rendered_mp4_with_a_poster(tmp_path: Path, record
     assert len(posters) == 1 and Image.open(io.BytesIO(posters[0])).size == movie_size(videos[0])
 
 
+def test_pptx_video_starts_with_the_slide_and_loops(tmp_path: Path, recorder: Recorder) -> None:
+    """Read back from the slide's XML: the main sequence plays the movie as the slide begins (no
+    click), and the movie's media node repeats for ever, like the GIF deck."""
+    from lxml import etree
+    from pptx.oxml.ns import nsmap
+
+    from convanim.picture.timeline import total_ms
+
+    def xp(node: Any, path: str) -> list[Any]:
+        return etree.XPath(path, namespaces=nsmap("p"))(node)  # type: ignore[return-value]
+
+    scenes = scene_file(tmp_path)
+    deck = make_slides([str(scenes)], tmp_path / "deck.pptx", video=True)
+    for slide, timeline in zip(pptx.Presentation(str(deck)).slides, timelines(scenes), strict=True):
+        (movie,) = [shape for shape in slide.shapes if shape.shape_type == MSO_SHAPE_TYPE.MEDIA]
+        element = slide._element
+        (timing,) = xp(element, "./p:timing")
+        (play,) = xp(timing, ".//p:seq/p:cTn[@nodeType='mainSeq']//p:cmd[@cmd='playFrom(0.0)']")
+        assert xp(play, "./p:cBhvr/p:tgtEl/p:spTgt/@spid") == [str(movie.shape_id)]
+        effect = xp(play, "ancestor::p:cTn[@presetClass='mediacall']")[0]
+        assert effect.get("nodeType") == "afterEffect"  # not clickEffect: no click needed
+        starts = [cond.get("delay") for cond in xp(effect, "./p:stCondLst/p:cond")]
+        assert starts == ["0"]
+        begins = xp(timing, ".//p:cond[@evt='onBegin']/p:tn/@val")
+        assert begins == xp(timing, ".//p:cTn[@nodeType='mainSeq']/@id")  # when the slide begins
+        length = int(xp(play, "./p:cBhvr/p:cTn/@dur")[0])
+        assert abs(length - total_ms(timeline)) <= 1000 / 30  # the video's length, to a frame
+        (media,) = xp(timing, ".//p:video/p:cMediaNode")
+        assert xp(media, "./p:tgtEl/p:spTgt/@spid") == [str(movie.shape_id)]
+        assert xp(media, "./p:cTn/@repeatCount") == ["indefinite"]
+        after = [child.tag.rpartition("}")[2] for child in element[element.index(timing) + 1 :]]
+        assert after in ([], ["extLst"])  # where the schema puts it
+
+
 def movie_size(data: bytes) -> tuple[int, int]:
     import imageio.v3 as iio
 
@@ -102,8 +134,72 @@ def test_missing_python_pptx_names_the_extra(
     result = CliRunner().invoke(main, ["slides", str(scenes), "-o", str(tmp_path / "deck.pptx")])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and "pip install 'convanim[slides]'" in lines[0]
+    assert len(lines) == 1 and "pip install 'convanim[slides]'" in lines[0]  # an installed package
+    assert "pip install '.[slides]'" in lines[0]  # a checkout, as the README says
     assert not (tmp_path / "deck.pptx").exists()
+
+
+def wrapped_height_pt(text: str, points: float, width_pt: float) -> float:
+    """The height ``text`` takes at ``points`` when its words wrap in ``width_pt``, measured here
+    with Pillow and DejaVu Sans (wider than the deck's Calibri), single-spaced at 1.2."""
+    from PIL import ImageFont
+
+    from convanim.renderer.fonts import font_path
+
+    scale = 4  # measure at 4 px a point
+    font = ImageFont.truetype(str(font_path()), round(points * scale))
+    lines = 0
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            if line and font.getlength(f"{line} {word}") > width_pt * scale:
+                lines, line = lines + 1, word
+            else:
+                line = f"{line} {word}".strip()
+        lines += 1
+    return lines * points * 1.2
+
+
+def boxes(slide: Any) -> dict[str, tuple[int, int, int, int]]:
+    """(left, top, right, bottom) of the slide's title, caption and picture or movie, in EMU."""
+    found = {}
+    for shape in slide.shapes:
+        kind = ("title" if shape == slide.shapes.title else "media"
+                if shape.shape_type in (MSO_SHAPE_TYPE.PICTURE, MSO_SHAPE_TYPE.MEDIA) else "caption")
+        found[kind] = (shape.left, shape.top, shape.left + shape.width, shape.top + shape.height)
+    return found
+
+
+def test_every_builtin_caption_fits_its_pptx_slide(tmp_path: Path, recorder: Recorder) -> None:
+    """Measured, not by eye: each caption's wrapped lines at the size the slide sets are no taller
+    than their box, inside the slide, and the figure sits between the title and the caption."""
+    from pptx.util import Emu
+
+    names = builtin_scenes().names()
+    deck = pptx.Presentation(str(make_slides(names, tmp_path / "deck.pptx", size="160x120")))
+    width, height = deck.slide_width, deck.slide_height
+    for name, slide in zip(names, deck.slides, strict=True):
+        found = boxes(slide)
+        caption = next(shape for shape in slide.shapes if shape.has_text_frame and shape != slide.shapes.title)
+        frame = caption.text_frame
+        points = frame.paragraphs[0].font.size.pt
+        inner_width = Emu(caption.width - frame.margin_left - frame.margin_right).pt
+        inner_height = Emu(caption.height - frame.margin_top - frame.margin_bottom).pt
+        assert wrapped_height_pt(frame.text, points, inner_width) <= inner_height + 0.5, name
+        assert frame.text == caption_of(builtin_scenes().get(name).timeline(), builtin_scenes().get(name).description)
+        assert all(left >= 0 and right <= width and top >= 0 and bottom <= height
+                   for left, top, right, bottom in found.values()), name
+        assert found["title"][3] <= found["media"][1] and found["media"][3] <= found["caption"][1], name
+
+
+def test_a_tall_figure_fills_its_slide_by_default(tmp_path: Path, recorder: Recorder) -> None:
+    """Rendered for the slide's picture area, a tall figure is as tall as the room between the
+    title and the caption, where a README-width canvas left it a small strip of the slide."""
+    deck = pptx.Presentation(str(make_slides(["depthwise-separable"], tmp_path / "deck.pptx")))
+    found = boxes(deck.slides[0])
+    room = found["caption"][1] - found["title"][3]
+    assert found["media"][3] - found["media"][1] >= 0.98 * room
+    assert found["media"][2] - found["media"][0] >= 0.9 * (found["caption"][2] - found["caption"][0])
 
 
 def test_title_size_shrinks_for_long_titles() -> None:
@@ -201,13 +297,27 @@ def test_html_deck_with_video(tmp_path: Path, recorder: Recorder) -> None:
 
 def test_frames_carry_no_text_the_slide_carries_it(tmp_path: Path, recorder: Recorder) -> None:
     scenes = scene_file(tmp_path)
-    make_slides([f"{scenes}:tiny-one"], tmp_path / "deck.html")
+    make_slides([f"{scenes}:tiny-one"], tmp_path / "deck.html", size=SIZE)
     timeline = timelines(scenes)[0]
-    api.render(without_text(timeline), tmp_path / "bare.gif")
+    api.render(timeline, tmp_path / "bare.gif", bare=True)
     api.render(timeline, tmp_path / "full.gif")
-    assert without_text(timeline).background.title == ""
     assert recorder.outputs["tiny-one.gif"] == recorder.outputs["bare.gif"]
     assert recorder.outputs["tiny-one.gif"] != recorder.outputs["full.gif"]
+
+
+def test_a_bare_figure_draws_no_step_caption_either(tmp_path: Path, recorder: Recorder) -> None:
+    """A step's own caption (a phase's) replaces the background's on screen: bare, it is gone too,
+    so whatever the steps say, the bare frames are the same."""
+    timeline = timelines(scene_file(tmp_path))[0]
+    told = replace(timeline, steps=tuple(replace(step, overlay=replace(step.overlay, caption=f"phase {index}",
+                                                                          formula="o = 2"))
+                                         for index, step in enumerate(timeline.steps)))
+    for name, variant in (("plain", timeline), ("told", told)):
+        api.render(variant, tmp_path / f"{name}.gif", bare=True)
+        api.render(variant, tmp_path / f"{name}-full.gif")
+    assert recorder.outputs["plain.gif"] == recorder.outputs["told.gif"]
+    assert recorder.outputs["plain-full.gif"] != recorder.outputs["told-full.gif"]  # the captions do show
+    assert all(not (step.overlay.caption or step.overlay.formula) for step in without_text(told).steps)
 
 
 # --- Beamer -------------------------------------------------------------------------------
@@ -223,7 +333,7 @@ def test_beamer_snippets_name_frames_that_exist(tmp_path: Path, recorder: Record
     out = tmp_path / "beamer"
     deck = make_slides([str(scenes)], out, format="beamer", fps=4)
     text = deck.read_text(encoding="utf-8")
-    assert text.startswith("%") and "\\documentclass[aspectratio=169]{beamer}" in text
+    assert text.startswith("%") and "\\documentclass[aspectratio=169" in text
     assert "\\usepackage{animate}" in text and text.rstrip().endswith("\\end{document}")
     entries = resolve(str(scenes))
     for entry in entries:
@@ -241,6 +351,31 @@ def test_beamer_snippets_name_frames_that_exist(tmp_path: Path, recorder: Record
     titles = [latex_text(timeline.background.title) for timeline in timelines(scenes)]
     assert all(f"\\begin{{frame}}{{{title}}}" in text for title in titles)
     assert "\\newunicodechar{⌊}" in text  # the caption's maths characters are set up
+
+
+def test_beamer_deck_of_every_figure_compiles_cleanly_in_one_pdflatex_run(tmp_path: Path) -> None:
+    """The command the CLI prints, run once: every built-in figure's frame, caption included,
+    fits its page (TeX reports no overfull box), no blank page is added, nothing asks for a
+    rerun, and only files the deck uses are left."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdflatex") is None:
+        pytest.skip("no pdflatex (CI installs Debian's texlive-latex-extra)")
+    names = builtin_scenes().names()
+    out = tmp_path / "talk"
+    result = CliRunner().invoke(main, ["slides", *names, "--format", "beamer", "-o", str(out),
+                                       "--size", "160x120", "--fps", "1"])
+    assert result.exit_code == 0, result.output
+    deck_line, command_line = result.output.strip().splitlines()
+    command = command_line.partition(": ")[2]
+    done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=240)
+    log = (out / "deck.log").read_text(encoding="utf-8", errors="replace")
+    assert done.returncode == 0, log[-3000:]
+    assert re.search(rf"Output written on deck\.pdf \({len(names)} pages", log), log[-1000:]  # one per figure
+    for complaint in ("Overfull", "Rerun to", "rerunfilecheck Warning", "Temporary extra page", "undefined"):
+        assert complaint not in log, complaint
+    assert not list(out.rglob("*_poster.png"))  # the deck shows each animation's last frame itself
 
 
 def test_latex_text_escapes_specials() -> None:
@@ -266,14 +401,32 @@ def test_gallery_page_and_readme_table(tmp_path: Path, recorder: Recorder) -> No
     assert sources == [f"{name}.gif" for name in names]
     assert all((out / source).read_bytes() == recorder.outputs[source] for source in sources)
     expected = [builtin_scenes().get(name).timeline() for name in names]
-    assert page.texts["figcaption"] == [caption_of(timeline) for timeline in expected]
+    assert "figcaption" not in page.texts  # the GIF draws its caption: the page does not repeat it
+    alts = [img["alt"] for img in page.all("img", "anim")]
+    assert all(caption_of(timeline) in alt for alt, timeline in zip(alts, expected, strict=True))
     assert all(img["src"].startswith("data:image/png;base64,") for img in page.all("img", "still"))
     assert page.all("button")  # one pause control for every animation on the page
     table = (out / TABLE_NAME).read_text(encoding="utf-8").splitlines()
     rows = [line for line in table[2:] if line.strip()]
     assert len(rows) == -(-len(names) // 3)  # ceil: three figures a row
-    linked = re.findall(r"\]\(([^ )]+)", "\n".join(rows))
-    assert linked == [f"{out.as_posix()}/{name}.gif" for name in names]
+    assert [Path(link).name for link in markdown_links(out / TABLE_NAME)] == [f"{name}.gif" for name in names]
+    assert_links_resolve(out / TABLE_NAME)
+
+
+def markdown_links(page: Path) -> list[str]:
+    """The targets of a Markdown file's images, percent-decoded as a renderer reads them."""
+    from urllib.parse import unquote
+
+    return [unquote(link) for link in re.findall(r"\]\(([^ )]+)", page.read_text(encoding="utf-8"))]
+
+
+def assert_links_resolve(page: Path) -> None:
+    """Every link of ``page``, read from its own folder (as GitHub or a viewer reads it), is a
+    relative path to a file that exists."""
+    links = markdown_links(page)
+    assert links and not any(Path(link).is_absolute() for link in links), links
+    missing = [link for link in links if not (page.parent / link).is_file()]
+    assert missing == [], missing
 
 
 # --- CLI ----------------------------------------------------------------------------------
@@ -294,18 +447,34 @@ def test_cli_slides_writes_the_deck(tmp_path: Path, recorder: Recorder) -> None:
         (["--format", "beamer", "--video", "-o", "dir"], "video"),
         (["--fps", "0", "-o", "deck.html"], "fps"),
         (["-o", "/proc/deck.html"], "cannot write"),
+        (["-o", "deck.html", "--format", "pptx"], "is for html, not pptx"),
+        (["-o", "deck.pptx", "--format", "beamer"], "is for pptx, not beamer"),
+        (["-o", "deck.tex", "--format", "html"], "is for beamer, not html"),
     ],
 )
 def test_cli_slides_errors_are_one_line_exit_2(
     tmp_path: Path, recorder: Recorder, arguments: list[str], message: str
 ) -> None:
-    arguments = [str(tmp_path / value) if value in ("deck.key", "dir", "deck.html") else value for value in arguments]
+    arguments = [str(tmp_path / value) if value.startswith(("deck.", "dir")) else value for value in arguments]
     result = CliRunner().invoke(main, ["slides", str(scene_file(tmp_path)), *arguments])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and message in lines[0]
     assert "Traceback" not in result.output
     assert not any(name.endswith((".gif", ".png")) for name in recorder.outputs)  # failed first
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["tiny_scenes.py"]  # and wrote nothing
+
+
+@pytest.mark.parametrize("format_flag", [["--format", "beamer"], []])
+def test_beamer_to_a_tex_file_puts_its_figures_beside_it(
+    tmp_path: Path, recorder: Recorder, format_flag: list[str]
+) -> None:
+    scenes = scene_file(tmp_path)
+    deck = tmp_path / "talk" / "lecture.tex"
+    result = CliRunner().invoke(main, ["slides", f"{scenes}:tiny-one", "-o", str(deck), *format_flag])
+    assert result.exit_code == 0, result.output
+    assert deck.is_file() and "\\input{tiny-one.tex}" in deck.read_text(encoding="utf-8")
+    assert (deck.parent / "tiny-one.tex").is_file() and (deck.parent / "tiny-one").is_dir()
 
 
 def test_cli_help(tmp_path: Path) -> None:
@@ -322,10 +491,30 @@ def test_gallery_goes_between_the_readme_markers(tmp_path: Path, recorder: Recor
     out = tmp_path / "figs"
     write_gallery(out, names=builtin_scenes().names()[:2], jobs=1, size="160x120", readme=readme)
     text = readme.read_text(encoding="utf-8")
-    table = (out / TABLE_NAME).read_text(encoding="utf-8").strip()
     assert text.startswith("# Mine\n<!-- gallery:start -->\n2 figures, ")
     assert text.endswith("<!-- gallery:end -->\n## After\n")
-    assert table in text and "old" not in text
+    assert markdown_links(readme) == [f"figs/{link}" for link in markdown_links(out / TABLE_NAME)]
+    assert "old" not in text
+
+
+@pytest.mark.parametrize("out_is_absolute", [True, False])
+def test_gallery_links_resolve_from_each_files_own_folder(
+    tmp_path: Path, recorder: Recorder, monkeypatch: pytest.MonkeyPatch, out_is_absolute: bool
+) -> None:
+    """Run from one folder, the figures in a second and the README in a third: each file's links
+    are relative to where that file is, never to where the command ran or absolute."""
+    for folder in ("run", "docs", "site"):
+        (tmp_path / folder).mkdir()
+    monkeypatch.chdir(tmp_path / "run")
+    readme = tmp_path / "docs" / "README.md"
+    readme.write_text("# Mine\n<!-- gallery:start -->\n<!-- gallery:end -->\n", encoding="utf-8")
+    out = tmp_path / "site" / "gal" if out_is_absolute else Path("..", "site", "gal")
+    result = CliRunner().invoke(main, ["gallery", "--out", str(out), "--readme", "../docs/README.md",
+                                       "--size", "160x120", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert_links_resolve(tmp_path / "site" / "gal" / TABLE_NAME)
+    assert_links_resolve(readme)
+    assert str(tmp_path) not in readme.read_text(encoding="utf-8")  # no path of this machine
 
 
 def test_a_readme_without_markers_fails_before_rendering(tmp_path: Path, recorder: Recorder) -> None:

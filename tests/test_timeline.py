@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from convanim.picture import Grid, Label, Line, Picture, Shade, Step, Timeline
-from convanim.picture.timeline import GLIDE_MAX_MS, GLIDE_SHARE, ease, expand, interpolate, total_ms
+from convanim.picture.timeline import GLIDE_MAX_MS, GLIDE_SHARE, Frame, ease, expand, interpolate, total_ms
 
 
 def _square(x: float, y: float) -> tuple[tuple[float, float, float], ...]:
@@ -42,7 +42,7 @@ def test_one_frame_per_step_with_start_and_end_holds() -> None:
 
 @pytest.mark.parametrize("fps", [24, 30, 50, 60])
 def test_glide_adds_in_betweens_and_keeps_total_duration(fps: int) -> None:
-    timeline = _sweep(5)
+    timeline = _sweep(5, hold_start_ms=350)  # steps that start between two ticks of the clock
     frames = list(expand(timeline, fps=fps))
     assert sum(f.duration_ms for f in frames) == total_ms(timeline)
     assert len(frames) > len(timeline.steps)
@@ -54,11 +54,23 @@ def test_glide_adds_in_betweens_and_keeps_total_duration(fps: int) -> None:
             assert not between  # nothing to glide to after the last step
             continue
         assert between, "every moving step glides"
-        assert all(abs(f.duration_ms - 1000 / fps) <= 1 for f in between)
+        assert [ticks(f, frames, fps) for f in between] == [1] * len(between)  # one video frame each
+        assert ticks(mine[0], frames, fps) >= 1
         glide_ms = sum(f.duration_ms for f in between) + 1000 / fps
         assert glide_ms <= min(GLIDE_MAX_MS, GLIDE_SHARE * step.hold_ms) + 1000 / fps
         progress = [f.progress for f in between]
         assert progress == sorted(progress) and progress[0] > 0 and progress[-1] < 1
+
+
+def ticks(frame: Frame, frames: list[Frame], fps: float) -> int:
+    """How many frames of a constant ``fps`` video ``frame`` spans, both its ends rounded to the
+    video's clock: an in-between spanning none would still be shown once, lengthening the video."""
+    start = sum(f.duration_ms for f in frames[: frames.index(frame)])
+    return round_half_up((start + frame.duration_ms) * fps / 1000) - round_half_up(start * fps / 1000)
+
+
+def round_half_up(value: float) -> int:
+    return math.floor(value + 0.5)
 
 
 def test_in_between_moves_shades_and_lines_only() -> None:

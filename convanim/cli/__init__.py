@@ -142,8 +142,10 @@ def list_scenes() -> None:
     """
     from convanim.registry import builtin_scenes
 
-    for entry in builtin_scenes():
-        click.echo(f"{entry.name:28} {entry.description}")
+    entries = list(builtin_scenes())
+    width = max(len(entry.name) for entry in entries)  # the longest name sets the column
+    for entry in entries:
+        click.echo(f"{entry.name:{width}}  {entry.description}")
 
 
 # Commands live in modules by area; importing them registers them on `main`.

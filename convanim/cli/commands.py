@@ -10,7 +10,6 @@ import inspect
 import re
 import sys
 from collections.abc import Callable, Iterable
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -181,10 +180,13 @@ RENDER_DEFAULTS = _defaults(api.render)
 ALL_DEFAULTS = _defaults(api.render_all)
 
 
-def render_options(*, default_format: str | None = None, with_format: bool = True) -> Callable[[F], F]:
+def render_options(
+    *, default_format: str | None = None, with_format: bool = True, size: tuple[str, str] | None = None
+) -> Callable[[F], F]:
     """The options every rendering command shares (names match ``api.render``'s keywords).
 
-    ``with_format=False`` leaves out ``--format`` for commands that decide the format themselves.
+    ``with_format=False`` leaves out ``--format`` for commands that decide the format themselves;
+    ``size`` is a command's own (default, what it means) for ``--size``.
     """
     format_help = (
         f"File format (default: {default_format})."
@@ -198,9 +200,10 @@ def render_options(*, default_format: str | None = None, with_format: bool = Tru
             *([format_option] if with_format else []),
             click.option(
                 "--size",
-                default=defaults["size"],
+                default=size[0] if size else defaults["size"],
                 show_default=True,
-                help="Canvas: readme (about 600 px wide), 720p, 1080p or WIDTHxHEIGHT such as 640x480.",
+                help="Canvas: readme (about 600 px wide), 720p, 1080p or WIDTHxHEIGHT such as 640x480"
+                + (f"; {size[0]}: {size[1]}." if size else "."),
             ),
             click.option(
                 "--scale", type=float, default=defaults["scale"], show_default=True, help="Scale factor on the size."
@@ -370,16 +373,45 @@ OUTPUT = click.option(
 )
 
 
+#: The figure alone, for commands that write figures (decks and the gallery decide for themselves).
+BARE = click.option(
+    "--bare", is_flag=True, default=RENDER_DEFAULTS["bare"],
+    help="The figure alone: no title, caption or formula drawn in (as decks embed it).",
+)
+
+
 #: Shared by ``all`` and ``gallery``, which render every scene in worker processes.
 JOBS = click.option(
     "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the number of cores)."
 )
 
 
+def complete_targets(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Tab completion of a scene target: the built-in names that start with what was typed, and
+    files too (the shell lists them) when it looks like a path or no built-in name fits.
+
+    The file entry comes first: bash's completion script clears the names before it otherwise.
+    """
+    from click.shell_completion import CompletionItem
+
+    from convanim.registry import builtin_scenes
+
+    names = [CompletionItem(name) for name in builtin_scenes().names() if name.startswith(incomplete)]
+    looks_like_path = any(mark in incomplete for mark in "./~")
+    return [CompletionItem(incomplete, type="file"), *names] if looks_like_path or not names else names
+
+
+#: The scenes a rendering command takes: built-in names or scene files, completed by the shell.
+TARGETS = click.argument(
+    "targets", nargs=-1, required=True, metavar="NAME|FILE.py[:NAME]...", shell_complete=complete_targets
+)
+
+
 @main.command()
-@click.argument("targets", nargs=-1, required=True, metavar="NAME|FILE.py[:NAME]...")
+@TARGETS
 @OUTPUT
 @render_options()
+@BARE
 def render(targets: tuple[str, ...], output: str | None, **options: Any) -> None:
     """Render built-in scenes or scenes from your own files.
 
@@ -409,32 +441,31 @@ def render(targets: tuple[str, ...], output: str | None, **options: Any) -> None
 @JOBS
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no list of written files.")
 @render_options(default_format=ALL_DEFAULTS["format"])
+@BARE
 def render_all(out_dir: Path, jobs: int | None, quiet: bool, **options: Any) -> None:
     """Render every built-in scene, in parallel; a failing scene does not stop the others.
 
     Example: convanim all --out output --format gif -j 4
     """
+    from convanim.cli.progress import ProgressLine, summary
     from convanim.registry import builtin_scenes
 
     total = len(builtin_scenes())
-    show_bar = not quiet and sys.stderr.isatty()
-    # On a terminal the bar stands in for the list of files; piped, stdout gets one path a line.
-    list_paths = not quiet and not (show_bar and sys.stdout.isatty())
-    bar_or_nothing = (
-        click.progressbar(length=total, label="rendering", file=sys.stderr, item_show_func=lambda name: name)
-        if show_bar
-        else nullcontext()
-    )
-    with bar_or_nothing as bar:
+    # On a terminal a progress line and a summary stand in for the list of files; piped, stdout
+    # gets one path a line.
+    line = ProgressLine(total, sys.stderr) if not quiet and sys.stderr.isatty() else None
+    list_paths = not quiet and not (line is not None and sys.stdout.isatty())
 
-        def progress(result: api.Result, done: int, count: int) -> None:
-            if bar is not None:
-                bar.update(1, result.name)
-            if result.ok and list_paths:
-                click.echo(str(result.path))
+    def progress(result: api.Result, done: int, count: int) -> None:
+        if line is not None:
+            line.advance(result.name)
+        if result.ok and list_paths:
+            click.echo(str(result.path))
 
-        results = api.render_all(out_dir, jobs=jobs, progress=progress, **options)
+    results = api.render_all(out_dir, jobs=jobs, progress=progress, **options)
     failed = [result for result in results if not result.ok]
+    if line is not None:
+        line.finish(summary(total - len(failed), [result.name for result in failed], str(out_dir), line.seconds))
     for result in failed:
         click.echo(f"convanim: error: {result.name}: {result.error}", err=True)
     if failed:
@@ -463,11 +494,14 @@ def render_all(out_dir: Path, jobs: int | None, quiet: bool, **options: Any) -> 
     "--title", type=OneLine(), help="Title above the figure (default: the kind, e.g. '2D transposed convolution')."
 )
 @render_options()
+@BARE
 def custom(output: str | None, numbers: bool | None, title: str | None, **options: Any) -> None:
     """Animate any convolution, in the conv_arithmetic style with its caption.
 
     Example: convanim custom --input 5 --kernel 3 --stride 2 --padding 1 --title "Stride 2" -o conv.gif
     """
+    if title is not None and options["bare"]:
+        fail("--title: a --bare figure shows no title; drop one of the two")
     kwargs, arrays = _convolution(options)
     _report(api.custom(kwargs, output, numbers=numbers, title=title, **arrays, **options), options["fps"])
 

@@ -13,8 +13,8 @@ import click
 from click.core import ParameterSource
 
 from convanim.cli import main
-from convanim.cli.commands import JOBS, render_options
-from convanim.slides import DECK_FORMATS
+from convanim.cli.commands import JOBS, TARGETS, render_options
+from convanim.slides import DECK_FORMATS, SLIDE_SIZE
 
 
 def _deck_format(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -34,13 +34,14 @@ def _deck_format(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 
 @main.command()
-@click.argument("targets", nargs=-1, required=True, metavar="NAME|FILE.py[:NAME]...")
+@TARGETS
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
     required=True,
-    help="The deck: NAME.pptx or NAME.html (the suffix picks the format), or a folder for beamer.",
+    help="The deck: NAME.pptx, NAME.html or NAME.tex (the suffix picks the format), or a folder "
+    "with --format beamer.",
 )
 @click.option(
     "--format",
@@ -52,21 +53,27 @@ def _deck_format(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option(
     "--video", is_flag=True, help="Embed MP4 video with a poster frame instead of GIF (pptx, html)."
 )
-@render_options(with_format=False)  # the deck's format, or always GIF
+@render_options(with_format=False, size=(SLIDE_SIZE, "each figure fitted to its slide's picture area"))
 def slides(
     targets: tuple[str, ...], output: Path, deck_format: str | None, video: bool, **options: Any
 ) -> None:
     """Put figures into a deck: one 16:9 slide per figure with its title and caption.
 
-    pptx needs the extra: pip install 'convanim[slides]'. html is one self-contained file
-    (arrow keys, space or a click move between slides; P or the button pauses). beamer writes,
-    per figure, a folder of PNG frames and an \\animategraphics snippet, plus deck.tex.
+    pptx needs the extra: pip install 'convanim[slides]' (in a checkout: pip install '.[slides]').
+    html is one self-contained file (arrow keys, space or a click move between slides; P or the
+    button pauses). beamer writes, per figure, a folder of PNG frames and an \\animategraphics
+    snippet, beside NAME.tex (or deck.tex in the folder given).
 
     Example: convanim slides basics dilated -o deck.pptx
     """
     from convanim.slides import make_slides
 
-    click.echo(str(make_slides(targets, output, format=deck_format, video=video, **options)))
+    deck = make_slides(targets, output, format=deck_format, video=video, **options)
+    click.echo(str(deck))
+    if deck.suffix == ".tex":
+        from convanim.slides.beamer import compile_command
+
+        click.echo(f"to make the PDF, run once: {compile_command(deck)}")
 
 
 @main.command()
@@ -76,7 +83,7 @@ def slides(
     type=click.Path(file_okay=False, path_type=Path),
     default="output",
     show_default=True,
-    help="Folder for the GIFs, index.html and gallery.md (its links start with this path).",
+    help="Folder for the GIFs, index.html and gallery.md (which links the GIFs beside it).",
 )
 @click.option(
     "--columns", type=click.IntRange(min=1), default=3, show_default=True,
@@ -91,8 +98,9 @@ def slides(
 def gallery(out_dir: Path, columns: int, jobs: int | None, readme: Path | None, **options: Any) -> None:
     """Render every built-in figure as a GIF with a gallery page and a README table.
 
-    Writes OUT/NAME.gif for each scene, OUT/index.html showing every figure with its caption,
-    and OUT/gallery.md, a Markdown table to paste into a README (or --readme puts it there).
+    Writes OUT/NAME.gif for each scene, OUT/index.html showing every figure, and OUT/gallery.md,
+    a Markdown table of the GIFs beside it; --readme puts the table into a README too, its links
+    relative to the README's folder.
 
     Example: convanim gallery --out output --readme README.md
     """

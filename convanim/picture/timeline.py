@@ -12,6 +12,7 @@ Frames are produced lazily, one at a time; nothing here holds more than two step
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -32,6 +33,20 @@ class Frame:
     duration_ms: int
     step_index: int
     progress: float = 0.0
+
+
+def without_text(timeline: Timeline) -> Timeline:
+    """The bare figure: no title, caption or formula in any of its pictures, the background's or
+    a step's own (a step's caption, such as a phase's, replaces the background's on screen).
+
+    A slide sets the text as real text (large, searchable, read by screen readers), so drawing it
+    into the picture as well would only repeat it, smaller.
+    """
+    def bare(picture: Picture) -> Picture:
+        return replace(picture, title="", caption="", formula="")
+
+    steps = tuple(replace(step, overlay=bare(step.overlay)) for step in timeline.steps)
+    return replace(timeline, background=bare(timeline.background), steps=steps)
 
 
 def step_durations(timeline: Timeline) -> list[int]:
@@ -84,25 +99,43 @@ def expand(timeline: Timeline, fps: float | None = None, smooth: bool = True) ->
 
 def _frames(timeline: Timeline, durations: list[int], glide_fps: float | None) -> Iterator[Frame]:
     steps = timeline.steps
+    start_ms = end_ms = 0  # where the step's first frame begins and its last ends, on one clock
     for index, (step, duration_ms) in enumerate(zip(steps, durations)):
+        end_ms += duration_ms
         following = steps[index + 1].overlay if index + 1 < len(steps) else None
-        between = []
+        between: list[tuple[float, int]] = []
         if glide_fps is not None and following is not None and _moves(step.overlay, following):
-            between = _glide_times(step.hold_ms, glide_fps)
-        yield Frame(step.overlay, duration_ms - sum(ms for _, ms in between), index)
-        for progress, ms in between:
+            between = _glide_starts(start_ms, end_ms, step.hold_ms, glide_fps)
+        starts = [start_ms, *(at for _, at in between), end_ms]
+        yield Frame(step.overlay, starts[1] - starts[0], index)
+        for (progress, at), until in zip(between, starts[2:]):
             assert following is not None
-            yield Frame(interpolate(step.overlay, following, progress), ms, index, progress)
+            yield Frame(interpolate(step.overlay, following, progress), until - at, index, progress)
+        start_ms = end_ms
 
 
-def _glide_times(hold_ms: int, fps: float) -> list[tuple[float, int]]:
-    """(eased progress, duration_ms) of each in-between frame of one glide (none if too short)."""
+def _glide_starts(start_ms: int, end_ms: int, hold_ms: int, fps: float) -> list[tuple[float, int]]:
+    """(eased progress, start_ms) of each in-between frame of the glide ending a step that runs
+    from ``start_ms`` to ``end_ms`` (none if too short).
+
+    Each in-between starts on a tick of the animation's own ``fps`` clock and spans exactly one
+    tick, so a constant-rate video shows each once and the glide takes its time from the hold:
+    a frame shorter than a tick would still be sent as a whole video frame, lengthening the video.
+    The step's first frame keeps at least one tick.
+    """
     glide_ms = min(GLIDE_MAX_MS, GLIDE_SHARE * hold_ms)
-    count = round(glide_ms * fps / 1000)
+    last_tick = tick_at(end_ms, fps)
+    count = min(round(glide_ms * fps / 1000), last_tick - tick_at(start_ms, fps))
     if count < 2:
         return []
-    clock = [round(k * 1000 / fps) for k in range(count)]
-    return [(ease(k / count), clock[k] - clock[k - 1]) for k in range(1, count)]
+    first_tick = last_tick - count + 1
+    return [(ease(k / count), round((first_tick + k - 1) * 1000 / fps)) for k in range(1, count)]
+
+
+def tick_at(ms: int, ticks_per_s: float) -> int:
+    """The tick of a clock running at ``ticks_per_s`` nearest to ``ms`` (half up): where a frame
+    starting at ``ms`` lands on a constant-rate video's frame clock, or a GIF's centiseconds."""
+    return math.floor(ms * ticks_per_s / 1000 + 0.5)
 
 
 def ease(t: float) -> float:

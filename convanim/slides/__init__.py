@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -21,9 +21,13 @@ from convanim.registry import SceneEntry, resolve
 # The writers (numpy, Pillow) are imported where used, so that the command line can read
 # DECK_FORMATS at start-up for free.
 
-#: Deck formats by the suffix of ``-o``; Beamer writes a folder, so it is only ever named.
-DECK_SUFFIXES = {".pptx": "pptx", ".html": "html", ".htm": "html"}
+#: Deck formats by the suffix of ``-o``; for Beamer, ``-o`` is its main ``.tex`` file or the
+#: folder of its files (which only ``--format beamer`` can tell).
+DECK_SUFFIXES = {".pptx": "pptx", ".html": "html", ".htm": "html", ".tex": "beamer"}
 DECK_FORMATS = ("pptx", "html", "beamer")
+#: A deck's figure size by default: each figure on a canvas of its slide's picture area, so a
+#: tall figure fills the slide's height with text sized for it (see convanim.slides.layout).
+SLIDE_SIZE = "slide"
 
 
 @dataclass(frozen=True)
@@ -61,20 +65,14 @@ def entries_for(targets: Sequence[str]) -> list[SceneEntry]:
     return [entry for target in targets for entry in resolve(target)]
 
 
-def caption_of(timeline: Timeline) -> str:
-    """The caption with the output-size formula under it, as a figure's text under the picture."""
-    background = timeline.background
-    return "\n".join(text for text in (background.caption, background.formula) if text)
+def caption_of(timeline: Timeline, description: str = "") -> str:
+    """The caption with the output-size formula under it, as a figure's text under the picture.
 
-
-def without_text(timeline: Timeline) -> Timeline:
-    """The timeline with no title, caption or formula drawn into its frames.
-
-    A slide sets these as real text (large, searchable, read by screen readers), so drawing them
-    into the picture as well would only repeat them, smaller.
+    A figure told in phases has no caption of its own (each phase's is on its steps, which a bare
+    figure does not draw): the scene's one-line ``description`` stands in for it.
     """
-    background = replace(timeline.background, title="", caption="", formula="")
-    return replace(timeline, background=background)
+    background = timeline.background
+    return "\n".join(text for text in (background.caption, background.formula) if text) or description
 
 
 def render_figures(
@@ -82,17 +80,27 @@ def render_figures(
 ) -> list[Figure]:
     """Render each scene once into ``media_dir`` (GIF, or MP4 with ``video``) plus its poster.
 
-    The frames carry no text (see :func:`without_text`); the Figure carries it instead.
+    The frames carry no text (the bare figure); the Figure carries it instead.
     """
     suffix = "mp4" if video else "gif"
     figures = []
     for entry in entries:
         timeline = entry.timeline()
-        media = api.render(
-            without_text(timeline), media_dir / f"{entry.name}.{suffix}", format=suffix, **options
-        )
-        figures.append(figure_of(entry.name, timeline, media, media_dir / f"{entry.name}_poster.png"))
+        sized = slide_options(options, caption_of(timeline, entry.description))
+        media = api.render(timeline, media_dir / f"{entry.name}.{suffix}", format=suffix, bare=True, **sized)
+        poster = media_dir / f"{entry.name}_poster.png"
+        figures.append(figure_of(entry.name, timeline, media, poster, entry.description))
     return figures
+
+
+def slide_options(options: dict[str, Any], caption: str) -> dict[str, Any]:
+    """``options`` with :data:`SLIDE_SIZE` (the default) made the canvas of the slide that
+    ``caption`` leaves room for."""
+    from convanim.slides.layout import slide_layout
+
+    if options.get("size", SLIDE_SIZE) != SLIDE_SIZE:
+        return options
+    return {**options, "size": slide_layout(caption).canvas_px()}
 
 
 def title_of(name: str, timeline: Timeline) -> str:
@@ -100,10 +108,12 @@ def title_of(name: str, timeline: Timeline) -> str:
     return timeline.background.title or name
 
 
-def figure_of(name: str, timeline: Timeline, media: Path, poster: Path) -> Figure:
-    """The Figure of scene ``name`` rendered to ``media``, its poster still saved to ``poster``."""
+def figure_of(name: str, timeline: Timeline, media: Path, poster: Path, description: str = "") -> Figure:
+    """The Figure of scene ``name`` rendered to ``media``, its poster still saved to ``poster``
+    (``description``: the scene's, a caption for a figure without one)."""
     background = save_poster(media, poster)
-    return Figure(name, title_of(name, timeline), caption_of(timeline), media, poster, background)
+    caption = caption_of(timeline, description)
+    return Figure(name, title_of(name, timeline), caption, media, poster, background)
 
 
 def save_poster(media: Path, out: Path) -> tuple[int, int, int]:
@@ -142,16 +152,23 @@ def _is_video(media: Path) -> bool:
 
 
 def deck_format(out: Path, format: str | None) -> str:
-    """The deck format: given explicitly, or from the suffix of ``out`` (never guessed)."""
+    """The deck format: given explicitly, or from the suffix of ``out`` (never guessed).
+
+    A suffix that names another deck format than the one given is refused: ``-o talk.html
+    --format pptx`` would write a PowerPoint file that no browser opens under that name.
+    """
+    found = DECK_SUFFIXES.get(out.suffix.lower())
     if format is not None:
         if format not in DECK_FORMATS:
             raise ValueError(f"format: {format!r} is not one of {', '.join(DECK_FORMATS)}")
+        if found is not None and found != format:
+            raise ValueError(f"out: the suffix of {str(out)!r} is for {found}, not {format}; "
+                             "make the suffix and --format agree, or leave --format out")
         return format
-    found = DECK_SUFFIXES.get(out.suffix.lower())
     if found is None:
         raise ValueError(
             f"out: cannot tell the deck format from {str(out)!r}; "
-            "use a .pptx or .html name, or --format beamer with a folder"
+            "use a .pptx, .html or .tex name, or --format beamer with a folder"
         )
     return found
 
@@ -166,8 +183,9 @@ def make_slides(
 ) -> Path:
     """Render the named scenes into one deck at ``out`` and return its path.
 
-    ``format`` is ``pptx`` or ``html`` (by default from the suffix of ``out``) or ``beamer``
-    (``out`` is then a folder). ``video`` embeds MP4 instead of GIF (PPTX and HTML).
+    ``format`` is ``pptx``, ``html`` or ``beamer``, by default from the suffix of ``out``; for
+    Beamer ``out`` is the deck's ``.tex`` file (its figures go beside it) or a folder that gets
+    ``deck.tex``. ``video`` embeds MP4 instead of GIF (PPTX and HTML).
     ``options`` are :func:`convanim.api.render`'s (size, scale, fps, theme, loop, hold_ms, smooth).
     """
     out = Path(out)
@@ -176,9 +194,10 @@ def make_slides(
     if kind == "beamer":
         if video:
             raise ValueError("video: Beamer decks animate PNG frames; drop --video")
-        from convanim.slides.beamer import write_beamer
+        from convanim.slides.beamer import DECK_NAME, write_beamer
 
-        return write_beamer(entries, out, **options)
+        folder, name = (out.parent, out.name) if out.suffix.lower() == ".tex" else (out, DECK_NAME)
+        return write_beamer(entries, folder, deck_name=name, **options)
     from convanim.writers.staging import check_target
 
     writer = _deck_writer(kind)  # before rendering: a missing extra fails at once
@@ -210,6 +229,7 @@ def _deck_writer(kind: str) -> Any:
 
 __all__ = [
     "DECK_FORMATS",
+    "SLIDE_SIZE",
     "Figure",
     "caption_of",
     "deck_format",
@@ -218,7 +238,7 @@ __all__ = [
     "make_slides",
     "render_figures",
     "save_poster",
+    "slide_options",
     "title_of",
-    "without_text",
     "write_text",
 ]

@@ -8,19 +8,29 @@ output folder, so the folder can be moved or uploaded to an online editor as it 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from convanim import api
 from convanim.registry import SceneEntry
-from convanim.slides import caption_of, title_of, without_text, write_text
+from convanim.slides import caption_of, slide_options, title_of, write_text
 from convanim.checks import printable
 from convanim.writers.staging import check_target
 
 DECK_NAME = "deck.tex"
-#: animate's own options after the ones every convanim snippet has: fit the frame's text area.
-SIZE_OPTIONS = r"width=\linewidth,height=0.68\textheight,keepaspectratio"
+#: animate's own options after the ones every convanim snippet has: fit the room the deck leaves
+#: (``\convanimheight``). The last frame, the finished computation, is shown in print and where
+#: nothing plays: ``poster={last}`` by number, as ``poster=last`` takes animate a second run.
+SIZE_OPTIONS = r"poster={last},width=\linewidth,height=\convanimheight,keepaspectratio"
+#: The snippet's height when no deck sets it, as when it is pasted into a frame of one's own.
+SNIPPET_HEIGHT = r"0.68\textheight"
+#: The frame's height that the figure and its caption leave for the frame title and the skips
+#: between them (beamer's default theme; the suite compiles every built-in figure to check it).
+TITLE_ROOM = r"3.5\baselineskip"
+#: The one command that makes the PDF (LuaLaTeX works too); one run is enough, see deck_text.
+COMPILE = "pdflatex -interaction=nonstopmode {deck}"
 #: Maths characters the captions use, typeset as maths: text fonts lack most of them.
 UNICODE_MATH = {
     "⌊": r"\lfloor",
@@ -56,20 +66,25 @@ _SPECIALS = {
 }
 
 
-def write_beamer(entries: Sequence[SceneEntry], out_dir: Path, **options: Any) -> Path:
-    """Render each scene's frames into ``out_dir`` with its snippet; return ``out_dir/deck.tex``.
+def write_beamer(
+    entries: Sequence[SceneEntry], out_dir: Path, *, deck_name: str = DECK_NAME, **options: Any
+) -> Path:
+    """Render each scene's frames into ``out_dir`` with its snippet; return ``out_dir/deck_name``.
 
     ``options`` are :func:`convanim.api.render`'s; ``fps`` is also the rate the snippets play.
     """
-    check_target(out_dir / DECK_NAME)  # an unwritable folder fails before any rendering
+    check_target(out_dir / deck_name)  # an unwritable folder fails before any rendering
     frames = []
     for entry in entries:
         timeline = entry.timeline()
-        folder = api.render(without_text(timeline), out_dir / entry.name, format="png", **options)
+        caption = caption_of(timeline, entry.description)
+        sized = slide_options(options, caption)
+        folder = api.render(timeline, out_dir / entry.name, format="png", bare=True, **sized)
+        (folder / f"{folder.name}_poster.png").unlink()  # for editors; the deck shows its last frame
         snippet = out_dir / f"{entry.name}.tex"
         write_text(snippet, snippet_text(folder, out_dir, options.get("fps")))
-        frames.append(_frame(title_of(entry.name, timeline), caption_of(timeline), snippet.name))
-    deck = out_dir / DECK_NAME
+        frames.append(_frame(title_of(entry.name, timeline), caption, snippet.name))
+    deck = out_dir / deck_name
     write_text(deck, deck_text(frames))
     return deck
 
@@ -80,29 +95,47 @@ def snippet_text(folder: Path, base: Path, fps: float | None) -> str:
     absolute = (folder / f"{folder.name}_").as_posix()
     relative = (folder.relative_to(base) / f"{folder.name}_").as_posix()
     line = line.replace(f"{{{absolute}}}", f"{{{relative}}}", 1)
-    line = line.replace("[loop,autoplay,controls]", f"[loop,autoplay,controls,{SIZE_OPTIONS}]", 1)
+    first, last = (int(number) for number in re.findall(r"\{([0-9]+)\}", line)[-2:])
+    options = SIZE_OPTIONS.format(last=last - first)
+    line = line.replace("[loop,autoplay,controls]", f"[loop,autoplay,controls,{options}]", 1)
     return (
         f"% {folder.name}: needs \\usepackage{{animate}}; the frame path is relative to "
-        f"the folder of {DECK_NAME}.\n{line}%\n"
+        f"the deck's folder.\n\\providecommand{{\\convanimheight}}{{{SNIPPET_HEIGHT}}}%\n{line}%\n"
     )
 
 
+def compile_command(deck: Path) -> str:
+    """How to make the PDF of ``deck``: one pdflatex run in its folder."""
+    import shlex
+
+    return f"cd {shlex.quote(str(deck.parent))} && {COMPILE.format(deck=shlex.quote(deck.name))}"
+
+
 def deck_text(frames: Sequence[str]) -> str:
-    """A minimal, compilable Beamer document holding the given frames."""
+    """A Beamer document holding the given frames that one pdflatex run makes final.
+
+    A second run was needed for two things, both settled here: LaTeX's last-page hook (which
+    animate's layers use) needs the page count of an earlier run, else it adds a blank page, so
+    the count is given (one page a frame); and hyperref's bookmarks file, empty in a deck without
+    sections, is not written.
+    """
     body = "".join(frames)
     declared = "".join(
         f"\\newunicodechar{{{char}}}{{\\ensuremath{{{UNICODE_MATH[char]}}}}}\n"
         for char in sorted(set(body) & UNICODE_MATH.keys())
     )
     return (
-        "% Made by convanim. Compile in this folder: pdflatex deck.tex (or lualatex).\n"
-        "% Animations play in Acrobat Reader, Okular, PDF-XChange, Foxit and PDF.js.\n"
-        "\\documentclass[aspectratio=169]{beamer}\n"
+        f"% Made by convanim. Compile in this folder, once: {COMPILE.format(deck='deck.tex')}\n"
+        "% (or lualatex). Animations play in Acrobat Reader, Okular, PDF-XChange, Foxit and PDF.js.\n"
+        "\\documentclass[aspectratio=169,hyperref={bookmarks=false}]{beamer}\n"
         "\\usepackage{iftex}\n"
         "\\usepackage{animate}\n"
         "\\ifPDFTeX\n\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n\\fi\n"
         "\\usepackage{newunicodechar}\n"
         f"{declared}"
+        f"\\makeatletter\\gdef\\@abspage@last{{{len(frames)}}}\\makeatother % one page a frame\n"
+        "\\newsavebox{\\convanimcaption}\n"
+        "\\newcommand{\\convanimheight}{}\n"
         f"\\begin{{document}}\n{body}\\end{{document}}\n"
     )
 
@@ -115,11 +148,16 @@ def latex_text(text: str) -> str:
 
 
 def _frame(title: str, caption: str, snippet: str) -> str:
+    """A frame whose figure gets the height its caption leaves: TeX sets the caption in a box
+    first and measures it, so a caption of four lines shrinks the figure instead of overfilling."""
     return (
         f"\\begin{{frame}}{{{latex_text(title)}}}\n"
+        f"  \\sbox{{\\convanimcaption}}{{\\parbox{{\\linewidth}}{{\\centering\\small {latex_text(caption)}\\par}}}}%\n"
+        "  \\renewcommand{\\convanimheight}{\\dimexpr\\textheight-\\ht\\convanimcaption-\\dp\\convanimcaption"
+        f"-{TITLE_ROOM}\\relax}}%\n"
         "  \\centering\n"
         f"  \\input{{{snippet}}}\n"
-        f"  \\par\\smallskip{{\\small {latex_text(caption)}\\par}}\n"
+        "  \\par\\smallskip\\usebox{\\convanimcaption}\n"
         "\\end{frame}\n"
     )
 

@@ -7,6 +7,8 @@ its pause control needs, so the folder can be published as it is.
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
 import tempfile
 from collections.abc import Sequence
@@ -58,11 +60,12 @@ def write_gallery(
 ) -> Path:
     """Render the built-in scenes (or ``names``) as GIFs into ``out_dir`` with the gallery files.
 
-    Writes ``index.html`` (every figure with its title and caption) and ``gallery.md`` (a Markdown
-    table of ``columns`` figures per row whose links start with ``out_dir`` as given, ready to
-    paste into a README beside it). ``jobs`` and ``progress`` are :func:`convanim.api.render_all`'s,
-    ``options`` its render options. With ``readme``, the table (and the figures' total size) also
-    replaces what stands between the README's gallery markers. Returns the path of ``index.html``.
+    Writes ``index.html`` (every figure under its scene name; the GIF shows its own title and
+    caption) and ``gallery.md`` (a Markdown table of ``columns`` figures per row, linking the GIFs
+    beside it). ``jobs`` and ``progress`` are :func:`convanim.api.render_all`'s, ``options`` its
+    render options. With ``readme``, the table (and the figures' total size) also replaces what
+    stands between the README's gallery markers, its links relative to the README's folder.
+    Every link is relative, so the files can move with their folder. Returns ``index.html``.
     """
     check_whole("columns", columns, 1)
     if readme is not None:
@@ -75,19 +78,20 @@ def write_gallery(
         raise api.RenderError(f"{len(failed)} of {len(results)} figures failed: {reasons}")
     registry = builtin_scenes()
     with tempfile.TemporaryDirectory(prefix="convanim-gallery-") as posters:
+        entries = {result.name: registry.get(result.name) for result in results}
         figures = [
-            figure_of(result.name, registry.get(result.name).timeline(), result.path,
-                      Path(posters) / f"{result.name}.png")
+            figure_of(result.name, entries[result.name].timeline(), result.path,
+                      Path(posters) / f"{result.name}.png", entries[result.name].description)
             for result in results
             if result.path is not None
         ]
         index = out / INDEX_NAME
         write_text(index, index_html(figures))
-    table = markdown_table(figures, out.as_posix(), columns)
-    write_text(out / TABLE_NAME, table)
+    write_text(out / TABLE_NAME, markdown_table(figures, "", columns))
     if readme is not None:
         total = sum(figure.media.stat().st_size for figure in figures)
         before, after = readme_parts(Path(readme))
+        table = markdown_table(figures, link_from(Path(readme).parent, out), columns)
         summary = f"{len(figures)} figures, {total / 1e6:.1f} MB of GIFs in all."
         write_text(Path(readme), f"{before}{README_MARKERS[0]}\n{summary}\n\n{table}\n{README_MARKERS[1]}{after}")
     return index
@@ -111,14 +115,22 @@ def readme_parts(readme: Path) -> tuple[str, str]:
     return before, after
 
 
+def link_from(folder: Path, target: Path) -> str:
+    """``target`` as a link from a file in ``folder``: relative, in URL form ('' for the same
+    folder), never an absolute path of this machine that breaks anywhere else."""
+    relative = Path(os.path.relpath(target.resolve(), folder.resolve())).as_posix()
+    return "" if relative == "." else relative
+
+
 def index_html(figures: Sequence[Figure]) -> str:
     """The gallery page: GIFs by relative path, stills inline, one pause control for all.
 
-    The GIFs already show their titles, so each heading is the scene's name: what to type.
+    The GIFs already show their titles and captions, so each heading is the scene's name (what to
+    type) and the page repeats no caption under them (it stays the images' alt text).
     """
     articles = "\n".join(
         f'<article><h2><code>{escaped(figure.name)}</code></h2>'
-        f"{figure_markup(figure, escaped(figure.media.name), data_uri(figure.poster))}"
+        f"{figure_markup(figure, escaped(figure.media.name), data_uri(figure.poster), caption=False)}"
         "</article>"
         for figure in figures
     )
@@ -131,7 +143,8 @@ def index_html(figures: Sequence[Figure]) -> str:
 
 
 def markdown_table(figures: Sequence[Figure], link_base: str, columns: int) -> str:
-    """A Markdown table, ``columns`` figures a row, each image with its scene name under it."""
+    """A Markdown table, ``columns`` figures a row, each image with its scene name under it;
+    ``link_base`` is the GIFs' folder relative to the table's file ('' for the same folder)."""
     cells = [f"{_image(figure, link_base)}<br>`{figure.name}`" for figure in figures]
     width = min(columns, max(1, len(cells)))
     rows = [cells[start : start + width] for start in range(0, len(cells), width)]
@@ -145,7 +158,8 @@ def _image(figure: Figure, link_base: str) -> str:
 
     The link is percent-encoded, so a folder or file name with spaces or parentheses still links.
     """
-    return f'![{_cell(figure.title)}]({quote(f"{link_base}/{figure.media.name}")} "{_cell(figure.caption)}")'
+    link = posixpath.join(link_base, figure.media.name)
+    return f'![{_cell(figure.title)}]({quote(link)} "{_cell(figure.caption)}")'
 
 
 #: Characters with a meaning in an image's alt text, its quoted title or a table cell (brackets

@@ -30,12 +30,16 @@ figure img,figure video{max-width:100%;height:auto}
 figcaption{white-space:pre-line;margin-top:.5em}
 """
 
+#: A slide is exactly the window above the controls: its title and caption take the height their
+#: lines need, and the figure shrinks to the rest (min-height:0 lets a flex item shrink below its
+#: image's own height), so no caption runs under the controls however many lines it has.
 DECK_STYLE = """
-.slide{min-height:calc(100vh - 3.5em);display:flex;flex-direction:column;align-items:center;
- justify-content:center;padding:1em 2em}
-.slide h2{margin:0 0 .5em}
-.slide figure{width:100%}
-.slide figure img,.slide figure video{width:100%;height:calc(100vh - 13em);object-fit:contain}
+.slide{height:calc(100vh - 3.5em);display:flex;flex-direction:column;align-items:center;
+ padding:1em 2em;overflow:hidden}
+.slide h2{margin:0 0 .5em;flex:none}
+.slide figure{width:100%;flex:1;min-height:0;display:flex;flex-direction:column}
+.slide figure img,.slide figure video{width:100%;flex:1;min-height:0;object-fit:contain}
+.slide figcaption{flex:none}
 .controls{position:fixed;bottom:0;left:0;right:0;height:3.5em;display:flex;gap:1em;
  align-items:center;justify-content:center;background:var(--bg)}
 """
@@ -110,8 +114,9 @@ def data_uri(path: Path) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-def figure_markup(figure: Figure, media_src: str, poster_src: str) -> str:
-    """A <figure> holding the animation, its still (for pausing) and its caption."""
+def figure_markup(figure: Figure, media_src: str, poster_src: str, *, caption: bool = True) -> str:
+    """A <figure> holding the animation, its still (for pausing) and, with ``caption``, its caption
+    (left out where the animation draws its own)."""
     alt = escaped(f"{figure.title}. {figure.caption}")
     if figure.is_video:
         media = (
@@ -123,7 +128,8 @@ def figure_markup(figure: Figure, media_src: str, poster_src: str) -> str:
             f'<img class="anim" src="{media_src}" alt="{alt}">'
             f'<img class="still" src="{poster_src}" alt="{alt}" hidden>'
         )
-    return f"<figure>{media}<figcaption>{escaped(figure.caption)}</figcaption></figure>"
+    below = f"<figcaption>{escaped(figure.caption)}</figcaption>" if caption else ""
+    return f"<figure>{media}{below}</figure>"
 
 
 def page(title: str, body: str, *, style: str, script: str, figure: Figure | None) -> str:

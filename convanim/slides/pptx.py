@@ -17,18 +17,11 @@ from typing import Any
 
 from convanim.errors import MissingBackend
 from convanim.slides import Figure
+from convanim.slides.layout import (EMU_PER_POINT, INSET_EMU, SLIDE_HEIGHT_EMU, SLIDE_WIDTH_EMU, Box,
+                                    slide_layout)
 from convanim.checks import printable
 from convanim.writers import atomic_target
 
-#: The standard 16:9 widescreen slide (13.333 x 7.5 in) in EMU, PowerPoint's length unit.
-SLIDE_WIDTH_EMU = 12_192_000
-SLIDE_HEIGHT_EMU = 6_858_000
-EMU_PER_INCH = 914_400
-MARGIN_EMU = EMU_PER_INCH * 4 // 10
-TITLE_HEIGHT_EMU = EMU_PER_INCH * 9 // 10
-CAPTION_HEIGHT_EMU = EMU_PER_INCH * 8 // 10
-EMU_PER_POINT = 12_700
-CAPTION_POINTS = 18
 #: Title sizes to try, largest first; the first at which the title fits on one line is used.
 TITLE_POINTS = (32, 28, 24, 20)
 #: A typical glyph width in ems: Calibri (the template's font) is near 0.5, its usual stand-ins wider.
@@ -37,7 +30,28 @@ TITLE_LAYOUT = 5  # "Title Only" in python-pptx's default template: a real title
 #: The date of every deck and of every file in it: the earliest a zip entry can carry.
 FIXED_DATE = datetime(1980, 1, 1)
 
-Box = tuple[int, int, int, int]  # left, top, width, height in EMU
+#: A slide's timing as PowerPoint writes it for a video set to start automatically and to loop
+#: until stopped: the main sequence plays it from the start as the slide begins (an after-effect
+#: with no delay, where python-pptx's own timing waits for a click), and its media node repeats
+#: for ever. ``{shape}`` is the video's shape id, ``{ms}`` its length.
+VIDEO_TIMING = """<p:timing {ns}><p:tnLst><p:par>
+<p:cTn id="1" dur="indefinite" restart="never" nodeType="tmRoot"><p:childTnLst>
+<p:seq concurrent="1" nextAc="seek"><p:cTn id="2" dur="indefinite" nodeType="mainSeq"><p:childTnLst>
+<p:par><p:cTn id="3" fill="hold"><p:stCondLst><p:cond delay="indefinite"/>
+<p:cond evt="onBegin" delay="0"><p:tn val="2"/></p:cond></p:stCondLst><p:childTnLst>
+<p:par><p:cTn id="4" fill="hold"><p:stCondLst><p:cond delay="0"/></p:stCondLst><p:childTnLst>
+<p:par><p:cTn id="5" presetID="1" presetClass="mediacall" presetSubtype="0" fill="hold" nodeType="afterEffect">
+<p:stCondLst><p:cond delay="0"/></p:stCondLst><p:childTnLst>
+<p:cmd type="call" cmd="playFrom(0.0)"><p:cBhvr><p:cTn id="6" dur="{ms}" fill="hold"/>
+<p:tgtEl><p:spTgt spid="{shape}"/></p:tgtEl></p:cBhvr></p:cmd>
+</p:childTnLst></p:cTn></p:par></p:childTnLst></p:cTn></p:par></p:childTnLst></p:cTn></p:par>
+</p:childTnLst></p:cTn>
+<p:prevCondLst><p:cond evt="onPrev" delay="0"><p:tgtEl><p:sldTgt/></p:tgtEl></p:cond></p:prevCondLst>
+<p:nextCondLst><p:cond evt="onNext" delay="0"><p:tgtEl><p:sldTgt/></p:tgtEl></p:cond></p:nextCondLst></p:seq>
+<p:video><p:cMediaNode vol="80000"><p:cTn id="7" repeatCount="indefinite" fill="hold" display="0">
+<p:stCondLst><p:cond delay="indefinite"/></p:stCondLst></p:cTn>
+<p:tgtEl><p:spTgt spid="{shape}"/></p:tgtEl></p:cMediaNode></p:video>
+</p:childTnLst></p:cTn></p:par></p:tnLst></p:timing>"""
 
 
 def require_pptx() -> None:
@@ -46,7 +60,8 @@ def require_pptx() -> None:
         import pptx  # noqa: F401
     except ImportError as exc:
         raise MissingBackend(
-            "PPTX output needs python-pptx: pip install 'convanim[slides]'"
+            "PPTX output needs python-pptx: pip install 'convanim[slides]' "
+            "(in a checkout of convanim: pip install '.[slides]')"
         ) from exc
 
 
@@ -87,19 +102,19 @@ def _dated_alike(package: bytes) -> bytes:
 def _add_slide(deck: Any, figure: Figure) -> None:
     slide = deck.slides.add_slide(deck.slide_layouts[TITLE_LAYOUT])
     _paint_background(slide, figure)
-    content_width = SLIDE_WIDTH_EMU - 2 * MARGIN_EMU
+    layout = slide_layout(figure.caption)
     title = slide.shapes.title
-    title.left, title.top = MARGIN_EMU, MARGIN_EMU // 2
-    title.width, title.height = content_width, TITLE_HEIGHT_EMU
+    title.left, title.top, title.width, title.height = layout.title
     title.text = printable(figure.title)
-    caption_top = SLIDE_HEIGHT_EMU - MARGIN_EMU // 2 - CAPTION_HEIGHT_EMU
-    caption = slide.shapes.add_textbox(MARGIN_EMU, caption_top, content_width, CAPTION_HEIGHT_EMU)
-    caption.text_frame.word_wrap = True
-    caption.text_frame.text = printable(figure.caption)
-    _style_text(title, title_points(figure.title, content_width), figure)
-    _style_text(caption, CAPTION_POINTS, figure)
-    area_top = MARGIN_EMU // 2 + TITLE_HEIGHT_EMU
-    _add_media(slide, figure, (MARGIN_EMU, area_top, content_width, caption_top - area_top))
+    _style_text(title, title_points(figure.title, layout.title[2]), figure)
+    if figure.caption:
+        caption = slide.shapes.add_textbox(*layout.caption)
+        frame = caption.text_frame
+        frame.word_wrap = True
+        frame.margin_top = frame.margin_bottom = INSET_EMU
+        frame.text = printable(figure.caption)
+        _style_text(caption, layout.caption_points, figure)
+    _add_media(slide, figure, layout.media_area)
 
 
 def _add_media(slide: Any, figure: Figure, area: Box) -> None:
@@ -110,10 +125,40 @@ def _add_media(slide: Any, figure: Figure, area: Box) -> None:
             str(figure.media), left, top, width, height,
             poster_frame_image=str(figure.poster), mime_type="video/mp4",
         )
+        _play_with_the_slide_and_loop(slide, media.shape_id, _length_ms(figure.media))
     else:
         media = slide.shapes.add_picture(str(figure.media), left, top, width, height)
     # Alt text for screen readers; python-pptx has no public setter for it.
     media._element.xpath("./*[1]/p:cNvPr")[0].set("descr", printable(f"{figure.title}. {figure.caption}"))
+
+
+def _play_with_the_slide_and_loop(slide: Any, shape_id: int, length_ms: int) -> None:
+    """Replace python-pptx's timing (play on a click, once) with :data:`VIDEO_TIMING`, so a video
+    deck moves like the GIF deck does: from the moment the slide shows, over and over."""
+    from pptx.oxml import parse_xml
+    from pptx.oxml.ns import nsdecls, qn
+
+    element = slide._element
+    for old in element.findall(qn("p:timing")):
+        element.remove(old)
+    timing = parse_xml(VIDEO_TIMING.replace("\n", "").format(ns=nsdecls("p"), shape=shape_id, ms=length_ms))
+    # The schema's order: cSld, clrMapOvr, transition, timing, extLst.
+    ext = element.find(qn("p:extLst"))
+    if ext is None:
+        element.append(timing)
+    else:
+        ext.addprevious(timing)
+
+
+def _length_ms(video: Path) -> int:
+    """A video's length in milliseconds, as its container states it."""
+    import imageio_ffmpeg
+
+    frames = imageio_ffmpeg.read_frames(str(video))
+    try:
+        return round(next(frames)["duration"] * 1000)
+    finally:
+        frames.close()
 
 
 def _style_text(shape: Any, points: int, figure: Figure) -> None:

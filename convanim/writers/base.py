@@ -9,7 +9,6 @@ the whole animation is complete.
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from PIL import Image
 
 from convanim.checks import check_fps, check_whole, is_whole
 from convanim.errors import BadInput
+from convanim.picture.timeline import tick_at
 from convanim.signals import signals_deferred
 from convanim.writers.staging import Staging
 
@@ -62,14 +62,7 @@ def ticks(start_ms: int, duration_ms: int, ticks_per_s: float) -> int:
     rounding errors do not add up over a long animation: 33 ms frames become 3, 3, 4 centiseconds,
     not 3 cs each (10% fast). The caller applies any minimum.
     """
-    end_ms = start_ms + duration_ms
-    return _round_half_up(end_ms * ticks_per_s / 1000) - _round_half_up(
-        start_ms * ticks_per_s / 1000
-    )
-
-
-def _round_half_up(value: float) -> int:
-    return math.floor(value + 0.5)
+    return tick_at(start_ms + duration_ms, ticks_per_s) - tick_at(start_ms, ticks_per_s)
 
 
 def changed_box(
