@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -244,15 +245,16 @@ def run(bin_dir: Path, folder: Path) -> list[Check]:
     return checks
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(doc: str = __doc__, cases: Callable[[Path, Path], list[Check]] = run) -> None:
+    """Install (or reuse ``--venv``), run ``cases`` in a scratch folder, print every verdict."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--venv", type=Path, help="an install of this checkout to reuse (made if missing)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         bin_dir = install(args.venv or Path(scratch) / "venv")
         folder = Path(scratch) / "work"
         folder.mkdir()
-        checks = run(bin_dir, folder)
+        checks = cases(bin_dir, folder)
     print()
     for check in checks:
         print(f"{verdict(check.ok)}  {check.name}: {check.measured} (target {check.target})")

@@ -13,15 +13,13 @@ Printed, each with PASS or FAIL:
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
-import tempfile
 from pathlib import Path
 
 from PIL import Image, ImageSequence
 
-from bench_scaling import REPEATS, best, install
-from fresh import Check, verdict
+from bench_scaling import REPEATS, best, main
+from fresh import Check
 
 IMAGE_KERNEL_S = 5.0
 PLAYS_S = 21.0  # "about 20 s"
@@ -60,20 +58,5 @@ def run(bin_dir: Path, folder: Path) -> list[Check]:
     return checks
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--venv", type=Path, help="an install of this checkout to reuse (made if missing)")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        bin_dir = install(args.venv or Path(scratch) / "venv")
-        folder = Path(scratch) / "work"
-        folder.mkdir()
-        checks = run(bin_dir, folder)
-    print()
-    for check in checks:
-        print(f"{verdict(check.ok)}  {check.name}: {check.measured} (target {check.target})")
-    print(f"\n{sum(c.ok for c in checks)} of {len(checks)} targets met")
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, run)
