@@ -179,3 +179,6 @@ def test_big_channel_and_volume_sweeps_speed_up_and_drop_numbers_too_small_to_re
     assert len(every.steps) == (2 if dims == 2 else 1) * positions  # 2D: the sweep, then the sums
     last = [grid for grid in _grids(timeline, -1) if grid.shape[-1] > MAX_NUMBERED_SIDE]
     assert last and not any(grid.labels for grid in last)
+    if dims == 2:  # the channels show as pixels, the results on the heat scale
+        roles = {role for grid in last for line in grid.roles for role in line}
+        assert any(role.startswith("grey") for role in roles) and any(role.startswith("heat") for role in roles)

@@ -19,7 +19,7 @@ import numpy as np
 from convanim.blocks.cells import MASK_ROLES, labels_of, tinted
 from convanim.blocks.marks import Filling, column, filled_grid, kernel_through, link, row
 from convanim.blocks.phases import STEP_MS, paced, phase
-from convanim.blocks.scales import MAX_NUMBERED_SIDE
+from convanim.blocks.scales import MAX_NUMBERED_SIDE, colour_bar, heat_limit, heat_roles, outline, value_roles
 from convanim.blocks.surfaces import GAP, OBLIQUE, Stack, Surface, risen, under
 from convanim.blocks.text import channel_range, sum_text
 from convanim.blocks.windows import Cell, Channels, bias_of, channel_parts, channel_windows, plane, volume_windows
@@ -45,7 +45,7 @@ def _grid_text(spec: ConvSpec, grid_size: tuple[int, ...]) -> str:
 
 
 def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: str = "",
-                  numbers: bool = False, every_position: bool = False) -> Timeline:
+                  numbers: bool = False, every_position: bool = False, heat: bool = False) -> Timeline:
     """One output channel of a multi-channel or grouped 1D/2D convolution (transposed or not).
 
     The input channels of the group ``out_channel`` reads are a slice stack (at most
@@ -53,8 +53,9 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
     each channel's partial result, then they are added (plus bias) cell by cell into the output.
     A group that reads one channel (depthwise) fills the output, beside the stack, directly.
     Results carry the engine's numbers while their cells are big enough to read them;
-    ``numbers`` writes the input values in the slices. A long sweep speeds up unless
-    ``every_position``.
+    ``numbers`` writes the input values in the slices; ``heat`` shows them as pixels instead (an
+    RGB photograph's channels as greys) and the results on the heat scale, with its colour bar.
+    A long sweep speeds up unless ``every_position``.
     """
     spec = recording.spec
     seen = Channels.of(spec, out_channel)
@@ -67,7 +68,13 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
     grid_shape = plane(recording.grid[:1], spec.dims).shape  # (1, length) for a 1D signal
     stack, results, operators = _channel_layout(len(seen.drawn), grid_shape, output.shape, len(partials),
                                                 _equals(seen, bias_of(recording, out_channel), shown), seen.names())
-    slices = [stack.surface(i).grid(tinted(plane(recording.mask[c : c + 1], spec.dims), roles[c]),
+    def slice_roles(c: int) -> list[list[str]]:
+        mask = plane(recording.mask[c : c + 1], spec.dims)
+        if heat:
+            return value_roles(plane(recording.grid[c : c + 1], spec.dims), mask).tolist()
+        return tinted(mask, roles[c])
+
+    slices = [stack.surface(i).grid(slice_roles(c),
                                     labels_of(plane(recording.grid[c : c + 1], spec.dims)) if numbers else ())
               for i, c in enumerate(seen.drawn)]
     names = [*(f"channel {c}" for c in shown[: len(partials)]),
@@ -78,9 +85,16 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
     by_position = channel_windows([parts[c - seen.read.start] for c in shown])
     order = [places[0].out for places in by_position]
 
-    readable = max(output.shape) <= MAX_NUMBERED_SIDE
-    fillings = [Filling(s, p, order, role=roles[c], numbers=readable) for s, p, c in zip(results, partials, shown)]
-    total = Filling(results[-1], output, order, numbers=readable)
+    readable = max(output.shape) <= MAX_NUMBERED_SIDE and not heat
+    limit = heat_limit(np.concatenate([output.ravel(), *(partial.ravel() for partial in partials)]))
+    pending = "clear" if heat else "output"  # a heat map's cells have no outlines: its frame shows where
+
+    def role_of(values: np.ndarray, role: str) -> str | np.ndarray:
+        return heat_roles(values, limit) if heat else role
+
+    fillings = [Filling(s, p, order, role=role_of(p, roles[c]), numbers=readable, pending=pending)
+                for s, p, c in zip(results, partials, shown)]
+    total = Filling(results[-1], output, order, role=role_of(output, "done"), numbers=readable, pending=pending)
     pace = paced(len(order), output.shape[1], STEP_MS, every_position=every_position)
 
     def filling(done: int, active: Cell) -> list[Grid]:
@@ -97,6 +111,8 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
                                                       total.state(k, order[k])]
         overlay = phase([*kernel_through(stack, slices, laid), *result], _sweep_text(sweep, notes), spec)
         steps.append(Step(overlay, hold_ms))
+    # Under the results' names, which keep a readable size however small big grids make a cell.
+    equation_below = max(1.4, 0.12 * results[-1].rows)
     add = f"Add the {len(seen.read)} channel results{' and the bias' if spec.bias else ''}, cell by cell"
     for end, hold_ms in pace if summed else []:
         k = end - 1
@@ -104,11 +120,20 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
         equation = _sum_label(parts, shown, seen, cell, bias_of(recording, out_channel), output[cell])
         items = [*kernel_through(stack, slices, [None] * len(slices)), *filling(len(order), cell),
                  total.state(k, cell),
-                 under(results, equation, below=1.4, size="normal", role="text")]
+                 under(results, equation, below=equation_below, size="normal", role="text")]
         steps.append(Step(phase(items, _sweep_text(add, notes), spec), hold_ms))
-    background = Picture(items=(filled_grid(results[-1], output, ()), *labels), title=title,
+    outlines = [item for result in results for item in outline(result.origin, result.cols, result.rows)]
+    bar = colour_bar(_beside(results[-1]), results[-1].rows, limit)
+    frames = [*outlines, *bar] if heat else [filled_grid(results[-1], output, ())]
+    background = Picture(items=(*frames, *labels), title=title,
                          caption=describe(spec), formula=formula_text(spec))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
+
+
+def _beside(surface: Surface) -> tuple[float, float, float]:
+    """Where a colour bar goes: just right of ``surface``, level with its top."""
+    x, y, z = surface.origin
+    return x + surface.cols + 0.6, y, z
 
 
 def _channel_layout(channels: int, shape: tuple[int, int], out_shape: tuple[int, int], partials: int,
