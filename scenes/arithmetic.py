@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from functools import partial
 
+import numpy as np
+
+from convanim.core import engine
 from convanim.registry import register
 from convanim.core.spec import ConvSpec
-from convanim.figures import arithmetic
+from convanim.figures import arithmetic, numeric
 from convanim.core.notation import describe
 
 #: name -> (title, direct spec arguments); "-transposed" rows are generated from the direct ones.
@@ -49,3 +52,23 @@ for _name, (_title, _args) in DIRECT.items():
     _add(_name, _title, _direct)
     _add(f"{_name}-transposed", f"{_title}, transposed", transposed_of(_direct))
 _add("dilation", "Dilation", ConvSpec.create(7, 3, dilation=2))
+
+
+#: The numbers of conv_arithmetic's numerical figures (the guide's figures 1.1 and 1.3): its 5×5
+#: input and 3×3 kernel, so that each output (12, 12, 17, ...) can be checked against the paper.
+NUMERICAL_INPUT = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]], float)
+NUMERICAL_KERNEL = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]], float)
+NUMERICAL = {
+    "no-padding-no-strides": ("No padding, no strides, with numbers", {}),
+    "padding-strides": ("Padding, strides, with numbers", dict(stride=2, padding=1)),
+}
+
+
+def _numerical(title: str, options: dict[str, int]) -> object:
+    recording = engine.conv2d(NUMERICAL_INPUT[None], NUMERICAL_KERNEL[None, None], **options)
+    return numeric(recording, title=title)
+
+
+for _name, (_title, _options) in NUMERICAL.items():
+    _spec = ConvSpec.create(5, 3, **_options)
+    register(f"arith-numerical-{_name}", f"{_title}: {describe(_spec)}", partial(_numerical, _title, _options))
