@@ -10,7 +10,7 @@ import pytest
 from convanim.core import engine
 from convanim.picture import Grid, Label, Shade
 from convanim.registry import builtin_scenes
-from convanim.scenes.arithmetic import DIRECT, transposed_of
+from convanim.scenes.arithmetic import NUMERICAL, DIRECT, transposed_of
 from convanim.core.spec import ConvSpec
 from convanim.blocks import number
 from convanim.figures import arithmetic, numeric
@@ -25,7 +25,8 @@ def _output_grids(step) -> list[Grid]:
 def test_the_whole_conv_arithmetic_suite_is_registered() -> None:
     names = builtin_scenes().names()
     assert set(ARITH + ["arith-dilation"]) <= set(names)
-    assert len([n for n in names if n.startswith("arith-")]) == 15
+    assert len([n for n in names if n.startswith("arith-") and not n.startswith("arith-numerical-")]) == 15
+    assert {f"arith-numerical-{name}" for name in NUMERICAL} <= set(names)
 
 
 @pytest.mark.parametrize("name", sorted(DIRECT))
