@@ -11,6 +11,7 @@ from convanim.scenes import channels  # noqa: F401
 from convanim.scenes import transposed  # noqa: F401
 from convanim.scenes import matrix  # noqa: F401
 from convanim.scenes import dilated  # noqa: F401
+from convanim.scenes import receptive  # noqa: F401
 from convanim.scenes import separable  # noqa: F401
 from convanim.scenes import factorised  # noqa: F401
 from convanim.scenes import groups  # noqa: F401
