@@ -125,6 +125,15 @@ class MeanWritten:
     value: float
 
 
+@dataclass(frozen=True, slots=True)
+class CellMoved:
+    """A pixel (un)shuffle moved the value at ``input_index`` to ``output_index``."""
+
+    input_index: Index
+    output_index: Index
+    value: float
+
+
 Event = ZerosInserted | PaddingAdded | KernelPlaced | ProductsComputed | SumWritten
 Placement = tuple[KernelPlaced, ProductsComputed, SumWritten]
 PoolEvent = PaddingAdded | WindowPlaced | ValuesRead | MaximumFound | MeanWritten
