@@ -28,7 +28,8 @@ class ZerosInserted:
 class PaddingAdded:
     """Border cells were added around the input, with the values the padding mode gives them.
 
-    ``mode`` is the padding mode: zeros, or the reflected / replicated / wrapped input values.
+    ``mode`` is the padding mode: zeros, or the reflected / replicated / wrapped input values; a
+    pooling's padding is "zeros" (average) or "-inf" (max), values that never count.
     """
 
     cells: tuple[Index, ...]
@@ -134,7 +135,39 @@ class CellMoved:
     value: float
 
 
+@dataclass(frozen=True, slots=True)
+class StampCell:
+    """One cell of an input cell's stamp: where it lands on the canvas and on the output (None where
+    the padding crops it away), the kernel weight it used, value × weight, and ``total``, the running
+    sum of that canvas cell once this stamp is added (overlapping stamps add up)."""
+
+    canvas_index: Index
+    output_index: Index | None
+    weight_index: Index
+    product: float
+    total: float
+
+
+@dataclass(frozen=True, slots=True)
+class StampPlaced:
+    """Input cell ``input_index``, holding ``value``, stamped value × kernel onto one output channel."""
+
+    input_index: Index
+    value: float
+    cells: tuple[StampCell, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BiasAdded:
+    """Once every stamp was summed, the bias was added to each output cell of ``channel_index``
+    (the batch index, when there is one, and the output channel)."""
+
+    channel_index: Index
+    bias: float
+
+
 Event = ZerosInserted | PaddingAdded | KernelPlaced | ProductsComputed | SumWritten
 Placement = tuple[KernelPlaced, ProductsComputed, SumWritten]
 PoolEvent = PaddingAdded | WindowPlaced | ValuesRead | MaximumFound | MeanWritten
 PoolPlacement = tuple[WindowPlaced, ValuesRead, MaximumFound | MeanWritten]
+ScatterEvent = StampPlaced | BiasAdded
