@@ -267,3 +267,10 @@ def test_run_pool_draws_a_deterministic_input_and_events_are_lazy():
     for name in ("input", "output", "grid", "mask", "divisors"):
         with pytest.raises(ValueError):
             getattr(first, name)[(0,) * getattr(first, name).ndim] = 5
+
+
+def test_events_of_real_valued_inputs_add_up_exactly():
+    """A mean's narrated sum is the one computed, cell by cell, so total / divisor is the value written."""
+    x = np.random.default_rng(5).random((2, 3, 7, 6))
+    check_events(pooling.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False))
+    check_events(pooling.max_pool2d(x, 3, 2, 1, dilation=2, ceil_mode=True))

@@ -118,7 +118,7 @@ def _record(spec: PoolSpec, input: Any) -> PoolRecording:
         arrays["output"], arrays["indices"], arrays["winners"] = _maximum(spec, views)
     else:
         arrays["divisors"] = np.broadcast_to(_divisors(spec), views[0].shape)
-        arrays["output"] = np.sum(views, axis=0) / arrays["divisors"]
+        arrays["output"] = sum(views[1:], start=views[0]) / arrays["divisors"]  # in cell order, as MeanWritten sums
     if not batched:
         grid, mask = grid[0], mask[0]
         arrays = {name: array[0] for name, array in arrays.items()}
