@@ -127,3 +127,84 @@ def direct_output_size(size, kernel, stride, padding_pair, dilation) -> int:
 def _per_dim(value, dims: int) -> tuple[int, ...]:
     return (value,) * dims if isinstance(value, int) else tuple(value)
 
+
+
+# ------------------------------------------------------------------------------- pooling, pixel shuffle
+
+
+def pool_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool) -> int:
+    """PyTorch's ``pooling_output_shape`` as its C++ writes it: (stride − 1) added before dividing for ceil mode,
+    then the last window dropped when it would start at or past the input's end plus the left padding."""
+    numerator = size + 2 * padding - dilation * (kernel - 1) - 1 + (stride - 1 if ceil_mode else 0)
+    out = numerator // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def _pool_sizes(x, kernel, stride, padding, dilation, ceil_mode):
+    dims = len(kernel)
+    stride = kernel if stride is None else _per_dim(stride, dims)
+    padding, dilation = _per_dim(padding, dims), _per_dim(dilation, dims)
+    sizes = x.shape[2:]
+    out = [pool_output_size(*args, ceil_mode) for args in zip(sizes, kernel, stride, padding, dilation)]
+    return sizes, stride, padding, dilation, out
+
+
+def max_pool(x, kernel, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """Max pooling of a batched input as PyTorch's CPU kernel loops: per window, the in-range cells in order;
+    a cell wins when greater than the best or NaN; the index starts at the first in-range cell per dim."""
+    sizes, stride, padding, dilation, out_size = _pool_sizes(x, kernel, stride, padding, dilation, ceil_mode)
+    out = np.zeros((*x.shape[:2], *out_size))
+    indices = np.zeros(out.shape, dtype=np.int64)
+    for n, c in itertools.product(*map(range, x.shape[:2])):
+        for o in itertools.product(*map(range, out_size)):
+            ranges = []
+            for oo, s, p, d, k, size in zip(o, stride, padding, dilation, kernel, sizes):
+                start, end = oo * s - p, min(oo * s - p + d * (k - 1) + 1, size)
+                while start < 0:
+                    start += d
+                ranges.append(range(start, end, d))
+            best, best_cell = -np.inf, None
+            for cell in itertools.product(*ranges):
+                value = x[(n, c, *cell)]
+                if value > best or np.isnan(value):
+                    best, best_cell = value, cell
+            if best_cell is not None:
+                index = int(np.ravel_multi_index(best_cell, sizes))
+            else:  # PyTorch's start index, computed even when it points past the input
+                index = sum(r.start * int(np.prod(sizes[axis + 1:])) for axis, r in enumerate(ranges))
+            out[(n, c, *o)], indices[(n, c, *o)] = best, index
+    return out, indices
+
+
+def avg_pool(x, kernel, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None):
+    """Average pooling of a batched input as PyTorch's CPU kernel: the window clipped to the padded input gives
+    the pool size, clipped to the input the cells summed; the divisor is the override, or one of those counts."""
+    sizes, stride, padding, _, out_size = _pool_sizes(x, kernel, stride, padding, 1, ceil_mode)
+    out = np.zeros((*x.shape[:2], *out_size))
+    for n, c in itertools.product(*map(range, x.shape[:2])):
+        for o in itertools.product(*map(range, out_size)):
+            pool_size, ranges = 1, []
+            for oo, s, p, k, size in zip(o, stride, padding, kernel, sizes):
+                start = oo * s - p
+                end = min(start + k, size + p)
+                pool_size *= end - start
+                ranges.append(range(max(start, 0), min(end, size)))
+            cells = list(itertools.product(*ranges))
+            total = sum(x[(n, c, *cell)] for cell in cells)
+            if divisor_override is not None:
+                divisor = divisor_override
+            else:
+                divisor = pool_size if count_include_pad else len(cells)
+            out[(n, c, *o)] = total / divisor
+    return out
+
+
+def pixel_shuffle(x: np.ndarray, r: int) -> np.ndarray:
+    """Depth to space by PyTorch's documented rule: out[..., c, h·r + i, w·r + j] = in[..., c·r² + i·r + j, h, w]."""
+    *lead, channels, height, width = x.shape
+    out = np.zeros((*lead, channels // (r * r), height * r, width * r))
+    for c, h, w, i, j in itertools.product(range(channels // (r * r)), range(height), range(width), range(r), range(r)):
+        out[..., c, h * r + i, w * r + j] = x[..., c * r * r + i * r + j, h, w]
+    return out

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from convanim.core.pool_spec import PoolSpec
 from convanim.core.spec import ConvSpec
 
 #: The largest array printed in full (``info``, ``kernels``): wider rows wrap in a terminal, more
@@ -49,13 +50,16 @@ def compact(values: tuple[int, ...]) -> str:
     return str(values[0]) if len(set(values)) == 1 else shape_text(values)
 
 
-def formula(spec: ConvSpec) -> tuple[str, ...]:
+def formula(spec: ConvSpec | PoolSpec) -> tuple[str, ...]:
     """The output-size formula per dim with the numbers put in (Dumoulin & Visin's notation).
 
     When every dim gives the same line, one line stands for all; otherwise each line starts
-    with its axis name (``rows: o = ...``).
+    with its axis name (``rows: o = ...``). A pooling's line follows PyTorch's rule, ceil mode's too.
     """
-    lines = tuple(_formula_line(spec, axis) for axis in range(spec.dims))
+    if isinstance(spec, PoolSpec):
+        lines = tuple(_pool_formula_line(spec, axis) for axis in range(spec.dims))
+    else:
+        lines = tuple(_formula_line(spec, axis) for axis in range(spec.dims))
     if len(set(lines)) == 1:
         return lines[:1]
     return tuple(f"{spec.axis_name(axis)}: {line}" for axis, line in enumerate(lines))
@@ -70,9 +74,27 @@ def _formula_line(spec: ConvSpec, axis: int) -> str:
         return f"o = {s}·({i} − 1) + {a} + {d}·({k} − 1) + 1 − 2·{before} = {o}"
     z = spec.insert_zeros[axis]
     grown = f"{i} + {z}·({i} − 1)" if z else str(i)
+    return f"o = ⌊({grown} {_window_terms(before, after, k, d)})/{s}⌋ + 1 = {o}"
+
+
+def _pool_formula_line(spec: PoolSpec, axis: int) -> str:
+    """PyTorch's pooling size: the floor, or in ceil mode the ceiling less the window that would start
+    in the right padding (said in words, since that rule is the one people do not expect)."""
+    i, k, s, d, p = (spec.input_size[axis], spec.kernel_size[axis], spec.stride[axis], spec.dilation[axis],
+                     spec.padding[axis])
+    left, right = ("⌈", "⌉") if spec.ceil_mode else ("⌊", "⌋")
+    line = f"o = {left}({i} {_window_terms(p, p, k, d)})/{s}{right} + 1"
+    if spec.dropped_last_window[axis]:
+        start = (spec.windows_before_rule[axis] - 1) * s - p
+        line += f" − 1 (the last window would start at {start}, in the right padding)"
+    return f"{line} = {spec.output_size[axis]}"
+
+
+def _window_terms(before: int, after: int, k: int, d: int) -> str:
+    """The padding added and the dilated kernel taken away: ``+ 2·1 − 3`` or ``+ 0 + 1 − 2·(3 − 1) − 1``."""
     pad = signed(before, f"2·{abs(before)}") if before == after else f"{signed(before)} {signed(after)}"
     kernel = f"− {k}" if d == 1 else f"− {d}·({k} − 1) − 1"
-    return f"o = ⌊({grown} {pad} {kernel})/{s}⌋ + 1 = {o}"
+    return f"{pad} {kernel}"
 
 
 def describe(spec: ConvSpec) -> str:
@@ -130,7 +152,7 @@ def explain(spec: ConvSpec) -> str:
     return "\n".join(lines)
 
 
-def formula_text(spec: ConvSpec) -> str:
+def formula_text(spec: ConvSpec | PoolSpec) -> str:
     """The formula as a figure's formula slot shows it: one line per axis."""
     return "\n".join(formula(spec))
 

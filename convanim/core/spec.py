@@ -73,8 +73,23 @@ def _require(ok: bool, message: str) -> None:
         raise ValueError(message)
 
 
+class SpatialAxes:
+    """The spatial rank and axis names of a spec with an ``input_size`` (a convolution's or a pooling's)."""
+
+    input_size: tuple[int, ...]
+
+    @property
+    def dims(self) -> int:
+        """The spatial rank: 1, 2 or 3."""
+        return len(self.input_size)
+
+    def axis_name(self, axis: int) -> str:
+        """"rows", "cols", "depth" or "length": how captions and errors name spatial dim ``axis``."""
+        return AXIS_NAMES[self.dims][axis]
+
+
 @dataclass(frozen=True)
-class ConvSpec:
+class ConvSpec(SpatialAxes):
     """One convolution (direct or transposed) over 1, 2 or 3 spatial dims, with PyTorch's rules.
 
     Build it with :meth:`create`, which broadcasts ints to every spatial dim. All tuple fields
@@ -252,16 +267,7 @@ class ConvSpec:
                 f"in dim {self.axis_name(axis)}",
             )
 
-    def axis_name(self, axis: int) -> str:
-        """"rows", "cols", "depth" or "length": how captions and errors name spatial dim ``axis``."""
-        return AXIS_NAMES[self.dims][axis]
-
     # ----------------------------------------------------------------------------- sizes
-
-    @property
-    def dims(self) -> int:
-        """The spatial rank: 1, 2 or 3."""
-        return len(self.input_size)
 
     @property
     def padding_pairs(self) -> tuple[tuple[int, int], ...]:
