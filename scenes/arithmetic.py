@@ -7,6 +7,7 @@ convolution produced. Every output size is derived by the spec, none is typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import numpy as np
@@ -14,8 +15,11 @@ import numpy as np
 from convanim.core import engine
 from convanim.registry import register
 from convanim.core.spec import ConvSpec
+from convanim.core.pooling import avg_pool2d, max_pool2d
 from convanim.figures import arithmetic, numeric
-from convanim.core.notation import describe
+from convanim.figures.pooling import pool_sweep
+from convanim.core.notation import describe, describe_pool
+from convanim.core.pool_recording import PoolRecording
 
 #: name -> (title, direct spec arguments); "-transposed" rows are generated from the direct ones.
 DIRECT = {
@@ -72,3 +76,19 @@ def _numerical(title: str, options: dict[str, int]) -> object:
 for _name, (_title, _options) in NUMERICAL.items():
     _spec = ConvSpec.create(5, 3, **_options)
     register(f"arith-numerical-{_name}", f"{_title}: {describe(_spec)}", partial(_numerical, _title, _options))
+
+
+#: conv_arithmetic's numerical pooling figures: the same input, a 3×3 window, stride 1.
+POOLING = {
+    "average-pooling": ("Average pooling, with numbers", avg_pool2d),
+    "max-pooling": ("Max pooling, with numbers", max_pool2d),
+}
+
+
+def _pooling(title: str, pool: Callable[..., PoolRecording]) -> object:
+    return pool_sweep(pool(NUMERICAL_INPUT[None], 3, 1), title=title)
+
+
+for _name, (_title, _pool) in POOLING.items():
+    register(f"arith-numerical-{_name}", f"{_title}: {describe_pool(_pool(NUMERICAL_INPUT[None], 3, 1).spec)}",
+             partial(_pooling, _title, _pool))

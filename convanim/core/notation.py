@@ -119,6 +119,22 @@ def describe(spec: ConvSpec) -> str:
     return f"{prefix}{', '.join(parts)} → o={compact(spec.output_size)}"
 
 
+def describe_pool(spec: PoolSpec) -> str:
+    """A pooling's one-line caption, defaults left out: ``max pooling: i=5, k=3, s=1, p=0 → o=3``."""
+    parts = [f"i={compact(spec.input_size)}", f"k={compact(spec.kernel_size)}", f"s={compact(spec.stride)}",
+             f"p={compact(spec.padding)}"]
+    if max(spec.dilation) > 1:
+        parts.append(f"d={compact(spec.dilation)}")
+    if spec.ceil_mode:
+        parts.append("ceil mode")
+    if spec.kind == "avg" and not spec.count_include_pad:
+        parts.append("padding not counted")
+    if spec.divisor_override is not None:
+        parts.append(f"divisor {spec.divisor_override}")
+    kind = "max" if spec.kind == "max" else "average"
+    return f"{kind} pooling: {', '.join(parts)} → o={compact(spec.output_size)}"
+
+
 def padding_text(spec: ConvSpec) -> str:
     """The padding as given: 'same', '1', '1×2', or '(0,1)×(1,1)' when the sides differ."""
     if isinstance(spec.padding, str):

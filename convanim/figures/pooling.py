@@ -1,0 +1,86 @@
+"""Pooling as a figure: the window sweeping a single-channel 2D input, every number shown, each
+output the maximum (its winning cell marked) or the mean of its window.
+
+The numbers are the engine's pooling recording (``convanim.core.pooling``): the cells each window
+read, the value it wrote, the cell that won a maximum, the divisor of a mean.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from convanim.blocks.cells import MASK_ROLES
+from convanim.blocks.marks import Filling
+from convanim.blocks.phases import READ_MS, paced
+from convanim.blocks.surfaces import Surface, heading
+from convanim.core.events import MaximumFound, MeanWritten, ValuesRead, WindowPlaced
+from convanim.core.notation import describe_pool, formula_text, number
+from convanim.core.pool_recording import BEYOND, PoolRecording
+from convanim.picture import Grid, Item, Label, Picture, Shade, Step, Timeline, View
+
+#: What each cell of a pooling grid is: an input cell, padding, or past the padding (ceil mode).
+POOL_ROLES = {**MASK_ROLES, BEYOND: "skipped"}
+
+
+def value_text(value: float) -> str:
+    """A cell value, with max pooling's padding (−∞) written as mathematicians do."""
+    return ("−∞" if value < 0 else "∞") if math.isinf(value) else number(value)
+
+
+def pool_sweep(recording: PoolRecording, *, title: str | None = None, every_position: bool = False) -> Timeline:
+    """A single-channel 2D pooling with its numbers: input left, output right, and for each
+    window the sum it divides or the values it takes the maximum of, spelled out underneath."""
+    spec = recording.spec
+    if spec.dims != 2 or recording.batched or recording.grid.shape[0] != 1:
+        raise ValueError("a pooling sweep shows one unbatched channel of a 2D pooling")
+    grid, mask, out = recording.grid[0], recording.mask[0], recording.output[0]
+    rows, cols = grid.shape
+    left = Surface((0.0, 0.0, 0.0), rows, cols)
+    right = Surface((cols + 2.0, (rows - out.shape[0]) / 2, 0.0), *out.shape)
+    roles = [[POOL_ROLES[int(m)] for m in line] for line in mask]
+    labels = [[value_text(v) if m != BEYOND else "" for v, m in zip(*line)] for line in zip(grid, mask)]
+    background = Picture(
+        items=(left.grid(roles, labels), heading(left, "input"), heading(right, "output"),
+               Filling(right, out, []).state(0)),
+        title=title or f"{'Max' if spec.kind == 'max' else 'Average'} pooling",
+        caption=describe_pool(spec),
+        formula=formula_text(spec),
+    )
+    places = list(recording.placements())
+    order = [placed.out_index[-2:] for placed, _, _ in places]
+    filling = Filling(right, out, order)
+    below = left.point(rows + 0.9, (cols + 2.0 + out.shape[1]) / 2)
+    steps = []
+    for end, hold_ms in paced(len(places), out.shape[1], READ_MS, every_position=every_position):
+        placed, read, result = places[end - 1]
+        items: list[Item] = [_window(left, placed), *_winner(left, result, grid), filling.step(end - 1),
+                             Label(below, _working(read, result), size="small")]
+        steps.append(Step(Picture(items=tuple(items)), hold_ms=hold_ms))
+    return Timeline(background=background, steps=tuple(steps), view=View())
+
+
+def _window(surface: Surface, placed: WindowPlaced) -> Shade:
+    """The window's shadow over the cells it reads."""
+    cells = np.array([cell.grid_index[-2:] for cell in placed.cells])
+    (row0, col0), (row1, col1) = cells.min(axis=0), cells.max(axis=0) + 1
+    return Shade(surface.quad(row0, col0, row1, col1))
+
+
+def _winner(surface: Surface, result: MaximumFound | MeanWritten, grid: np.ndarray) -> list[Grid]:
+    """The cell a maximum came from, drawn over the shadow as the cell being computed: a thick
+    outline that marks it in grey print too."""
+    if not isinstance(result, MaximumFound) or result.grid_index is None:
+        return []
+    row, col = result.grid_index[-2:]
+    cell = Surface(surface.point(row, col), 1, 1)
+    return [cell.grid([["active"]], [[value_text(grid[row, col])]])]
+
+
+def _working(read: ValuesRead, result: MaximumFound | MeanWritten) -> str:
+    """'max(3, 3, 2, …) = 3' or '(3 + 3 + 2 + …)/9 = 1.67': what the output cell is."""
+    values = [value_text(v) for v in read.values]
+    if isinstance(result, MaximumFound):
+        return f"max({', '.join(values)}) = {value_text(result.value)}"
+    return f"({' + '.join(values)})/{result.divisor} = {number(result.value)}"
