@@ -9,6 +9,7 @@ whole catalogue, in the order ``convanim list`` shows it.
 from convanim.scenes import basics  # noqa: F401, I001
 from convanim.scenes import channels  # noqa: F401
 from convanim.scenes import transposed  # noqa: F401
+from convanim.scenes import upsampling  # noqa: F401
 from convanim.scenes import matrix  # noqa: F401
 from convanim.scenes import dilated  # noqa: F401
 from convanim.scenes import receptive  # noqa: F401
