@@ -55,7 +55,7 @@ GALLERY_BYTES = 4_100_000
 #: printed but not held against it.
 NEWER_FIGURES = ("image-kernel", "receptive-field", "arith-numerical-no-padding-no-strides",
                  "arith-numerical-padding-strides", "arith-numerical-average-pooling", "arith-numerical-max-pooling",
-                 "pixel-shuffle")
+                 "pixel-shuffle", "transposed-scatter")
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from convanim.blocks import Filling, GROUP_ROLES, Surface, arrow, heading, under
+from convanim.blocks import Filling, GROUP_ROLES, Surface, arrow, heading, roles_of, under
+from convanim.core import engine
+from convanim.core.events import StampPlaced
 from convanim.core.pixel_shuffle import pixel_shuffle
-from convanim.core.notation import number
-from convanim.picture import Label, Picture, Step, Timeline, View
+from convanim.core.notation import describe, formula_text, number
+from convanim.core.scatter import scatter
+from convanim.picture import Label, Picture, Shade, Step, Timeline, View
 from convanim.registry import scene
 
 #: Pixel shuffle's factor and the size of each input channel.
@@ -63,3 +66,85 @@ def _marked(channel: int, row: int | None = None, col: int | None = None) -> lis
     if row is not None and col is not None:
         roles[row][col] = "active"
     return roles
+
+
+#: The scatter figure's transposed convolution: a 2×2 input, a 3×3 kernel, stride 2 (output 5×5).
+SCATTER_INPUT = np.array([[1.0, 2.0], [3.0, 1.0]])
+SCATTER_KERNEL = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0], [0.0, 1.0, 1.0]])
+SCATTER_STRIDE = 2
+SCATTER_MS = 1800
+#: The input side whose overlap counts show the checkerboard: big enough for its inside to repeat.
+OVERLAP_SIDE = 3
+
+
+@scene("transposed-scatter", "a strided transposed convolution as stamps: each input cell adds value × kernel "
+       "onto the output, beside the zero-insertion view, and the stamps' overlap counts")
+def transposed_scatter() -> Timeline:
+    recording = engine.conv_transpose2d(SCATTER_INPUT[None], SCATTER_KERNEL[None, None], stride=SCATTER_STRIDE)
+    stamps = scatter(recording)
+    out = stamps.output[0]
+    big, small = 1.5, 0.75  # the stamps are the figure; the other views sit smaller under them
+    source = Surface((0.0, 1.5 * big, 0.0), *SCATTER_INPUT.shape, cell=big)
+    kernel = Surface((3.0 * big, big, 0.0), *SCATTER_KERNEL.shape, cell=big)
+    target = Surface((7.5 * big, 0.0, 0.0), *out.shape, cell=big)
+    below = out.shape[0] * big + 2.0
+    direct = Surface((0.0, below, 0.0), *recording.grid.shape[1:], cell=small)
+    counts = [overlaps(kernel_size) for kernel_size in (3, 4)]
+    first_x = (direct.cols + 2) * small
+    maps = [Surface((first_x, below, 0.0), *counts[0].shape, cell=small),
+            Surface((first_x + (counts[0].shape[1] + 2) * small, below, 0.0), *counts[1].shape, cell=small)]
+    background = Picture(
+        items=(source.grid([["input"] * 2] * 2, _texts(SCATTER_INPUT)),
+               kernel.grid([["weight"] * 3] * 3, _texts(SCATTER_KERNEL)),
+               target.grid([["output"] * out.shape[1]] * out.shape[0]),
+               heading(source, "INPUT 2×2"), heading(kernel, "KERNEL 3×3"),
+               heading(target, f"OUTPUT {out.shape[0]}×{out.shape[1]}")),
+        title="Transposed convolution as stamps",
+        caption=describe(recording.spec),
+        formula=formula_text(recording.spec),
+    )
+    steps = []
+    totals = np.full(out.shape, np.nan)
+    for stamp in stamps.events:
+        if not isinstance(stamp, StampPlaced):
+            continue
+        row, col = stamp.input_index[-2:]
+        touched = [cell.output_index[-2:] for cell in stamp.cells if cell.output_index is not None]
+        for cell in stamp.cells:
+            if cell.output_index is not None:
+                totals[cell.output_index[-2:]] = cell.total
+        roles = np.where(np.isnan(totals), "output", "done").astype(object)
+        for cell in touched:
+            roles[cell] = "intermediate"
+        marked = [["input"] * 2 for _ in range(2)]
+        marked[row][col] = "active"
+        (r0, c0), (r1, c1) = np.min(touched, axis=0), np.max(touched, axis=0) + 1
+        items = (source.grid(marked, _texts(SCATTER_INPUT)), target.grid(roles.tolist(), _texts(totals)),
+                 Shade(target.quad(r0, c0, r1, c1), alpha=0.25))
+        steps.append(Step(Picture(items=items, caption=f"Input ({row}, {col}) = {number(stamp.value)} adds "
+                                  f"{number(stamp.value)} × kernel onto the output; where stamps overlap, they add up"),
+                          hold_ms=SCATTER_MS))
+    done = target.grid([["done"] * out.shape[1]] * out.shape[0], _texts(out))
+    zeros = direct.grid(roles_of(recording.mask[0]), _texts(recording.grid[0]))
+    same = (done, zeros, heading(direct, "as a direct convolution"))
+    steps.append(Step(Picture(items=same, caption="The same output: a direct convolution over the zero-inserted, "
+                              "padded input with the flipped kernel"), hold_ms=2 * SCATTER_MS))
+    overlap = [m.grid(np.where(c > c.min(), "intermediate", "done").tolist(), _texts(c)) for m, c in zip(maps, counts)]
+    names = [heading(maps[0], "stamps per cell: k=3, s=2"), heading(maps[1], "k=4, s=2")]
+    steps.append(Step(Picture(items=(*same, *overlap, *names),
+                              caption=f"Stamps per output cell of a {OVERLAP_SIDE}×{OVERLAP_SIDE} input: uneven for "
+                                      "k=3, s=2 (the checkerboard artefact), even inside for k=4, s=2"),
+                      hold_ms=3 * SCATTER_MS))
+    return Timeline(background=background, steps=tuple(steps), view=View(), glide=False)
+
+
+def overlaps(kernel_size: int) -> np.ndarray:
+    """How many stamps land on each output cell of a stride-2 transposed convolution of an
+    :data:`OVERLAP_SIDE`-square input, as the engine's scatter view counts them."""
+    x, kernel = np.ones((1, OVERLAP_SIDE, OVERLAP_SIDE)), np.ones((1, 1, kernel_size, kernel_size))
+    return scatter(engine.conv_transpose2d(x, kernel, stride=SCATTER_STRIDE)).overlaps
+
+
+def _texts(values: np.ndarray) -> list[list[str]]:
+    """Cell texts of a 2D array, blank where there is no value yet (NaN)."""
+    return [["" if np.isnan(v) else number(v) for v in row] for row in values]
