@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "render": "convanim.api",
     "custom": "convanim.api",
+    "pool": "convanim.api",
     "render_all": "convanim.api",
     "show": "convanim.notebook",
     "ConvSpec": "convanim.core.spec",

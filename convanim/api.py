@@ -1,7 +1,8 @@
 """The library API: everything the command line does, callable from Python and notebooks.
 
 ``render`` turns one scene (a name, a scene file, a registered entry or a bare Timeline) into one
-file; ``custom`` does the same for any convolution described like PyTorch's; ``render_all``
+file; ``custom`` does the same for any convolution described like PyTorch's, ``pool`` for any max
+or average pooling; ``render_all``
 renders every built-in scene in parallel worker processes. Options are checked before any work
 starts, so a bad option costs nothing and leaves nothing on disk; the writers are atomic, so a
 failure while rendering leaves nothing partial either.
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from convanim.errors import BadInput, InternalError, RenderError
 from convanim.picture import Timeline
@@ -29,9 +30,15 @@ from convanim.registry import SceneEntry, builtin_scenes, resolve
 from convanim.checks import check_fps, check_whole
 
 if TYPE_CHECKING:
+    from convanim.core.pool_recording import PoolRecording
+    from convanim.core.pool_spec import PoolSpec
     from convanim.core.recording import Recording
     from convanim.values.shapes import Convolution
     from convanim.writers import FormatInfo
+
+#: A recording: a convolution's or a pooling's (both have an ``output``).
+R = TypeVar("R", "Recording", "PoolRecording")
+
 
 @dataclass(frozen=True)
 class RenderOptions:
@@ -184,15 +191,60 @@ def record(spec: Any = None, *, input: Any = None, weight: Any = None, bias: Any
     both. The spatial rank is ``dims``, else the longest size tuple, else the input's ``ndim - 1``,
     so a batched input needs ``dims``. Values must be finite numbers, and so must the output.
     """
-    import numpy as np
-
     from convanim.budget import check_spec
     from convanim.core import engine
 
     conv = _custom_spec(spec, input, weight, bias)
     check_spec(conv.spec)  # before the engine runs: a huge spec would take minutes to record
+    return _finite(lambda: engine.run(conv.spec, conv.input, conv.weight, conv.bias))
+
+
+def pool(
+    spec: PoolSpec | dict[str, Any],
+    out: str | Path | None = None,
+    *,
+    input: Any = None,
+    every_position: bool = False,
+    title: str | None = None,
+    out_dir: str | Path = "output",
+    **options: Any,
+) -> Path:
+    """Render any max or average pooling, every number shown; ``spec`` is a PoolSpec or its kwargs
+    (``dict(kind="max", input_size=5, kernel_size=3)``).
+
+    A pooling has no weights, so it is its own function beside :func:`custom` rather than a mode
+    of it. ``input`` is your own numbers shaped as PyTorch's ``(C, *size)`` (the size and channel
+    count missing from ``spec`` are read off it), else small seeded integers. A 1D pooling is drawn
+    as one row; of several channels the first is drawn (each is pooled alike); a 3D pooling has no
+    figure (``convanim info --pool`` prints its sizes). ``every_position`` keeps one frame per window
+    in a long sweep; ``options`` are those of :func:`render`; without ``out`` the file is
+    ``out_dir/pool.<format>``.
+    """
+    from convanim.figures.pooling import pool_sweep
+
+    checked = RenderOptions(**options)
+    timeline = pool_sweep(record_pool(spec, input=input), title=title, every_position=every_position)
+    return _render_timeline(timeline, "pool", out, out_dir, checked)
+
+
+def record_pool(spec: PoolSpec | dict[str, Any], *, input: Any = None) -> PoolRecording:
+    """The recording :func:`pool` draws (and ``convanim info --pool`` prints): ``spec`` completed
+    from the input's shape as :func:`record` does, checked against the budget, then run."""
+    from convanim.budget import check_spec
+    from convanim.core.pooling import run_pool
+    from convanim.values.shapes import complete_pool
+
+    pooling = complete_pool(spec, input)
+    check_spec(pooling.spec)
+    return _finite(lambda: run_pool(pooling.spec, pooling.input))
+
+
+def _finite(run: Callable[[], R]) -> R:
+    """What ``run`` records, refused in one line when its output overflowed float64."""
+    import numpy as np
+
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, in one line
-        recording = engine.run(conv.spec, conv.input, conv.weight, conv.bias)
+        recording = run()
     if not np.isfinite(recording.output).all():
         raise BadInput("the output is too large for float64 (at most about 1.8e308): use smaller values")
     return recording

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 from convanim.core.notation import shape_text
+from convanim.core.pool_spec import PoolSpec
 from convanim.core.spec import ConvSpec
 from convanim.errors import BadInput
 from convanim.picture import Grid, Item, Timeline
@@ -63,21 +64,25 @@ class Estimate:
         return self.frames * self.frame_px
 
 
-def check_spec(spec: ConvSpec) -> None:
-    """Refuse a convolution whose figure would be too big to build, before the engine runs.
+def check_spec(spec: ConvSpec | PoolSpec) -> None:
+    """Refuse a convolution or pooling whose figure would be too big to build, before the engine runs.
 
     A figure draws every kernel position as a step and every cell of the grid (padded, zeros
-    inserted) on each of at most four channels; the engine holds every channel.
+    inserted, or ceil mode's overhang) on each of at most four channels; the engine holds every channel.
     """
+    if isinstance(spec, PoolSpec):
+        grid, ins, outs, fewer = spec.grid_size, spec.channels, spec.channels, "lower --in-channels"
+    else:
+        grid, ins, outs = spec.padded_size, spec.in_channels, spec.out_channels
+        fewer = "lower --in-channels or --out-channels"
     steps = math.prod(spec.output_size)
-    cells = math.prod(spec.padded_size) * min(spec.in_channels, 4)
+    cells = math.prod(grid) * min(ins, 4)
     _refuse_over(f"kernel positions (output {shape_text(spec.output_size)})", steps, MAX_STEPS,
                  "lower --input or --padding, or raise --stride")
-    _refuse_over(f"grid cells drawn (grid {shape_text(spec.padded_size)})", cells, MAX_GRID_CELLS,
+    _refuse_over(f"grid cells drawn (grid {shape_text(grid)})", cells, MAX_GRID_CELLS,
                  "lower --input or --padding")
-    values = math.prod(spec.padded_size) * spec.in_channels + math.prod(spec.output_size) * spec.out_channels
-    _refuse_over(f"values the engine holds ({spec.in_channels} → {spec.out_channels} channels)", values,
-                 MAX_ENGINE_VALUES, "lower --in-channels or --out-channels")
+    values = math.prod(grid) * ins + math.prod(spec.output_size) * outs
+    _refuse_over(f"values the engine holds ({ins} → {outs} channels)", values, MAX_ENGINE_VALUES, fewer)
 
 
 def check_canvas(canvas: CanvasSpec) -> None:

@@ -52,7 +52,7 @@ def test_the_python_api_example_runs(tmp_path: Path, monkeypatch) -> None:
     namespace: dict[str, object] = {}
     for code in _blocks("Python API", "python"):
         exec(compile(code, "README.md: Python API", "exec"), namespace)
-    written = ("dilated.gif", "strided.mp4", "edges.gif", "check.py")
+    written = ("dilated.gif", "strided.mp4", "max.gif", "edges.gif", "check.py")
     assert all((tmp_path / name).stat().st_size > 0 for name in written)
 
 

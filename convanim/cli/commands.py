@@ -244,6 +244,7 @@ def render_options(
 
 def spec_options(command: F) -> F:
     """The flags that describe a convolution, named like PyTorch's nn.ConvNd arguments."""
+    from convanim.core.pool_spec import POOL_KINDS
     from convanim.core.spec import PADDING_MODES
 
     per_dim = PerDimension()
@@ -292,9 +293,44 @@ def spec_options(command: F) -> F:
                 type=click.IntRange(1, 3),
                 help="Spatial dimensions (default: from the longest N,N value, else 2).",
             ),
+            click.option(
+                "--pool",
+                type=click.Choice(POOL_KINDS),
+                help="A max or average pooling instead of a convolution (no weights; --in-channels is its "
+                "channel count).",
+            ),
+            click.option(
+                "--ceil-mode", is_flag=True, default=None, help="Pooling: round the output size up, as ceil_mode."
+            ),
+            click.option(
+                "--count-include-pad/--no-count-include-pad",
+                default=None,
+                help="Average pooling: divide by the padding cells too, or not (default: they count).",
+            ),
+            click.option(
+                "--divisor-override", type=int, metavar="N", help="Average pooling: divide every sum by N."
+            ),
         ],
         command,
     )
+
+
+#: The flags only a pooling takes, and only a convolution (by keyword), refused with the other.
+POOL_ONLY = ("ceil_mode", "count_include_pad", "divisor_override")
+CONV_ONLY = ("out_channels", "groups", "transposed", "output_padding", "padding_mode", "bias", "weights",
+             "torch_script")
+
+
+def _refuse(options: dict[str, Any], names: tuple[str, ...], why: str) -> None:
+    """Fail on the first of ``names`` given a value in ``options`` (a flag left off is not given)."""
+    for name in names:
+        if options.get(name) not in (None, False):
+            fail(f"--{_flag(name)}: {why}")
+
+
+def _flag(name: str) -> str:
+    """The option a keyword comes from: ``torch_script`` is --torch, the others their own name."""
+    return "torch" if name == "torch_script" else name.replace("_", "-")
 
 
 def value_options(command: F) -> F:
@@ -330,11 +366,14 @@ def _convolution(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
     arrays ``--data``, ``--weights`` and ``--bias`` give, as ``api.record`` takes them).
 
     What is left are the rendering options; flags not given keep ConvSpec's own defaults, and
-    sizes not given are read off the values.
+    sizes not given are read off the values. A pooling's flags are refused without ``--pool``.
     """
     from convanim.core.spec import ConvSpec, implied_dims
     from convanim.values import sources
 
+    _refuse(options, POOL_ONLY, "only for a pooling: add --pool max or --pool avg")
+    for name in POOL_ONLY:
+        options.pop(name)
     names = inspect.signature(ConvSpec.create).parameters
     given = {name: options.pop(name) for name in list(options) if name in names}
     kwargs = {name: value for name, value in given.items() if value is not None}
@@ -343,18 +382,49 @@ def _convolution(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
     if isinstance(kwargs.get("bias"), tuple):
         arrays["bias"] = kwargs.pop("bias")
     read = {
-        "data": None if data is None else sources.read_data(
-            data, size=kwargs.get("input_size"), channels=kwargs.get("in_channels", 1), pixel_range=pixel_range),
+        "data": _data(kwargs, data, pixel_range, kwargs.get("in_channels", 1)),
         "weights": None if weights is None else sources.read_weights(weights, size=kwargs.get("kernel_size")),
     }
-    if read["data"] is not None and read["data"].image:
-        kwargs.pop("input_size", None)  # it was the size to resize to: the image has it now
     dims = kwargs.get("dims") or implied_dims(*kwargs.values()) or sources.spatial_rank(*read.values())
     if read["data"] is not None:
         arrays["input"] = sources.input_array(read["data"], dims)
     if read["weights"] is not None:
         arrays["weight"] = sources.weight_array(read["weights"], dims)
     return kwargs, arrays
+
+
+def _pooling(kind: str, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Take a pooling's flags out of ``options``, as ``_convolution`` does: (PoolSpec.create's
+    keywords as given, ``--in-channels`` as its ``channels``; the input ``--data`` gives)."""
+    from convanim.core.pool_spec import PoolSpec
+    from convanim.core.spec import implied_dims
+    from convanim.values import sources
+
+    _refuse(options, CONV_ONLY, "not for a pooling (--pool): only a convolution takes it")
+    for name in CONV_ONLY:
+        options.pop(name, None)
+    names = inspect.signature(PoolSpec.create).parameters
+    given = {"kind": kind, "channels": options.pop("in_channels"),
+             **{name: options.pop(name) for name in list(options) if name in names}}
+    kwargs = {name: value for name, value in given.items() if value is not None}
+    read = _data(kwargs, options.pop("data"), options.pop("pixel_range"), kwargs.get("channels", 1))
+    if read is None:
+        return kwargs, {}
+    dims = kwargs.get("dims") or implied_dims(*kwargs.values()) or sources.spatial_rank(read)
+    return kwargs, {"input": sources.input_array(read, dims)}
+
+
+def _data(kwargs: dict[str, Any], data: str | None, pixel_range: str | None, channels: int) -> Any:
+    """The ``--data`` source read (None without it), sized by ``--input``; for an image that size was
+    the one to resize to, so it leaves ``kwargs``: the image has it now."""
+    from convanim.values import sources
+
+    if data is None:
+        return None
+    read = sources.read_data(data, size=kwargs.get("input_size"), channels=channels, pixel_range=pixel_range)
+    if read.image:
+        kwargs.pop("input_size", None)
+    return read
 
 
 def _report(path: Path, fps: float | None) -> None:
@@ -495,15 +565,22 @@ def render_all(out_dir: Path, jobs: int | None, quiet: bool, **options: Any) -> 
 )
 @render_options()
 @BARE
-def custom(output: str | None, numbers: bool | None, title: str | None, **options: Any) -> None:
-    """Animate any convolution, in the conv_arithmetic style with its caption.
+def custom(output: str | None, numbers: bool | None, title: str | None, pool: str | None, **options: Any) -> None:
+    """Animate any convolution, in the conv_arithmetic style with its caption, or with --pool any
+    max or average pooling, every number shown (1D as one row; of several channels, the first).
 
     Example: convanim custom --input 5 --kernel 3 --stride 2 --padding 1 --title "Stride 2" -o conv.gif
     """
     if title is not None and options["bare"]:
         fail("--title: a --bare figure shows no title; drop one of the two")
-    kwargs, arrays = _convolution(options)
-    _report(api.custom(kwargs, output, numbers=numbers, title=title, **arrays, **options), options["fps"])
+    if pool is None:
+        kwargs, arrays = _convolution(options)
+        _report(api.custom(kwargs, output, numbers=numbers, title=title, **arrays, **options), options["fps"])
+        return
+    if numbers is False:
+        fail("--no-numbers: a pooling figure always shows its numbers")
+    kwargs, arrays = _pooling(pool, options)
+    _report(api.pool(kwargs, output, title=title, **arrays, **options), options["fps"])
 
 
 @main.command(cls=ValuesCommand)
@@ -511,20 +588,26 @@ def custom(output: str | None, numbers: bool | None, title: str | None, **option
 @value_options
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: every size, the formula, the cost, "
               "and the output values when values are given.")
-def info(as_json: bool, **options: Any) -> None:
-    """Print a convolution's arithmetic: every size, the formula with its numbers, the cost, and the
-    output values when --data, --weights or --bias values are given.
+def info(as_json: bool, pool: str | None, **options: Any) -> None:
+    """Print a convolution's or (with --pool) a pooling's arithmetic: every size, the formula with its
+    numbers, a convolution's cost, and the output values when --data, --weights or --bias values are given.
 
     Example: convanim info --input 7 --kernel 3 --dilation 2
     """
     import json
 
     from convanim.core.notation import explain, facts, values_text
-    from convanim.values.shapes import complete
+    from convanim.values.shapes import complete, complete_pool
 
-    kwargs, arrays = _convolution(options)
-    recording = api.record(kwargs, **arrays) if arrays else None
-    spec = complete(kwargs).spec if recording is None else recording.spec
+    recording: Any
+    if pool is None:
+        kwargs, arrays = _convolution(options)
+        recording = api.record(kwargs, **arrays) if arrays else None
+        spec: Any = complete(kwargs).spec if recording is None else recording.spec
+    else:
+        kwargs, arrays = _pooling(pool, options)
+        recording = api.record_pool(kwargs, **arrays) if arrays else None
+        spec = complete_pool(kwargs).spec if recording is None else recording.spec
     if as_json:
         extra = {} if recording is None else {"output": recording.output.tolist()}
         click.echo(json.dumps({**facts(spec), **extra}, ensure_ascii=False, allow_nan=False))

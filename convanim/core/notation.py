@@ -125,14 +125,18 @@ def describe_pool(spec: PoolSpec) -> str:
              f"p={compact(spec.padding)}"]
     if max(spec.dilation) > 1:
         parts.append(f"d={compact(spec.dilation)}")
-    if spec.ceil_mode:
-        parts.append("ceil mode")
-    if spec.kind == "avg" and not spec.count_include_pad:
-        parts.append("padding not counted")
-    if spec.divisor_override is not None:
-        parts.append(f"divisor {spec.divisor_override}")
     kind = "max" if spec.kind == "max" else "average"
-    return f"{kind} pooling: {', '.join(parts)} → o={compact(spec.output_size)}"
+    return f"{kind} pooling: {', '.join([*parts, *_pool_options(spec)])} → o={compact(spec.output_size)}"
+
+
+def _pool_options(spec: PoolSpec) -> list[str]:
+    """The flags that change a pooling's numbers, in words, defaults left out."""
+    options = ["ceil mode"] if spec.ceil_mode else []
+    if spec.kind == "avg" and not spec.count_include_pad:
+        options.append("padding not counted")
+    if spec.divisor_override is not None:
+        options.append(f"divisor {spec.divisor_override}")
+    return options
 
 
 def padding_text(spec: ConvSpec) -> str:
@@ -145,8 +149,10 @@ def padding_text(spec: ConvSpec) -> str:
     return "×".join(f"({before},{after})" for before, after in pairs)
 
 
-def explain(spec: ConvSpec) -> str:
+def explain(spec: ConvSpec | PoolSpec) -> str:
     """Several lines for a person: sizes, the formula, the cost (what ``convanim info`` prints)."""
+    if isinstance(spec, PoolSpec):
+        return _explain_pool(spec)
     kind = "transposed convolution" if spec.transposed else "convolution"
     grouped = f", {spec.groups} groups" if spec.groups > 1 else ""
     lines = [
@@ -165,6 +171,23 @@ def explain(spec: ConvSpec) -> str:
     lines.append(f"grid {shape_text(spec.padded_size)} → output {shape_text(spec.output_size)}")
     lines.extend(formula(spec))
     lines.append(f"multiply-accumulates per sample: {spec.macs:,}; parameters: {spec.params:,}")
+    return "\n".join(lines)
+
+
+def _explain_pool(spec: PoolSpec) -> str:
+    """A pooling's ``explain``: what fills the padding, the options that change the numbers, the sizes."""
+    name = "max pooling" if spec.kind == "max" else "average pooling"
+    fill = "−∞" if spec.kind == "max" else "zeros"
+    lines = [
+        f"{spec.dims}D {name}: {spec.channels} channel(s), each pooled alone",
+        f"input {shape_text(spec.input_size)}, kernel {shape_text(spec.kernel_size)}"
+        f" (dilated span {shape_text(spec.effective_kernel)}), stride {compact(spec.stride)},"
+        f" padding {compact(spec.padding)} ({fill})",
+    ]
+    if _pool_options(spec):
+        lines.append(", ".join(_pool_options(spec)))
+    lines.append(f"grid {shape_text(spec.grid_size)} → output {shape_text(spec.output_size)}")
+    lines.extend(formula(spec))
     return "\n".join(lines)
 
 
@@ -198,9 +221,11 @@ def _block(plane: np.ndarray, index: tuple[int, ...], axes: tuple[str, ...]) -> 
     return f"{', '.join(f'{axis} {at}' for axis, at in zip(axes, index))}:\n{matrix_text(plane)}"
 
 
-def facts(spec: ConvSpec) -> dict[str, Any]:
+def facts(spec: ConvSpec | PoolSpec) -> dict[str, Any]:
     """Everything ``explain`` says, as plain data (what ``info --json`` prints): every size, the
-    caption and formula text, multiply-accumulates and parameters."""
+    caption and formula text, multiply-accumulates and parameters (a pooling has neither)."""
+    if isinstance(spec, PoolSpec):
+        return _pool_facts(spec)
     return {
         "dims": spec.dims,
         "transposed": spec.transposed,
@@ -223,6 +248,29 @@ def facts(spec: ConvSpec) -> dict[str, Any]:
         "formula": list(formula(spec)),
         "macs": spec.macs,
         "params": spec.params,
+    }
+
+
+def _pool_facts(spec: PoolSpec) -> dict[str, Any]:
+    """A pooling's ``facts``: its PyTorch arguments and every size it derives."""
+    return {
+        "pool": spec.kind,
+        "dims": spec.dims,
+        "channels": spec.channels,
+        "input_size": list(spec.input_size),
+        "kernel_size": list(spec.kernel_size),
+        "stride": list(spec.stride),
+        "padding": list(spec.padding),
+        "dilation": list(spec.dilation),
+        "ceil_mode": spec.ceil_mode,
+        "count_include_pad": spec.count_include_pad,
+        "divisor_override": spec.divisor_override,
+        "effective_kernel": list(spec.effective_kernel),
+        "padded_size": list(spec.padded_size),
+        "grid_size": list(spec.grid_size),
+        "output_size": list(spec.output_size),
+        "caption": describe_pool(spec),
+        "formula": list(formula(spec)),
     }
 
 

@@ -1,5 +1,6 @@
-"""Pooling as a figure: the window sweeping a single-channel 2D input, every number shown, each
-output the maximum (its winning cell marked) or the mean of its window.
+"""Pooling as a figure: the window sweeping one channel of a 1D or 2D input (a 1D signal drawn as
+one row), every number shown, each output the maximum (its winning cell marked) or the mean of its
+window.
 
 The numbers are the engine's pooling recording (``convanim.core.pooling``): the cells each window
 read, the value it wrote, the cell that won a maximum, the divisor of a mean.
@@ -8,6 +9,7 @@ read, the value it wrote, the cell that won a maximum, the divisor of a mean.
 from __future__ import annotations
 
 import math
+from itertools import islice
 
 import numpy as np
 
@@ -15,6 +17,7 @@ from convanim.blocks.cells import MASK_ROLES
 from convanim.blocks.marks import Filling
 from convanim.blocks.phases import READ_MS, paced
 from convanim.blocks.surfaces import Surface, heading
+from convanim.blocks.windows import cell_of, plane
 from convanim.core.events import MaximumFound, MeanWritten, ValuesRead, WindowPlaced
 from convanim.core.notation import describe_pool, formula_text, number
 from convanim.core.pool_recording import BEYOND, PoolRecording
@@ -30,12 +33,16 @@ def value_text(value: float) -> str:
 
 
 def pool_sweep(recording: PoolRecording, *, title: str | None = None, every_position: bool = False) -> Timeline:
-    """A single-channel 2D pooling with its numbers: input left, output right, and for each
-    window the sum it divides or the values it takes the maximum of, spelled out underneath."""
+    """One channel of a 1D or 2D pooling with its numbers: input left, output right, and for each
+    window the sum it divides or the values it takes the maximum of, spelled out underneath.
+
+    Of several channels the first is drawn: pooling treats every channel alike, on its own.
+    """
     spec = recording.spec
-    if spec.dims != 2 or recording.batched or recording.grid.shape[0] != 1:
-        raise ValueError("a pooling sweep shows one unbatched channel of a 2D pooling")
-    grid, mask, out = recording.grid[0], recording.mask[0], recording.output[0]
+    if spec.dims == 3 or recording.batched:
+        raise ValueError(f"a pooling figure shows one unbatched channel of a 1D or 2D pooling (got {spec.dims}D"
+                         f"{', batched' if recording.batched else ''}); a 3D one has no figure")
+    grid, mask, out = (plane(array, spec.dims) for array in (recording.grid, recording.mask, recording.output))
     rows, cols = grid.shape
     left = Surface((0.0, 0.0, 0.0), rows, cols)
     right = Surface((cols + 2.0, (rows - out.shape[0]) / 2, 0.0), *out.shape)
@@ -48,32 +55,32 @@ def pool_sweep(recording: PoolRecording, *, title: str | None = None, every_posi
         caption=describe_pool(spec),
         formula=formula_text(spec),
     )
-    places = list(recording.placements())
-    order = [placed.out_index[-2:] for placed, _, _ in places]
+    places = list(islice(recording.placements(), out.size))  # the first channel's windows
+    order = [cell_of(placed.out_index, spec.dims) for placed, _, _ in places]
     filling = Filling(right, out, order)
     below = left.point(rows + 0.9, (cols + 2.0 + out.shape[1]) / 2)
     steps = []
     for end, hold_ms in paced(len(places), out.shape[1], READ_MS, every_position=every_position):
         placed, read, result = places[end - 1]
-        items: list[Item] = [_window(left, placed), *_winner(left, result, grid), filling.step(end - 1),
-                             Label(below, _working(read, result), size="small")]
+        items: list[Item] = [_window(left, placed, spec.dims), *_winner(left, result, grid, spec.dims),
+                             filling.step(end - 1), Label(below, _working(read, result), size="small")]
         steps.append(Step(Picture(items=tuple(items)), hold_ms=hold_ms))
     return Timeline(background=background, steps=tuple(steps), view=View())
 
 
-def _window(surface: Surface, placed: WindowPlaced) -> Shade:
+def _window(surface: Surface, placed: WindowPlaced, dims: int) -> Shade:
     """The window's shadow over the cells it reads."""
-    cells = np.array([cell.grid_index[-2:] for cell in placed.cells])
+    cells = np.array([cell_of(cell.grid_index, dims) for cell in placed.cells])
     (row0, col0), (row1, col1) = cells.min(axis=0), cells.max(axis=0) + 1
     return Shade(surface.quad(row0, col0, row1, col1))
 
 
-def _winner(surface: Surface, result: MaximumFound | MeanWritten, grid: np.ndarray) -> list[Grid]:
+def _winner(surface: Surface, result: MaximumFound | MeanWritten, grid: np.ndarray, dims: int) -> list[Grid]:
     """The cell a maximum came from, drawn over the shadow as the cell being computed: a thick
     outline that marks it in grey print too."""
     if not isinstance(result, MaximumFound) or result.grid_index is None:
         return []
-    row, col = result.grid_index[-2:]
+    row, col = cell_of(result.grid_index, dims)
     cell = Surface(surface.point(row, col), 1, 1)
     return [cell.grid([["active"]], [[value_text(grid[row, col])]])]
 

@@ -23,6 +23,7 @@ import numpy as np
 from convanim.checks import check_whole
 from convanim.core.engine import weight_shape
 from convanim.core.notation import shape_text
+from convanim.core.pool_spec import PoolSpec
 from convanim.core.spec import ConvSpec, implied_dims
 from convanim.errors import BadInput
 
@@ -39,6 +40,14 @@ class Convolution:
     input: np.ndarray | None = None
     weight: np.ndarray | None = None
     bias: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Pooling:
+    """A complete pooling spec and the input to run it on (None: seeded)."""
+
+    spec: PoolSpec
+    input: np.ndarray | None = None
 
 
 def as_values(name: str, value: Any) -> np.ndarray:
@@ -92,6 +101,30 @@ def complete(spec: ConvSpec | Mapping[str, Any] | None, input: Any = None, weigh
     return Convolution(full, x, _full_weight(full, w), _full_bias(full, b))
 
 
+def complete_pool(spec: PoolSpec | Mapping[str, Any], input: Any = None) -> Pooling:
+    """The pooling ``spec`` (a PoolSpec, or PoolSpec.create's keywords) describes on this input.
+
+    As for a convolution, the input size and channel count missing from the keywords are read off
+    the input's shape (``(C, *size)`` or ``(N, C, *size)``), and one given as well must agree.
+    """
+    x = None if input is None else as_values("input", input)
+    if isinstance(spec, PoolSpec):
+        return Pooling(spec, x)
+    if not isinstance(spec, Mapping):
+        raise BadInput(f"spec must be a PoolSpec or a dict of its fields, got {type(spec).__name__}")
+    kwargs = dict(spec)
+    if "kernel_size" not in kwargs:
+        raise BadInput("kernel_size missing: a pooling's window size is given (--kernel), never read off values")
+    readings: list[tuple[str, Any, str]] = []
+    if x is not None:
+        dims = kwargs.get("dims") or implied_dims(*kwargs.values()) or x.ndim - 1
+        _check_rank("input", x, dims, (dims + 1, dims + 2), "(C, *size) or (N, C, *size)", "pooling")
+        where = f"the input's shape {x.shape}"
+        readings += [("input_size", x.shape[-dims:], where), ("channels", x.shape[-dims - 1], where)]
+        kwargs.setdefault("dims", dims)
+    return Pooling(PoolSpec.create(**_merged(kwargs, readings)), x)
+
+
 def _read_off(kwargs: dict[str, Any], x: np.ndarray | None, w: np.ndarray | None,
               b: np.ndarray | None) -> dict[str, Any]:
     """``kwargs`` with the sizes and channel counts the arrays give added (checked when both say)."""
@@ -119,9 +152,10 @@ def _read_off(kwargs: dict[str, Any], x: np.ndarray | None, w: np.ndarray | None
     return _merged(kwargs, readings)
 
 
-def _check_rank(name: str, array: np.ndarray, dims: int, ranks: tuple[int, ...], forms: str) -> None:
+def _check_rank(name: str, array: np.ndarray, dims: int, ranks: tuple[int, ...], forms: str,
+                kind: str = "convolution") -> None:
     if array.ndim not in ranks or not 1 <= dims <= 3:
-        raise BadInput(f"{name} has shape {array.shape}: a {dims}D convolution takes {forms}")
+        raise BadInput(f"{name} has shape {array.shape}: a {dims}D {kind} takes {forms}")
 
 
 def _weight_readings(w: np.ndarray, dims: int, kwargs: Mapping[str, Any]) -> list[tuple[str, Any, str]]:
