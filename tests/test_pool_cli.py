@@ -115,7 +115,7 @@ BAD = {
     "out channels": ([*POOL, "--out-channels", "2"], "--out-channels: not for a pooling"),
     "weights": ([*POOL, "--weights", "box"], "--weights: not for a pooling"),
     "bias": ([*POOL, "--bias", "1"], "--bias: not for a pooling"),
-    "padding same": ([*POOL, "--padding", "same"], "padding must be an int"),
+    "padding same": ([*POOL, "--padding", "same"], "for a convolution only"),
     "no kernel": (["--pool", "max", "--input", "5"], "kernel_size missing"),
     "no size": (["--pool", "max", "--kernel", "3"], "input_size missing"),
     "data that disagrees": (["--pool", "max", "--kernel", "1", "--data", "1,2;3,4", "--input", "3"],

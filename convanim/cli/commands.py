@@ -407,6 +407,9 @@ def _pooling(kind: str, options: dict[str, Any]) -> tuple[dict[str, Any], dict[s
     given = {"kind": kind, "channels": options.pop("in_channels"),
              **{name: options.pop(name) for name in list(options) if name in names}}
     kwargs = {name: value for name, value in given.items() if value is not None}
+    if isinstance(kwargs.get("padding"), str):
+        fail(f"--padding {kwargs['padding']}: for a convolution only; a pooling takes a number per side "
+             "(at most half the kernel)")
     read = _data(kwargs, options.pop("data"), options.pop("pixel_range"), kwargs.get("channels", 1))
     if read is None:
         return kwargs, {}
