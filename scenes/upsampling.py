@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from convanim.blocks import Filling, GROUP_ROLES, Surface, arrow, heading, roles_of, under
+from convanim.blocks import Filling, GROUP_ROLES, Surface, arrow, heading, kernel_shades, roles_of, sweep_windows, under
 from convanim.core import engine
 from convanim.core.events import StampPlaced
 from convanim.core.pixel_shuffle import pixel_shuffle
@@ -73,6 +73,8 @@ SCATTER_INPUT = np.array([[1.0, 2.0], [3.0, 1.0]])
 SCATTER_KERNEL = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0], [0.0, 1.0, 1.0]])
 SCATTER_STRIDE = 2
 SCATTER_MS = 1800
+#: Each placement of the direct view, which only confirms the stamps' sums: brisk.
+DIRECT_MS = 450
 #: The input side whose overlap counts show the checkerboard: big enough for its inside to repeat.
 OVERLAP_SIDE = 3
 
@@ -124,11 +126,14 @@ def transposed_scatter() -> Timeline:
         steps.append(Step(Picture(items=items, caption=f"Input ({row}, {col}) = {number(stamp.value)} adds "
                                   f"{number(stamp.value)} × kernel onto the output; where stamps overlap, they add up"),
                           hold_ms=SCATTER_MS))
-    done = target.grid([["done"] * out.shape[1]] * out.shape[0], _texts(out))
     zeros = direct.grid(roles_of(recording.mask[0]), _texts(recording.grid[0]))
-    same = (done, zeros, heading(direct, "as a direct convolution"))
-    steps.append(Step(Picture(items=same, caption="The same output: a direct convolution over the zero-inserted, "
-                              "padded input with the flipped kernel"), hold_ms=2 * SCATTER_MS))
+    places = sweep_windows(recording)  # the engine's own narration: the direct equivalent's placements
+    again = Filling(target, out, [place.out for place in places])
+    direct_text = "The same output, reached as a direct convolution: zeros between the inputs, padded, kernel flipped"
+    for done, place in enumerate(places):
+        items = (zeros, heading(direct, "as a direct convolution"), *kernel_shades(direct, place), again.step(done))
+        steps.append(Step(Picture(items=items, caption=direct_text), hold_ms=DIRECT_MS))
+    same = (zeros, heading(direct, "as a direct convolution"), again.state(len(places)))
     overlap = [m.grid(np.where(c > c.min(), "intermediate", "done").tolist(), _texts(c)) for m, c in zip(maps, counts)]
     names = [heading(maps[0], "stamps per cell: k=3, s=2"), heading(maps[1], "k=4, s=2")]
     steps.append(Step(Picture(items=(*same, *overlap, *names),

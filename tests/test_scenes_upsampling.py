@@ -41,6 +41,9 @@ def test_transposed_scatter_sums_stamps_to_the_reference_and_counts_the_overlaps
     stamps = timeline.steps[SCATTER_INPUT.size - 1].overlay.items  # after the last input cell's stamp
     output = next(item for item in stamps if isinstance(item, Grid) and item.shape == expected.shape)
     assert (_numbers(output) == expected).all()
+    direct = timeline.steps[-2].overlay.items  # the direct view's last placement: the same output again
+    again = next(item for item in direct if isinstance(item, Grid) and item.shape == expected.shape)
+    assert (_numbers(again) == expected).all()
     last = timeline.steps[-1].overlay.items
     for kernel in (3, 4):
         ones = reference.conv_transpose(np.ones((1, 1, OVERLAP_SIDE, OVERLAP_SIDE)), np.ones((1, 1, kernel, kernel)),
