@@ -37,7 +37,9 @@ FLAGS = (
     "--disable-sync",
     "--remote-debugging-pipe",
 )
-TIMEOUT_S = 15.0
+#: How long one DevTools call may take: generous, since a loaded CI machine can take over 15 s to
+#: decode a deck's videos, and a call that answers returns at once anyway.
+TIMEOUT_S = 60.0
 
 
 def chromium() -> str:
