@@ -8,6 +8,8 @@ sign (−), × between sizes, Dumoulin & Visin's notation for the output-size fo
 
 from __future__ import annotations
 
+import math
+
 from typing import Any
 
 import numpy as np
@@ -22,8 +24,11 @@ MAX_SHOWN_VALUES = 256
 
 
 def number(value: float) -> str:
-    """A cell value as people write it: integers without '.0', others with two decimals."""
+    """A cell value as people write it: integers without '.0', others with two decimals, and the
+    infinities (max pooling's padding reads −∞) as mathematicians write them."""
     value = float(value)
+    if math.isinf(value):
+        return "−∞" if value < 0 else "∞"
     if value == int(value):
         return str(int(value)).replace("-", "−")
     return f"{value:.2f}".replace("-", "−")

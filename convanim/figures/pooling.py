@@ -8,7 +8,6 @@ read, the value it wrote, the cell that won a maximum, the divisor of a mean.
 
 from __future__ import annotations
 
-import math
 from itertools import islice
 
 import numpy as np
@@ -27,11 +26,6 @@ from convanim.picture import Grid, Item, Label, Picture, Shade, Step, Timeline, 
 POOL_ROLES = {**MASK_ROLES, BEYOND: "skipped"}
 
 
-def value_text(value: float) -> str:
-    """A cell value, with max pooling's padding (−∞) written as mathematicians do."""
-    return ("−∞" if value < 0 else "∞") if math.isinf(value) else number(value)
-
-
 def pool_sweep(recording: PoolRecording, *, title: str | None = None, every_position: bool = False) -> Timeline:
     """One channel of a 1D or 2D pooling with its numbers: input left, output right, and for each
     window the sum it divides or the values it takes the maximum of, spelled out underneath.
@@ -47,7 +41,7 @@ def pool_sweep(recording: PoolRecording, *, title: str | None = None, every_posi
     left = Surface((0.0, 0.0, 0.0), rows, cols)
     right = Surface((cols + 2.0, (rows - out.shape[0]) / 2, 0.0), *out.shape)
     roles = [[POOL_ROLES[int(m)] for m in line] for line in mask]
-    labels = [[value_text(v) if m != BEYOND else "" for v, m in zip(*line)] for line in zip(grid, mask)]
+    labels = [[number(v) if m != BEYOND else "" for v, m in zip(*line)] for line in zip(grid, mask)]
     background = Picture(
         items=(left.grid(roles, labels), heading(left, "input"), heading(right, "output"),
                Filling(right, out, []).state(0)),
@@ -82,12 +76,12 @@ def _winner(surface: Surface, result: MaximumFound | MeanWritten, grid: np.ndarr
         return []
     row, col = cell_of(result.grid_index, dims)
     cell = Surface(surface.point(row, col), 1, 1)
-    return [cell.grid([["active"]], [[value_text(grid[row, col])]])]
+    return [cell.grid([["active"]], [[number(grid[row, col])]])]
 
 
 def _working(read: ValuesRead, result: MaximumFound | MeanWritten) -> str:
     """'max(3, 3, 2, …) = 3' or '(3 + 3 + 2 + …)/9 = 1.67': what the output cell is."""
-    values = [value_text(v) for v in read.values]
+    values = [number(v) for v in read.values]
     if isinstance(result, MaximumFound):
-        return f"max({', '.join(values)}) = {value_text(result.value)}"
+        return f"max({', '.join(values)}) = {number(result.value)}"
     return f"({' + '.join(values)})/{result.divisor} = {number(result.value)}"
