@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from convanim.blocks import Surface, heading
+from convanim.blocks import Surface, heading, labels_of
 from convanim.core import engine
 from convanim.errors import InternalError
 from convanim.picture import Grid, Label, Line, Picture, Step, Timeline, View
@@ -72,7 +72,7 @@ def _grid(surface: Surface, counts: np.ndarray, base: str, *, chosen: bool = Fal
     """A layer with the cells in the field marked and numbered by their paths (``chosen``: the
     output cell itself, marked as the cell being computed)."""
     return surface.grid(np.where(counts > 0, "active" if chosen else "weight", base).tolist(),
-                        np.where(counts > 0, counts.astype(int).astype(str), "").tolist())
+                        labels_of(counts, counts > 0))
 
 
 def _plain_part(r: int) -> tuple[list[Surface], list[Label], list[Step]]:

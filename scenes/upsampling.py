@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from convanim.blocks import Filling, GROUP_ROLES, Surface, arrow, heading, kernel_shades, roles_of, sweep_windows, under
+from convanim.blocks import (
+    GROUP_ROLES,
+    Filling,
+    Surface,
+    arrow,
+    heading,
+    kernel_shades,
+    labels_of,
+    roles_of,
+    sweep_windows,
+    under,
+)
 from convanim.core import engine
 from convanim.core.events import StampPlaced
 from convanim.core.pixel_shuffle import pixel_shuffle
@@ -35,7 +46,7 @@ def pixel_shuffle_scene() -> Timeline:
     target = Surface((width + 3.0, (width - out.shape[0]) / 2, 0.0), *out.shape)
     sources = {(y, x): shuffled.source_of((0, y, x)) for y, x in np.ndindex(*out.shape)}  # (channel, row, col)
     roles = np.array([[GROUP_ROLES[sources[y, x][0]] for x in range(out.shape[1])] for y in range(out.shape[0])])
-    texts = [[[number(v) for v in row] for row in channel] for channel in values]
+    texts = [labels_of(channel) for channel in values]
     labels = [*(under(s, f"channel {c}") for c, s in enumerate(inputs)),
               Label((width / 2, -0.45, 0.0), f"input {channels}×{SIDE}×{SIDE}", size="small", role="muted"),
               heading(target, f"output 1×{out.shape[0]}×{out.shape[1]}")]
@@ -96,8 +107,8 @@ def transposed_scatter() -> Timeline:
     maps = [Surface((first_x, below, 0.0), *counts[0].shape, cell=small),
             Surface((first_x + (counts[0].shape[1] + 2) * small, below, 0.0), *counts[1].shape, cell=small)]
     background = Picture(
-        items=(source.grid([["input"] * 2] * 2, _texts(SCATTER_INPUT)),
-               kernel.grid([["weight"] * 3] * 3, _texts(SCATTER_KERNEL)),
+        items=(source.grid([["input"] * 2] * 2, labels_of(SCATTER_INPUT)),
+               kernel.grid([["weight"] * 3] * 3, labels_of(SCATTER_KERNEL)),
                target.grid([["output"] * out.shape[1]] * out.shape[0]),
                heading(source, "INPUT 2×2"), heading(kernel, "KERNEL 3×3"),
                heading(target, f"OUTPUT {out.shape[0]}×{out.shape[1]}")),
@@ -106,7 +117,7 @@ def transposed_scatter() -> Timeline:
         formula=formula_text(recording.spec),
     )
     steps = []
-    totals = np.full(out.shape, np.nan)
+    totals, reached = np.zeros(out.shape), np.zeros(out.shape, dtype=bool)  # the running sums so far
     for stamp in stamps.events:
         if not isinstance(stamp, StampPlaced):
             continue
@@ -114,19 +125,19 @@ def transposed_scatter() -> Timeline:
         touched = [cell.output_index[-2:] for cell in stamp.cells if cell.output_index is not None]
         for cell in stamp.cells:
             if cell.output_index is not None:
-                totals[cell.output_index[-2:]] = cell.total
-        roles = np.where(np.isnan(totals), "output", "done").astype(object)
+                totals[cell.output_index[-2:]], reached[cell.output_index[-2:]] = cell.total, True
+        roles = np.where(reached, "done", "output").astype(object)
         for cell in touched:
             roles[cell] = "intermediate"
         marked = [["input"] * 2 for _ in range(2)]
         marked[row][col] = "active"
         (r0, c0), (r1, c1) = np.min(touched, axis=0), np.max(touched, axis=0) + 1
-        items = (source.grid(marked, _texts(SCATTER_INPUT)), target.grid(roles.tolist(), _texts(totals)),
+        items = (source.grid(marked, labels_of(SCATTER_INPUT)), target.grid(roles.tolist(), labels_of(totals, reached)),
                  Shade(target.quad(r0, c0, r1, c1), alpha=0.25))
         steps.append(Step(Picture(items=items, caption=f"Input ({row}, {col}) = {number(stamp.value)} adds "
                                   f"{number(stamp.value)} × kernel onto the output; where stamps overlap, they add up"),
                           hold_ms=SCATTER_MS))
-    zeros = direct.grid(roles_of(recording.mask[0]), _texts(recording.grid[0]))
+    zeros = direct.grid(roles_of(recording.mask[0]), labels_of(recording.grid[0]))
     places = sweep_windows(recording)  # the engine's own narration: the direct equivalent's placements
     again = Filling(target, out, [place.out for place in places])
     direct_text = "The same output, reached as a direct convolution: zeros between the inputs, padded, kernel flipped"
@@ -134,7 +145,8 @@ def transposed_scatter() -> Timeline:
         items = (zeros, heading(direct, "as a direct convolution"), *kernel_shades(direct, place), again.step(done))
         steps.append(Step(Picture(items=items, caption=direct_text), hold_ms=DIRECT_MS))
     same = (zeros, heading(direct, "as a direct convolution"), again.state(len(places)))
-    overlap = [m.grid(np.where(c > c.min(), "intermediate", "done").tolist(), _texts(c)) for m, c in zip(maps, counts)]
+    overlap = [m.grid(np.where(c > c.min(), "intermediate", "done").tolist(), labels_of(c))
+               for m, c in zip(maps, counts)]
     names = [heading(maps[0], "stamps per cell: k=3, s=2"), heading(maps[1], "k=4, s=2")]
     steps.append(Step(Picture(items=(*same, *overlap, *names),
                               caption=f"Stamps per output cell of a {OVERLAP_SIDE}×{OVERLAP_SIDE} input: uneven for "
@@ -148,8 +160,3 @@ def overlaps(kernel_size: int) -> np.ndarray:
     :data:`OVERLAP_SIDE`-square input, as the engine's scatter view counts them."""
     x, kernel = np.ones((1, OVERLAP_SIDE, OVERLAP_SIDE)), np.ones((1, 1, kernel_size, kernel_size))
     return scatter(engine.conv_transpose2d(x, kernel, stride=SCATTER_STRIDE)).overlaps
-
-
-def _texts(values: np.ndarray) -> list[list[str]]:
-    """Cell texts of a 2D array, blank where there is no value yet (NaN)."""
-    return [["" if np.isnan(v) else number(v) for v in row] for row in values]
