@@ -45,16 +45,14 @@ def arithmetic(
     """
     recording = source if isinstance(source, engine.Recording) else engine.run(source)
     spec = recording.spec
-    if spec.dims == 3 or spec.in_channels > 1 or spec.out_channels > 1:
-        small = max(recording.grid.shape[-2:]) <= MAX_NUMBERED_SIDE
-        numbers = values == "numbers" or (values == "auto" and small)
-        named = title or default_title(spec)
-        if spec.dims == 3:
-            return volume_sweep(recording, numbers=numbers, title=named, every_position=every_position)
-        heat = values == "heat" or (values == "auto" and not small)
-        return channel_sweep(recording, numbers=numbers, title=named, every_position=every_position, heat=heat)
     if values == "auto":
         values = "numbers" if max(recording.grid.shape[-2:]) <= MAX_NUMBERED_SIDE else "heat"
+    if spec.dims == 3 or spec.in_channels > 1 or spec.out_channels > 1:
+        numbers, named = values == "numbers", title or default_title(spec)
+        if spec.dims == 3:
+            return volume_sweep(recording, numbers=numbers, title=named, every_position=every_position)
+        return channel_sweep(recording, numbers=numbers, title=named, every_position=every_position,
+                             heat=values == "heat")
     if values == "heat":
         return heat_map(recording, title=title, every_position=every_position)
     if values == "numbers":
