@@ -221,6 +221,13 @@ def under(surfaces: Surface | Sequence[Surface], text: str, *, below: float = 0.
     return Label(((left[0] + right[0]) / 2, bottom + below, left[2]), text, size=size, role=role)
 
 
+def beside(surface: Surface, gap: float) -> Point3:
+    """The point ``gap`` world units right of a flat surface, level with its top: where a colour
+    bar or a note beside it starts."""
+    x, y, z = surface.origin
+    return x + surface.size[0] + gap, y, z
+
+
 def heading(surface: Surface, text: str) -> Label:
     """A small muted name centred above a surface ("input 5×5")."""
     return Label(surface.point(-0.45, surface.cols / 2), text, size="small", role="muted")

@@ -20,7 +20,7 @@ from convanim.blocks.cells import MASK_ROLES, labels_of, tinted
 from convanim.blocks.marks import Filling, column, filled_grid, kernel_through, link, row
 from convanim.blocks.phases import STEP_MS, paced, phase
 from convanim.blocks.scales import MAX_NUMBERED_SIDE, colour_bar, heat_limit, heat_roles, outline, value_roles
-from convanim.blocks.surfaces import GAP, OBLIQUE, Stack, Surface, risen, under
+from convanim.blocks.surfaces import GAP, OBLIQUE, Stack, Surface, beside, risen, under
 from convanim.blocks.text import channel_range, sum_text
 from convanim.blocks.windows import Cell, Channels, bias_of, channel_parts, channel_windows, plane, volume_windows
 from convanim.core import engine
@@ -122,18 +122,14 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
                  total.state(k, cell),
                  under(results, equation, below=equation_below, size="normal", role="text")]
         steps.append(Step(phase(items, _sweep_text(add, notes), spec), hold_ms))
-    outlines = [item for result in results for item in outline(result.origin, result.cols, result.rows)]
-    bar = colour_bar(_beside(results[-1]), results[-1].rows, limit)
-    frames = [*outlines, *bar] if heat else [filled_grid(results[-1], output, ())]
+    if heat:  # cells without outlines: each result's frame shows where it is, the bar what it means
+        frames = [*(item for result in results for item in outline(result.origin, result.cols, result.rows)),
+                  *colour_bar(beside(results[-1], 0.6), results[-1].rows, limit)]
+    else:
+        frames = [filled_grid(results[-1], output, ())]
     background = Picture(items=(*frames, *labels), title=title,
                          caption=describe(spec), formula=formula_text(spec))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
-
-
-def _beside(surface: Surface) -> tuple[float, float, float]:
-    """Where a colour bar goes: just right of ``surface``, level with its top."""
-    x, y, z = surface.origin
-    return x + surface.cols + 0.6, y, z
 
 
 def _channel_layout(channels: int, shape: tuple[int, int], out_shape: tuple[int, int], partials: int,

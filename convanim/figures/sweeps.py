@@ -9,7 +9,7 @@ from convanim.blocks.cells import labels_of, roles_of
 from convanim.blocks.marks import Filling, kernel_shades, output_grid, weight_labels
 from convanim.blocks.phases import READ_MS, STEP_MS, paced
 from convanim.blocks.scales import colour_bar, heat_limit, heat_roles, inset, outline, value_roles
-from convanim.blocks.surfaces import OBLIQUE, Surface, heading
+from convanim.blocks.surfaces import OBLIQUE, Surface, beside, heading
 from convanim.blocks.windows import plane, sweep_windows
 from convanim.core import engine
 from convanim.core.notation import describe, formula
@@ -124,7 +124,7 @@ def heat_map(recording: engine.Recording, *, title: str | None = None, every_pos
     (width, height), (out_width, out_height) = left.size, (out_cols * pixel, out_rows * pixel)
     right = Surface((width + _HEAT_GAP, (height - out_height) / 2, 0.0), out_rows, out_cols, cell=pixel)
     limit = heat_limit(out)
-    bar_at = (right.origin[0] + out_width + _BAR_GAP, right.origin[1], 0.0)
+    bar_at = beside(right, _BAR_GAP)
     top = min(0.0, right.origin[1])
     background = Picture(
         items=(
