@@ -7,7 +7,6 @@ convolution produced. Every output size is derived by the spec, none is typed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
 import numpy as np
@@ -15,11 +14,11 @@ import numpy as np
 from convanim.core import engine
 from convanim.registry import register
 from convanim.core.spec import ConvSpec
-from convanim.core.pooling import avg_pool2d, max_pool2d
+from convanim.core.pool_spec import PoolSpec
+from convanim.core.pooling import run_pool
 from convanim.figures import arithmetic, numeric
 from convanim.figures.pooling import pool_sweep
 from convanim.core.notation import describe, describe_pool
-from convanim.core.pool_recording import PoolRecording
 
 #: name -> (title, direct spec arguments); "-transposed" rows are generated from the direct ones.
 DIRECT = {
@@ -80,15 +79,19 @@ for _name, (_title, _options) in NUMERICAL.items():
 
 #: conv_arithmetic's numerical pooling figures: the same input, a 3×3 window, stride 1.
 POOLING = {
-    "average-pooling": ("Average pooling, with numbers", avg_pool2d),
-    "max-pooling": ("Max pooling, with numbers", max_pool2d),
+    "average-pooling": ("Average pooling, with numbers", "avg"),
+    "max-pooling": ("Max pooling, with numbers", "max"),
 }
 
 
-def _pooling(title: str, pool: Callable[..., PoolRecording]) -> object:
-    return pool_sweep(pool(NUMERICAL_INPUT[None], 3, 1), title=title)
+def _pool_spec(kind: str) -> PoolSpec:
+    return PoolSpec.create(kind, NUMERICAL_INPUT.shape, 3, stride=1)
 
 
-for _name, (_title, _pool) in POOLING.items():
-    register(f"arith-numerical-{_name}", f"{_title}: {describe_pool(_pool(NUMERICAL_INPUT[None], 3, 1).spec)}",
-             partial(_pooling, _title, _pool))
+def _pooling(title: str, kind: str) -> object:
+    return pool_sweep(run_pool(_pool_spec(kind), NUMERICAL_INPUT[None]), title=title)
+
+
+for _name, (_title, _kind) in POOLING.items():  # described from the spec: nothing is computed at import
+    register(f"arith-numerical-{_name}", f"{_title}: {describe_pool(_pool_spec(_kind))}",
+             partial(_pooling, _title, _kind))
