@@ -15,10 +15,11 @@ checked before rendering); a failure while frames are drawn or encoded is a ``Re
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -30,6 +31,7 @@ from convanim.registry import SceneEntry, builtin_scenes, resolve
 from convanim.checks import check_fps, check_whole
 
 if TYPE_CHECKING:
+    from convanim.renderer.project import CanvasSpec
     from convanim.core.pool_recording import PoolRecording
     from convanim.core.pool_spec import PoolSpec
     from convanim.core.recording import Recording
@@ -50,6 +52,11 @@ class RenderOptions:
     every step's hold; ``loop`` is how many times the animation plays, 0 for ever; ``crf`` is MP4's
     H.264 quality (None: the writer's default), refused by formats that have none; ``bare`` draws
     the figure alone, without its title, caption and formula (as decks embed it).
+
+    ``step`` draws one step as a still (png, svg or pdf): its index from 0, ``"first"`` or
+    ``"last"``. ``strip`` draws a storyboard of several steps in one still: a number of steps
+    evenly spaced (first and last among them), or the indices themselves. ``animate`` makes an
+    svg one file that plays (``format="animated-svg"``), instead of a folder of frames.
     """
 
     format: str | None = None
@@ -62,6 +69,9 @@ class RenderOptions:
     smooth: bool = True
     crf: int | None = None
     bare: bool = False
+    step: int | str | None = None
+    strip: int | tuple[int | str, ...] | None = None
+    animate: bool = False
 
     def __post_init__(self) -> None:
         from convanim.budget import check_canvas
@@ -80,12 +90,73 @@ class RenderOptions:
         check_whole("loop", self.loop, 0)
         if self.crf is not None:
             check_whole("crf", self.crf, 0, 51)
-        if not isinstance(self.bare, bool):
-            raise BadInput(f"bare: expected True or False, got {self.bare!r}")
+        for flag in ("bare", "animate"):
+            if not isinstance(getattr(self, flag), bool):
+                raise BadInput(f"{flag}: expected True or False, got {getattr(self, flag)!r}")
+        _check_still(self)
+
+    @property
+    def still(self) -> bool:
+        """Whether one picture is drawn (a step, or a storyboard) rather than an animation."""
+        return self.step is not None or self.strip is not None
 
     def writer_options(self) -> dict[str, Any]:
         """The options only some formats' writers take, as given (the writer refuses the others)."""
         return {} if self.crf is None else {"crf": self.crf}
+
+
+#: The formats that hold one picture: what ``step`` and ``strip`` write.
+STILL_FORMATS = ("png", "svg", "pdf")
+
+
+def _check_still(options: RenderOptions) -> None:
+    """Refuse a step or storyboard in a format that holds an animation, and ``animate`` with
+    anything but an svg animation; step numbers are checked against the figure later."""
+    from convanim.writers import format_info
+
+    if options.step is not None and options.strip is not None:
+        raise BadInput("step: a single step and a storyboard (strip) are two pictures; ask for one")
+    if options.step is not None:
+        _step_word("step", options.step)
+    if options.strip is not None:
+        if isinstance(options.strip, tuple):
+            if not options.strip:
+                raise BadInput("strip: name at least one step")
+            for step in options.strip:
+                _step_word("strip", step)
+        else:
+            check_whole("strip", options.strip, 1)
+    fmt = options.format
+    if options.still and fmt is not None and fmt not in STILL_FORMATS:
+        what = "step" if options.step is not None else "strip"
+        raise BadInput(f"{what}: one picture is written as {', '.join(STILL_FORMATS)}, not {fmt}")
+    if options.animate:
+        if options.still:
+            raise BadInput("animate: a step or a storyboard is one picture; an animated svg plays every step")
+        if fmt not in (None, "svg", "animated-svg"):
+            raise BadInput(f"animate: only an svg animates (--format svg --animate), not {fmt}")
+    if fmt is not None and format_info(fmt).vector and options.fps is not None:
+        raise BadInput(f"fps: a {fmt} holds one page a step, not frames at a rate; leave --fps out")
+
+
+def _step_word(name: str, step: object) -> None:
+    """A step given as an index from 0, "first" or "last"."""
+    if step in ("first", "last"):
+        return
+    if isinstance(step, str) or not isinstance(step, int) or isinstance(step, bool) or step < 0:
+        raise BadInput(f"{name}: a step is a number from 0, 'first' or 'last', got {step!r}")
+
+
+def _step_index(name: str, step: int | str, count: int) -> int:
+    """The index a step word names in a timeline of ``count`` steps; out of range is refused."""
+    if step == "first":
+        return 0
+    if step == "last":
+        return count - 1
+    assert isinstance(step, int)
+    if step >= count:
+        raise BadInput(f"{name}: step {step} does not exist; this figure has steps 0 to {count - 1}")
+    return step
 
 
 @dataclass(frozen=True)
@@ -118,6 +189,9 @@ def render(
     smooth: bool = True,
     crf: int | None = None,
     bare: bool = False,
+    step: int | str | None = None,
+    strip: int | tuple[int | str, ...] | None = None,
+    animate: bool = False,
     out_dir: str | Path = "output",
     name: str | None = None,
 ) -> Path:
@@ -127,11 +201,14 @@ def render(
     or a Timeline. The format follows the suffix of ``out`` unless ``format`` is given; without
     ``out`` the file is ``out_dir/NAME.<format>`` (NAME: ``name``, else the scene's name, else
     ``figure`` for a bare Timeline). For ``png`` the path is a folder of frames (see
-    :func:`beamer_line`). ``bare`` leaves the title, caption and formula out of the picture.
+    :func:`beamer_line`), and for ``svg`` a folder of SVG frames; ``pdf`` is one page a step.
+    ``bare`` leaves the title, caption and formula out of the picture. ``step`` and ``strip``
+    write one still (png, svg or pdf) and ``animate`` one playing svg (see :class:`RenderOptions`).
     Returns the file or folder written.
     """
     options = RenderOptions(format=format, size=size, scale=scale, fps=fps, theme=theme, loop=loop,
-                            hold_ms=hold_ms, smooth=smooth, crf=crf, bare=bare)
+                            hold_ms=hold_ms, smooth=smooth, crf=crf, bare=bare, step=step, strip=strip,
+                            animate=animate)
     label, timeline = _timeline_of(target)
     return _render_timeline(timeline, name or label, out, out_dir, options)
 
@@ -328,54 +405,154 @@ def beamer_line(folder: str | Path, fps: float | None = None) -> str:
 def _render_timeline(
     timeline: Timeline, name: str, out: str | Path | None, out_dir: str | Path, options: RenderOptions
 ) -> Path:
-    """Resolve the format and path, open the writer (which checks the path), then stream frames."""
-    from convanim.budget import check_render
-    from convanim.halves import draw_in_halves, worth_splitting
-    from convanim.picture.timeline import expand, without_text
-    from convanim.renderer import render_frames
-    from convanim.renderer.project import resolve_size
-    from convanim.renderer.theme import get_theme
-    from convanim.writers import FORMATS, open_writer, resolve_format
-    from convanim.writers.gif import GifWriter
+    """Resolve the format and path, open the writer (which checks the path), then stream frames
+    (a still, or a vector format's pages, each its own way)."""
+    from convanim.picture.timeline import without_text
+    from convanim.writers import FORMATS, resolve_format
 
-    fmt = options.format or (None if out is not None else "gif")
-    path = Path(out) if out is not None else Path(out_dir) / f"{name}.{fmt}"
+    fmt = options.format or (None if out is not None else "png" if options.still else "gif")
+    if options.animate:
+        fmt = "animated-svg"
+    path = Path(out) if out is not None else Path(out_dir) / f"{name}.{_suffix(fmt)}"
     fmt = resolve_format(path, fmt)
-    writer_class = FORMATS[fmt]
-    info, target = writer_class.info, writer_class.target(path)
-    if out is not None and str(out).endswith(("/", os.sep)) and not info.folder:
+    if options.still or options.animate:
+        _check_still(replace(options, format=fmt))  # the format a suffix named
+    info = FORMATS[fmt].info
+    folder = info.folder and not options.still
+    if out is not None and str(out).endswith(("/", os.sep)) and not folder:
         raise BadInput(f"path: {out} ends in a slash, a folder, but {fmt} writes one file; drop the slash")
     if options.hold_ms is not None:
         timeline = _with_hold(timeline, options.hold_ms)
     if options.bare:
         timeline = without_text(timeline)
+    render = _render_still if options.still else _render_pages if info.vector else _render_frames
+    return render(timeline, path, fmt, options, name)
+
+
+@contextlib.contextmanager
+def _drawing(name: str, target: Path) -> Iterator[None]:
+    """Around the drawing and encoding, after every check: what breaks there is a render failure
+    (RenderError, exit 1), not a bad option or path of the user's."""
+    try:
+        yield
+    except (ValueError, InternalError):
+        raise
+    except Exception as exc:
+        raise RenderError(f"rendering {name!r} to {target} failed: {_reason(exc)}") from exc
+
+
+def _suffix(fmt: str | None) -> str:
+    """The suffix of a default file name for a format."""
+    return "svg" if fmt == "animated-svg" else str(fmt)
+
+
+def _render_frames(timeline: Timeline, path: Path, fmt: str, options: RenderOptions, name: str) -> Path:
+    """A raster animation: frames streamed into the format's writer."""
+    from convanim.budget import check_render
+    from convanim.halves import draw_in_halves, worth_splitting
+    from convanim.picture.timeline import expand
+    from convanim.renderer import render_frames
+    from convanim.renderer.project import resolve_size
+    from convanim.renderer.theme import get_theme
+    from convanim.writers import FORMATS, FrameWriter, open_writer
+    from convanim.writers.gif import GifWriter
+
+    writer_class = FORMATS[fmt]
+    info, target = writer_class.info, writer_class.target(path)
     fps, writer_fps = frame_rates(info, options.fps)
     canvas = resolve_size(options.size, options.scale, info.video)
     cost = check_render(timeline, canvas, fps if fps is not None else writer_fps, info)
-    # Outside the try: the writer checks the path now, and a bad one is the user's (exit 2).
+    # The writer checks the path now, and a bad one is the user's (exit 2), before any drawing.
     writer = open_writer(path, fmt, fps=writer_fps, loop=options.loop, **options.writer_options())
-    try:
-        with writer:
-            # Stepped GIF frames are the timeline's own overlays, so listing them costs nothing.
-            if isinstance(writer, GifWriter) and fps is None and worth_splitting(cost.frames):
-                frames = list(expand(timeline, fps, options.smooth))
-                draw_in_halves(timeline, writer, target, frames, get_theme(options.theme), canvas)
-            else:
-                for frame, duration_ms in render_frames(
-                    timeline,
-                    theme=options.theme,
-                    size=options.size,
-                    scale=options.scale,
-                    fps=fps,
-                    smooth=options.smooth,
-                    even=info.video,
-                ):
-                    writer.write(frame, duration_ms)
-    except (ValueError, InternalError):
-        raise
-    except Exception as exc:  # drawing or encoding broke: a render failure, not a bad option
-        raise RenderError(f"rendering {name!r} to {target} failed: {_reason(exc)}") from exc
+    assert isinstance(writer, FrameWriter)
+    with _drawing(name, target), writer:
+        # Stepped GIF frames are the timeline's own overlays, so listing them costs nothing.
+        if isinstance(writer, GifWriter) and fps is None and worth_splitting(cost.frames):
+            frames = list(expand(timeline, fps, options.smooth))
+            draw_in_halves(timeline, writer, target, frames, get_theme(options.theme), canvas)
+        else:
+            for frame, duration_ms in render_frames(timeline, theme=options.theme, size=options.size,
+                                                    scale=options.scale, fps=fps, smooth=options.smooth,
+                                                    even=info.video):
+                writer.write(frame, duration_ms)
     return target
+
+
+def _render_pages(timeline: Timeline, path: Path, fmt: str, options: RenderOptions, name: str) -> Path:
+    """A vector format: one drawing a step, each held for its step's time."""
+    from convanim.budget import check_render
+    from convanim.picture.timeline import step_durations
+    from convanim.renderer.project import resolve_size
+    from convanim.renderer.theme import get_theme
+    from convanim.renderer.vector import VectorRenderer
+    from convanim.writers import FORMATS, PageWriter, open_writer
+
+    writer_class = FORMATS[fmt]
+    canvas = resolve_size(options.size, options.scale)
+    check_render(timeline, canvas, None, writer_class.info)
+    writer = open_writer(path, fmt, loop=options.loop, **options.writer_options())
+    assert isinstance(writer, PageWriter)
+    with _drawing(name, writer_class.target(path)), writer:
+        renderer = VectorRenderer(timeline, get_theme(options.theme), canvas)
+        for step, duration_ms in zip(timeline.steps, step_durations(timeline)):
+            writer.write(renderer.drawing(step.overlay), duration_ms)
+    return writer_class.target(path)
+
+
+def _render_still(timeline: Timeline, path: Path, fmt: str, options: RenderOptions, name: str) -> Path:
+    """One picture: a step drawn as in the animation (fitted with every step, so it matches the
+    animation's frame), or a storyboard of several; a png, an svg or a one-page pdf."""
+    from convanim.budget import check_render
+    from convanim.renderer.project import resolve_size
+    from convanim.renderer.strip import DEFAULT_PANELS, evenly, storyboard, strip_size
+    from convanim.writers import FORMATS, check_target
+
+    count = len(timeline.steps)
+    canvas = resolve_size(options.size, options.scale)
+    if options.step is not None:
+        index = _step_index("step", options.step, count)
+    else:
+        strip = options.strip
+        chosen = evenly(min(strip, count), count) if isinstance(strip, int) else [
+            _step_index("strip", step, count) for step in (strip or (DEFAULT_PANELS,))]
+        timeline, index = storyboard(timeline, chosen), 0
+        canvas = strip_size(canvas, len(chosen))
+    check_render(timeline, canvas, None, FORMATS[fmt].info)
+    check_target(path)
+    with _drawing(name, path):
+        if fmt == "png":
+            _write_png(timeline, index, path, canvas, options.theme)
+        else:
+            _write_page(timeline, index, path, fmt, canvas, options.theme)
+    return path
+
+
+def _write_png(timeline: Timeline, index: int, path: Path, canvas: CanvasSpec, theme: str) -> None:
+    """One step as a palette PNG, written atomically."""
+    from convanim.renderer import Renderer
+    from convanim.renderer.theme import get_theme
+    from convanim.writers import atomic_target
+
+    image = Renderer(timeline, get_theme(theme), canvas).frame(timeline.steps[index].overlay)
+    with atomic_target(path) as temp:
+        image.save(temp, format="PNG", optimize=True)
+
+
+def _write_page(timeline: Timeline, index: int, path: Path, fmt: str, canvas: CanvasSpec, theme: str) -> None:
+    """One step as an svg file or a one-page pdf, written atomically."""
+    from convanim.renderer.theme import get_theme
+    from convanim.renderer.vector import VectorRenderer
+    from convanim.writers import atomic_target
+    from convanim.writers.pdf import PdfWriter
+    from convanim.writers.svg import svg_document
+
+    drawing = VectorRenderer(timeline, get_theme(theme), canvas).drawing(timeline.steps[index].overlay)
+    if fmt == "svg":
+        with atomic_target(path) as temp:
+            temp.write_text(svg_document(drawing), encoding="utf-8")
+    else:
+        with PdfWriter(path) as writer:
+            writer.write(drawing, 1)
 
 
 def frame_rates(info: FormatInfo, fps: float | None) -> tuple[float | None, float | None]:

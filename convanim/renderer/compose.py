@@ -12,6 +12,8 @@ and a frame costs what it changes, whatever the size of the grid.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from PIL import Image
 
@@ -40,16 +42,8 @@ class Renderer:
     """Renders overlays of one timeline, in one theme, on one canvas."""
 
     def __init__(self, timeline: Timeline, theme: Theme, spec: CanvasSpec) -> None:
-        check_timeline(timeline)
-        pictures = [timeline.background, *(step.overlay for step in timeline.steps)]
-        roles = _roles(pictures)
-        theme = with_scales(theme, roles)
-        for role in sorted(roles):  # an unknown role fails now, not at the frame that first shows it
-            theme.style(role)
-        self.timeline, self.theme = timeline, theme
-        self.canvas: Canvas = fit(spec, timeline.view, pictures)
-        large = self.canvas.width_px * self.canvas.height_px > LARGE_PX
-        self.factor = factor = SUPERSAMPLE_LARGE if large else SUPERSAMPLE
+        theme, self.canvas, factor = prepare(timeline, theme, spec)
+        self.timeline, self.theme, self.factor = timeline, theme, factor
         self.hires = self.canvas.supersampled(factor)
         self.painter = Painter(theme, self.hires, factor)
         self.palette = theme_palette(theme)
@@ -158,9 +152,7 @@ class Renderer:
     # -- text slots -------------------------------------------------------------------------
 
     def _texts(self, picture: Picture) -> tuple[str, str, str]:
-        """(title, caption, formula) shown with ``picture``: its own, else the background's."""
-        base = self.timeline.background
-        return picture.title or base.title, picture.caption or base.caption, picture.formula or base.formula
+        return shown_texts(self.timeline, picture)
 
     def _slot_texts(self, picture: Picture) -> tuple[str, tuple[str, str]]:
         """What the title band and the caption band show with ``picture``."""
@@ -168,33 +160,79 @@ class Renderer:
         return title, (caption, formula)
 
     def _bands(self, picture: Picture) -> list[tuple[Rect, bool]]:
-        """(supersampled rectangle, differs from the background) of the title and caption bands."""
-        c = self.hires
-        title, caption, formula = self._texts(picture)
-        base = self.timeline.background
-        title_band = (0.0, c.title_y - c.title_px, float(c.width_px), c.title_y + c.title_px)
-        caption_band = (0.0, c.caption_top - c.caption_px * 0.5, float(c.width_px), float(c.height_px))
-        new_caption = (caption, formula) != (base.caption, base.formula)
-        return [(title_band, title != base.title), (caption_band, new_caption)]
+        return bands(self.hires, self.timeline, picture)
 
     def _slots(self, target: Target, picture: Picture, everything: bool = False) -> None:
         """Draw the text slots that differ from the background's (all of them for the background
         itself), clearing their band first."""
         (title_band, new_title), (caption_band, new_caption) = self._bands(picture)
         title, caption, formula = self._texts(picture)
-        c = self.hires
-        centre = c.width_px / 2
         if title and (everything or new_title):
-            target.polygon(_corners(title_band), self.theme.background)
-            fit = int(c.title_px * _TITLE_FIT * c.text_width / fonts.text_width(title, c.title_px, True))
-            target.text((centre, c.title_y), title, min(c.title_px, fit), self.theme.ink, bold=True)
+            target.polygon(corners(title_band), self.theme.background)
+            for line in slot_lines(self.hires, title, "", ""):
+                target.text(line.at, line.text, line.px, self.theme.ink, line.anchor, bold=line.bold)
         if everything or new_caption:
-            target.polygon(_corners(caption_band), self.theme.background)
-            texts = [text for text in (caption, formula) if text]
-            lines = [line for text in texts for line in fonts.wrap(text, c.caption_px, c.text_width)]
-            for index, line in enumerate(lines):
-                y = c.caption_top + index * c.line_step
-                target.text((centre, y), line, c.caption_px, self.theme.ink, "ma")
+            target.polygon(corners(caption_band), self.theme.background)
+            for line in slot_lines(self.hires, "", caption, formula):
+                target.text(line.at, line.text, line.px, self.theme.ink, line.anchor, bold=line.bold)
+
+
+class SlotLine(NamedTuple):
+    """One line of a text slot: anchored at ``at`` (Pillow's anchors), ``px`` pixels to the em."""
+
+    at: tuple[float, float]
+    text: str
+    px: int
+    anchor: str
+    bold: bool
+
+
+def slot_lines(canvas: Canvas, title: str, caption: str, formula: str) -> list[SlotLine]:
+    """The lines of the title band (the title, bold, shrunk to fit the width) and of the caption
+    band (caption and formula, wrapped), where every renderer draws them."""
+    centre = canvas.width_px / 2
+    lines = []
+    if title:
+        fit = int(canvas.title_px * _TITLE_FIT * canvas.text_width / fonts.text_width(title, canvas.title_px, True))
+        lines.append(SlotLine((centre, canvas.title_y), title, min(canvas.title_px, fit), "mm", True))
+    wrapped = [line for text in (caption, formula) if text
+               for line in fonts.wrap(text, canvas.caption_px, canvas.text_width)]
+    for index, line in enumerate(wrapped):
+        y = canvas.caption_top + index * canvas.line_step
+        lines.append(SlotLine((centre, y), line, canvas.caption_px, "ma", False))
+    return lines
+
+
+def prepare(timeline: Timeline, theme: Theme, spec: CanvasSpec) -> tuple[Theme, Canvas, int]:
+    """What every renderer of a timeline starts from: the theme with the value scales it uses
+    (every role checked now, not at the frame that first shows it), the timeline fitted to the
+    canvas, and the supersampling factor for that canvas."""
+    check_timeline(timeline)
+    pictures = [timeline.background, *(step.overlay for step in timeline.steps)]
+    roles = _roles(pictures)
+    theme = with_scales(theme, roles)
+    for role in sorted(roles):
+        theme.style(role)
+    canvas = fit(spec, timeline.view, pictures)
+    large = canvas.width_px * canvas.height_px > LARGE_PX
+    return theme, canvas, SUPERSAMPLE_LARGE if large else SUPERSAMPLE
+
+
+def shown_texts(timeline: Timeline, picture: Picture) -> tuple[str, str, str]:
+    """(title, caption, formula) shown with ``picture``: its own, else the background's."""
+    base = timeline.background
+    return picture.title or base.title, picture.caption or base.caption, picture.formula or base.formula
+
+
+def bands(canvas: Canvas, timeline: Timeline, picture: Picture) -> list[tuple[Rect, bool]]:
+    """(rectangle on ``canvas``, differs from the background) of the title and caption bands
+    shown with ``picture``."""
+    title, caption, formula = shown_texts(timeline, picture)
+    base = timeline.background
+    title_band = (0.0, canvas.title_y - canvas.title_px, float(canvas.width_px), canvas.title_y + canvas.title_px)
+    caption_band = (0.0, canvas.caption_top - canvas.caption_px * 0.5, float(canvas.width_px), float(canvas.height_px))
+    new_caption = (caption, formula) != (base.caption, base.formula)
+    return [(title_band, title != base.title), (caption_band, new_caption)]
 
 
 def _roles(pictures: list[Picture]) -> set[str]:
@@ -230,6 +268,6 @@ def _overlap(a: Rect, b: Rect) -> bool:
     return a[0] <= b[2] and a[2] >= b[0] and a[1] <= b[3] and a[3] >= b[1]
 
 
-def _corners(rect: Rect) -> list[tuple[float, float]]:
+def corners(rect: Rect) -> list[tuple[float, float]]:
     x0, y0, x1, y1 = rect
     return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]

@@ -37,11 +37,16 @@ _FIT_PASSES = 4  # label extents depend on the cell size, which depends on them:
 
 @dataclass(frozen=True)
 class CanvasSpec:
-    """A requested canvas: a width, a height or None (follow the figure), and evenness."""
+    """A requested canvas: a width, a height or None (follow the figure), and evenness.
+
+    ``text_unit_px`` sizes the text for a canvas of that width instead of this one's: a
+    storyboard is several figures wide, and its text should read as one figure's does.
+    """
 
     width_px: int
     height_px: int | None
     even: bool = False
+    text_unit_px: float | None = None
 
 
 def resolve_size(size: str | tuple[int, int], scale: float = 1.0, even: bool = False) -> CanvasSpec:
@@ -186,7 +191,10 @@ def _text_box(text: str, px: int, anchor: str) -> tuple[float, float, float, flo
 
 
 def text_unit(spec: CanvasSpec) -> float:
-    """The canvas length text scales with: its width, or a 16:9 frame's height-limited width."""
+    """The canvas length text scales with: its width, or a 16:9 frame's height-limited width
+    (or the spec's own ``text_unit_px``)."""
+    if spec.text_unit_px is not None:
+        return spec.text_unit_px
     return spec.width_px if spec.height_px is None else min(spec.width_px, 1.2 * spec.height_px)
 
 

@@ -44,17 +44,17 @@ from convanim.renderer.theme import RGB, RoleStyle, Theme, contrast, luminance
 
 _LINE_OF_CELL = 0.028  # base line width as a fraction of the cell size ...
 _LINE_MIN, _LINE_MAX = 1.0, 2.4  # ... within these output-pixel bounds
-_DASH_PERIOD = 5.0  # dash + gap, in line widths (rounded so every cell edge holds whole dashes)
-_DASH_FILL = 0.55  # dash share of a period
-_HATCH_SPACING = 0.16  # of the cell size
-_HATCH_WIDTH = 0.6  # of the base line width
-_HATCH_DIRECTIONS = {"/": ((1, -1),), "\\": ((1, 1),), "x": ((1, -1), (1, 1)), "-": ((1, 0),), "|": ((0, 1),)}
+DASH_PERIOD = 5.0  # dash + gap, in line widths (rounded so every cell edge holds whole dashes)
+DASH_FILL = 0.55  # dash share of a period
+HATCH_SPACING = 0.16  # of the cell size
+HATCH_WIDTH = 0.6  # of the base line width
+HATCH_DIRECTIONS = {"/": ((1, -1),), "\\": ((1, 1),), "x": ((1, -1), (1, 1)), "-": ((1, 0),), "|": ((0, 1),)}
 _TEXT_FIT_W, _TEXT_FIT_H = 0.86, 0.62  # share of a cell's width / height a number may take
 _SUB_FIT_W, _SUB_FIT_H = 0.43, 0.34  # the same for a sublabel
 _SUB_CORNER = 0.8  # sublabel anchor, from the cell centre towards its lower-right corner
 _SAMPLE_AT = 0.3  # contrast sample point, from the cell's upper-left corner towards its centre
-_MIN_CONTRAST = 3.0  # a label whose colour contrasts less with its ground switches ink
-_ARROW_HEAD = 4.0  # arrow head length in line widths
+MIN_CONTRAST = 3.0  # a label whose colour contrasts less with its ground switches ink
+ARROW_HEAD = 4.0  # arrow head length in line widths
 _ROUND_JOINT_PX = 4  # wider polylines get round joints (Pillow's rule for joint="curve")
 _CLIP_FROM = 8  # a stroke of more boxes than this skips those outside a target's clip
 _KEPT_GRIDS = 24  # grids taken apart and kept, most recent (a frame holds a few dozen at most)
@@ -192,7 +192,7 @@ class Painter:
             return x + left - 1, y + top - 1, x + right + 1, y + bottom + 1
         points = [self.canvas.to_px(p) for p in item_points(item)]
         # Half the thickest stroke (the active outline) or an arrow head, plus blur.
-        reach = _ARROW_HEAD * 1.25 if getattr(item, "arrow", False) else 1.5
+        reach = ARROW_HEAD * 1.25 if getattr(item, "arrow", False) else 1.5
         pad = self.line_px * max(1.0, getattr(item, "width", 1.0)) * reach + 2
         xs, ys = [p[0] for p in points], [p[1] for p in points]
         return min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad
@@ -388,16 +388,12 @@ class Painter:
         return self._dashes.get((tuple(pts), width, guide), lambda: self._dashes_of(pts, width, guide))
 
     def _dashes_of(self, pts: Sequence[Px], width: float, guide: bool) -> np.ndarray:
-        period = _DASH_PERIOD * width
         stroke = max(1, round(width))
-        boxes = []
-        for p, q in itertools.pairwise(pts):
-            length = math.dist(p, q)
-            pieces = max(1, round(length / self.canvas.cell_px))
-            dashes = max(1, round(length / pieces / period)) * pieces
-            for k in range(dashes):
-                a, b = (k + 0.5 - _DASH_FILL / 2) / dashes, (k + 0.5 + _DASH_FILL / 2) / dashes
-                boxes.append(stroke_runs(along(p, q, a), along(p, q, b), stroke, self.factor, guide))
+        boxes = [
+            stroke_runs(along(p, q, a), along(p, q, b), stroke, self.factor, guide)
+            for p, q in itertools.pairwise(pts)
+            for a, b in dash_spans(math.dist(p, q), width, self.canvas.cell_px)
+        ]
         return np.concatenate(boxes) if boxes else np.empty((0, 4), dtype=int)
 
     def _hatch(self, target: Target, poly: Sequence[Px], style: RoleStyle) -> None:
@@ -409,12 +405,8 @@ class Painter:
         target.boxes(style.hatch_colour, boxes)
 
     def _hatch_of(self, poly: Sequence[Px], style: RoleStyle) -> np.ndarray:
-        stroke = max(1, round(self.line_px * _HATCH_WIDTH))
-        boxes = [
-            stroke_runs(p, q, stroke, self.factor)
-            for direction in _HATCH_DIRECTIONS[style.hatch]
-            for p, q in hatch_segments(poly, direction, self.canvas.cell_px * _HATCH_SPACING)
-        ]
+        stroke = max(1, round(self.line_px * HATCH_WIDTH))
+        boxes = [stroke_runs(p, q, stroke, self.factor) for p, q in hatch_lines(poly, style.hatch, self.canvas.cell_px)]
         return np.concatenate(boxes) if boxes else np.empty((0, 4), dtype=int)
 
     # -- other items --------------------------------------------------------------------------
@@ -435,11 +427,9 @@ class Painter:
         style = self.theme.style(line.role)
         pts = [self.canvas.to_px(p) for p in line.points]
         width = self.line_px * line.width
-        head = _ARROW_HEAD * max(width, self.line_px)
-        if line.arrow and len(pts) >= 2 and math.dist(pts[-2], pts[-1]) > head:
-            before, tip = pts[-2], pts[-1]
-            pts[-1] = along(before, tip, 1 - head * 0.8 / math.dist(before, tip))  # under the head
-            target.polygon(arrow_head(before, tip, head), style.stroke)
+        pts, head = arrowed(pts, line.arrow, ARROW_HEAD * max(width, self.line_px))
+        if head:
+            target.polygon(head, style.stroke)
         if line.dashed:
             self._dashed(target, pts, style.stroke, width, guide=True)
         else:
@@ -459,19 +449,54 @@ class Painter:
                 width = self.line_px * max(1.0, style.outline_weight * 0.6)
                 target.line([*poly, poly[0], poly[1]], style.outline, width, self.factor)
         if box.label:
-            (x, y, z), (w, h, _) = box.origin, box.size
-            wanted = min(self.canvas.text_px("normal"), round(h * self.canvas.cell_px * 0.5))
-            px = fit_px(frozenset([box.label]), wanted, w * self.canvas.cell_px * 0.9)
-            target.text(self.canvas.to_px((x + w / 2, y + h / 2, z)), box.label, px, style.text)
+            at, px = box_label(box, self.canvas)
+            target.text(at, box.label, px, style.text)
 
     def _label(self, target: Target, label: Label) -> None:
         """Text in the role's colour, unless that would not read on what lies beneath its anchor."""
         at = self.canvas.to_px(label.at)
-        colour = self.theme.style(label.role).stroke
-        beneath = target.pixel(at)
-        if beneath is not None and contrast(luminance(colour), luminance(beneath)) < _MIN_CONTRAST:
-            colour = self.theme.readable(beneath)
+        colour = label_ink(self.theme, self.theme.style(label.role).stroke, target.pixel(at))
         target.text(at, label.text, self.canvas.text_px(label.size), colour, label.anchor)
+
+
+def label_ink(theme: Theme, colour: RGB, beneath: RGB | None) -> RGB:
+    """A label's colour, unless that would not read on ``beneath``: then the theme's ink or page."""
+    if beneath is not None and contrast(luminance(colour), luminance(beneath)) < MIN_CONTRAST:
+        return theme.readable(beneath)
+    return colour
+
+
+def box_label(box: Box, canvas: Canvas) -> tuple[Px, int]:
+    """Where a box's label goes (the centre of its front face) and its size, fitted to the face."""
+    (x, y, z), (w, h, _) = box.origin, box.size
+    wanted = min(canvas.text_px("normal"), round(h * canvas.cell_px * 0.5))
+    px = fit_px(frozenset([box.label]), wanted, w * canvas.cell_px * 0.9)
+    return canvas.to_px((x + w / 2, y + h / 2, z)), px
+
+
+def dash_spans(length: float, width: float, cell_px: float) -> list[tuple[float, float]]:
+    """The dashes of a segment ``length`` long, as (start, end) fractions of it. Every cell-long
+    piece of a segment holds the same symmetric pattern of ``DASH_PERIOD`` line widths, so a cell
+    edge shared by two dashed cells gives the same dashes either way."""
+    pieces = max(1, round(length / cell_px))
+    dashes = max(1, round(length / pieces / (DASH_PERIOD * width))) * pieces
+    return [((k + 0.5 - DASH_FILL / 2) / dashes, (k + 0.5 + DASH_FILL / 2) / dashes) for k in range(dashes)]
+
+
+def hatch_lines(poly: Sequence[Px], hatch: str, cell_px: float) -> list[tuple[Px, Px]]:
+    """The segments of a hatch pattern (see ``HATCH_DIRECTIONS``) across a convex polygon."""
+    return [segment for direction in HATCH_DIRECTIONS[hatch]
+            for segment in hatch_segments(poly, direction, cell_px * HATCH_SPACING)]
+
+
+def arrowed(pts: list[Px], arrow: bool, head: float) -> tuple[list[Px], list[Px]]:
+    """A polyline's points and its arrow head's triangle (empty for none, or when the last
+    segment is shorter than the head): the line then ends under the head, not at its tip."""
+    if not (arrow and len(pts) >= 2 and math.dist(pts[-2], pts[-1]) > head):
+        return pts, []
+    before, tip = pts[-2], pts[-1]
+    shortened = [*pts[:-1], along(before, tip, 1 - head * 0.8 / math.dist(before, tip))]
+    return shortened, arrow_head(before, tip, head)
 
 
 def _text_changes(a: GridParts, b: GridParts) -> np.ndarray:

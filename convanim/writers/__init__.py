@@ -1,4 +1,4 @@
-"""Writers: palette-index frames and their durations in, an animation file out.
+"""Writers: palette-index frames (or vector drawings) and their durations in, a file out.
 
 Usage::
 
@@ -11,8 +11,8 @@ Formats are registered by name (``FORMATS``), each writer class with its :class:
 importing this package registers the built-in ones.
 """
 
-from convanim.writers import apng, gif, mp4, pngdir, webp
-from convanim.writers.base import FormatInfo, FrameWriter
+from convanim.writers import apng, gif, mp4, pdf, pngdir, svg, webp
+from convanim.writers.base import FormatInfo, FrameWriter, PageWriter, StagedWriter
 from convanim.writers.formats import FORMATS, SUFFIXES, format_info, format_of, open_writer, register, resolve_format
 from convanim.writers.staging import atomic_target, check_target
 
@@ -21,6 +21,8 @@ __all__ = [
     "SUFFIXES",
     "FormatInfo",
     "FrameWriter",
+    "PageWriter",
+    "StagedWriter",
     "apng",
     "atomic_target",
     "check_target",
@@ -29,8 +31,10 @@ __all__ = [
     "gif",
     "mp4",
     "open_writer",
+    "pdf",
     "pngdir",
     "register",
     "resolve_format",
+    "svg",
     "webp",
 ]

@@ -13,12 +13,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 import numpy as np
 from PIL import Image
 
 from convanim.checks import check_fps, check_whole, is_whole
+from convanim.drawing import Drawing
 from convanim.errors import BadInput
 from convanim.picture.timeline import tick_at
 from convanim.signals import signals_deferred
@@ -36,6 +37,8 @@ class FormatInfo:
     is given (None: each frame keeps its own duration). ``options``: keyword options only this
     format's writer takes (MP4's ``crf``). ``max_loop``: the most plays its loop field stores;
     ``max_frame_ms``: the longest one frame can last (None: no limit of the format's own).
+    ``vector``: its writer takes :class:`~convanim.drawing.Drawing` s (a :class:`PageWriter`),
+    not palette frames.
     """
 
     name: str
@@ -48,6 +51,7 @@ class FormatInfo:
     options: tuple[str, ...] = ()
     max_loop: int | None = None
     max_frame_ms: int | None = None
+    vector: bool = False
 
 
 #: The largest width or height any of the formats can store (GIF and APNG use 16-bit fields
@@ -82,12 +86,16 @@ def changed_box(
     return (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
 
 
-class FrameWriter:
-    """Shared life cycle: validate options and frames, stage the file, commit or discard it.
+_W = TypeVar("_W", bound="StagedWriter")
 
-    Subclasses implement ``_start`` (the temporary exists), ``_frame`` (one validated frame as a
-    2D uint8 array of palette indices), ``_finish`` (return the final paths) and ``_abort``
-    (release handles after a failure; the base class deletes the temporary).
+
+class StagedWriter:
+    """The life cycle every writer shares: validate options, stage the file as the first frame
+    comes, commit it whole or discard it.
+
+    Subclasses take frames in their own kind (``write``, counting them in ``_frame_count``) and
+    implement ``_start`` (the temporary exists), ``_finish`` (return the final paths) and
+    ``_abort`` (release handles after a failure; the base class deletes the temporary).
     """
 
     #: The format's facts; every registered writer class declares its own.
@@ -158,14 +166,73 @@ class FrameWriter:
             self.discard()
             raise
 
-    def write(self, frame: Image.Image, duration_ms: int) -> None:
-        """Validate and add one frame (opening the writer at the first frame if needed)."""
+    def _opened(self, size: tuple[int, int]) -> None:
+        """Open at the first frame, of ``size``; refuse a frame after close."""
         if self._closed:
             raise ValueError("writer: already closed")
         if self._staging is None:
             if self._path is None:
                 raise ValueError("writer: call open(path, size) before write")
-            self.open(self._path, frame.size)
+            self.open(self._path, size)
+
+    def close(self) -> None:
+        """Finish the file, move it into place and fill ``written``; on failure leave nothing."""
+        if self._closed:
+            return
+        if self._staging is None or self._frame_count == 0:
+            self.discard()
+            raise ValueError("writer: no frames were written")
+        try:
+            written = self._finish()
+            self._staging.commit()
+        except BaseException:
+            self.discard()
+            raise
+        self._closed = True
+        self.written = written
+
+    def discard(self) -> None:
+        """Abandon the animation: release handles, delete the temporary, keep the old target."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._abort()
+        finally:
+            if self._staging is not None:
+                self._staging.discard()
+
+    def __enter__(self: _W) -> _W:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.discard()
+
+    def _start(self) -> None:
+        """Prepare the backend once the temporary exists (``self.temp``)."""
+
+    def _finish(self) -> list[Path]:
+        raise NotImplementedError
+
+    def _abort(self) -> None:
+        """Release files and processes after a failure (must be safe to call twice)."""
+
+
+class FrameWriter(StagedWriter):
+    """A raster format: validated palette frames in. Subclasses implement ``_frame`` (one frame as
+    a 2D uint8 array of palette indices)."""
+
+    def write(self, frame: Image.Image, duration_ms: int) -> None:
+        """Validate and add one frame (opening the writer at the first frame if needed)."""
+        self._opened(frame.size)
         indices = self._check(frame, duration_ms)
         self._frame(indices, self._elapsed_ms, duration_ms)
         self._elapsed_ms += duration_ms
@@ -197,22 +264,6 @@ class FrameWriter:
             )
         return indices
 
-    def close(self) -> None:
-        """Finish the file, move it into place and fill ``written``; on failure leave nothing."""
-        if self._closed:
-            return
-        if self._staging is None or self._frame_count == 0:
-            self.discard()
-            raise ValueError("writer: no frames were written")
-        try:
-            written = self._finish()
-            self._staging.commit()
-        except BaseException:
-            self.discard()
-            raise
-        self._closed = True
-        self.written = written
-
     def close_part(self) -> Path:
         """Finish the frames written so far as a part another writer takes in (see
         :meth:`GifWriter.follow`), left in this writer's temporary, which is returned: the
@@ -227,42 +278,27 @@ class FrameWriter:
         self._closed = True
         return self._staging.temp
 
-    def discard(self) -> None:
-        """Abandon the animation: release handles, delete the temporary, keep the old target."""
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            self._abort()
-        finally:
-            if self._staging is not None:
-                self._staging.discard()
-
-    def __enter__(self) -> FrameWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.discard()
-
-    def _start(self) -> None:
-        """Prepare the backend once the temporary exists (``self.temp``)."""
-
     def _frame(self, indices: np.ndarray, start_ms: int, duration_ms: int) -> None:
         raise NotImplementedError
 
-    def _finish(self) -> list[Path]:
-        raise NotImplementedError
 
-    def _abort(self) -> None:
-        """Release files and processes after a failure (must be safe to call twice)."""
+
+class PageWriter(StagedWriter):
+    """A vector format: :class:`~convanim.drawing.Drawing` s in, one a step. Subclasses implement
+    ``_page`` (one drawing, with when it starts and how long it stays)."""
+
+    def write(self, drawing: Drawing, duration_ms: int) -> None:
+        """Add one page (opening the writer at the first if needed); pages share one size."""
+        check_whole("duration_ms", duration_ms, 1)
+        self._opened((drawing.width, drawing.height))
+        if (drawing.width, drawing.height) != self.size:
+            raise ValueError(f"drawing: size must be {self.size} like the first, got {(drawing.width, drawing.height)}")
+        self._page(drawing, self._elapsed_ms, duration_ms)
+        self._elapsed_ms += duration_ms
+        self._frame_count += 1
+
+    def _page(self, drawing: Drawing, start_ms: int, duration_ms: int) -> None:
+        raise NotImplementedError
 
 
 class HeldFrameWriter(FrameWriter):

@@ -13,18 +13,18 @@ from typing import Any, TypeVar
 
 from convanim.checks import check_whole
 from convanim.errors import BadInput, MissingBackend
-from convanim.writers.base import FormatInfo, FrameWriter
+from convanim.writers.base import FormatInfo, StagedWriter
 from convanim.writers.staging import check_target
 
 #: Format name -> writer class, filled by ``@register``.
-FORMATS: dict[str, type[FrameWriter]] = {}
+FORMATS: dict[str, type[StagedWriter]] = {}
 
 
 #: File suffix (lower case, ``""`` for none) -> format name.
 SUFFIXES: dict[str, str] = {}
 
 
-W = TypeVar("W", bound="type[FrameWriter]")
+W = TypeVar("W", bound="type[StagedWriter]")
 
 
 def register(cls: W) -> W:
@@ -93,7 +93,7 @@ def open_writer(
     fps: float | None = None,
     loop: int = 0,
     **options: Any,
-) -> FrameWriter:
+) -> StagedWriter:
     """A writer for ``path``, to use as a context manager; it opens itself at the first frame.
 
     ``format`` (gif, mp4, webp, apng, png) overrides the suffix; ``png`` (or a path with the

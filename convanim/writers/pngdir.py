@@ -51,11 +51,18 @@ class PngFramesWriter(FrameWriter):
         return buffer.getvalue()
 
     def _finish(self) -> list[Path]:
-        name = self.destination.name
-        digits = max(MIN_DIGITS, len(str(self._count - 1)))
-        names = [f"{name}_{number:0{digits}d}.png" for number in range(self._count)]
-        for number, final in enumerate(names):
-            (self.temp / f"{number}.png").rename(self.temp / final)
-        poster = f"{name}_poster.png"
+        frames = number_files(self.temp, self.destination, self._count, ".png")
+        poster = f"{self.destination.name}_poster.png"
         (self.temp / poster).write_bytes(self._last_png)
-        return [self.destination / final for final in [*names, poster]]
+        return [*frames, self.destination / poster]
+
+
+def number_files(temp: Path, destination: Path, count: int, suffix: str) -> list[Path]:
+    """Rename the ``count`` files ``0<suffix>`` ... in the staging folder ``temp`` to
+    ``NAME_000<suffix>`` ... (NAME: the destination folder's), with as many digits as the count
+    needs; return their final paths."""
+    digits = max(MIN_DIGITS, len(str(count - 1)))
+    names = [f"{destination.name}_{number:0{digits}d}{suffix}" for number in range(count)]
+    for number, final in enumerate(names):
+        (temp / f"{number}{suffix}").rename(temp / final)
+    return [destination / final for final in names]

@@ -27,8 +27,9 @@ from pathlib import Path
 NAME_MAX = 255
 #: What a temporary adds to its target's name: ``.`` NAME ``.hhhh-PID-rrrrrrrr.tmp`` (PID <= 10 digits).
 _TEMP_ADDS = len("..hhhh-0123456789-rrrrrrrr.tmp")
-#: A frames folder's own files, after its name: NAME_<digits>.png and NAME_poster.png (writers/pngdir.py).
-_OWN_FRAME = r"_(?:[0-9]+|poster)\.png"
+#: A frames folder's own files, after its name: NAME_<digits>.png and NAME_poster.png (writers/pngdir.py),
+#: NAME_<digits>.svg (writers/svg.py).
+_OWN_FRAME = r"_(?:(?:[0-9]+|poster)\.png|[0-9]+\.svg)"
 #: Why renaming a folder over the target fails when something is in the way (not-empty, not-a-folder).
 _IN_THE_WAY = {errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR}
 
@@ -116,7 +117,7 @@ def _kind(mode: int) -> str:
 def _stranger(folder: Path, name: str) -> str | None:
     """The first entry of ``folder`` that is not a frame of frames folder ``name``, or None.
 
-    Exactly NAME_<digits>.png and NAME_poster.png, as regular files: a glob such as NAME_*.png
+    Exactly NAME_<digits>.png, NAME_poster.png and NAME_<digits>.svg, as regular files: a glob such as NAME_*.png
     would take the user's ``NAME_final_draft.png`` for a frame and delete it with the folder.
     """
     own = re.compile(re.escape(name) + _OWN_FRAME)

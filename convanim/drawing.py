@@ -1,0 +1,72 @@
+"""A frame as vector shapes: the contract between the vector renderer and the SVG and PDF writers.
+
+A raster frame is a palette image; a vector frame is a :class:`Drawing`, the same picture as a
+list of filled polygons, stroked polylines and text runs in output pixels (x right, y down), drawn
+in order. It is plain data and knows nothing about convolutions or themes: the renderer has
+already resolved every role to its colour, every dash to its pattern and every text to its size
+and font file, so a writer only spells the shapes in its own format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RGB = tuple[int, int, int]
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Fill:
+    """A filled polygon (or several, one colour, drawn as one shape); ``alpha`` below 1 blends
+    it over what lies beneath."""
+
+    polygons: tuple[tuple[Point, ...], ...]
+    colour: RGB
+    alpha: float = 1.0
+
+
+@dataclass(frozen=True)
+class Stroke:
+    """Polylines of one colour and width with butt ends (``closed`` ones join back to their
+    start with mitred corners). ``dash`` is (on, off, offset) in pixels, or None for solid."""
+
+    lines: tuple[tuple[Point, ...], ...]
+    colour: RGB
+    width: float
+    dash: tuple[float, float, float] | None = None
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class Dot:
+    """A filled disc: the round ends of a heavy outline."""
+
+    centre: Point
+    diameter: float
+    colour: RGB
+
+
+@dataclass(frozen=True)
+class Text:
+    """One line of text with its baseline starting at ``at``, ``size`` pixels to the em, in the
+    font file ``font`` (which a writer embeds, so the text reads the same everywhere)."""
+
+    at: Point
+    text: str
+    size: float
+    colour: RGB
+    font: str
+    bold: bool = False
+
+
+Op = Fill | Stroke | Dot | Text
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """One frame: ``width`` x ``height`` pixels of ``background`` with ``ops`` drawn in order."""
+
+    width: int
+    height: int
+    background: RGB
+    ops: tuple[Op, ...]
