@@ -412,6 +412,8 @@ def _render_timeline(
 
     fmt = options.format or (None if out is not None else "png" if options.still else "gif")
     if options.animate:
+        if out is not None and Path(out).suffix.lower() != ".svg":
+            raise BadInput(f"animate: an animated svg is one .svg file, not {Path(out).name}")
         fmt = "animated-svg"
     path = Path(out) if out is not None else Path(out_dir) / f"{name}.{_suffix(fmt)}"
     fmt = resolve_format(path, fmt)
@@ -579,6 +581,14 @@ def _timeline_of(target: str | SceneEntry | Timeline) -> tuple[str, Timeline]:
         names = ", ".join(entry.name for entry in entries)
         raise ValueError(f"{target} holds {len(entries)} scenes ({names}); name one as {target}:NAME")
     return entries[0].name, entries[0].timeline()
+
+
+def step_times(timeline: Timeline, hold_ms: int | None = None) -> list[int]:
+    """How long each step of ``timeline`` is on screen as :func:`render` plays it with ``hold_ms``
+    (the start and end holds on the first and last step)."""
+    from convanim.picture.timeline import step_durations
+
+    return step_durations(timeline if hold_ms is None else _with_hold(timeline, hold_ms))
 
 
 def _with_hold(timeline: Timeline, hold_ms: int) -> Timeline:

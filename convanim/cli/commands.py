@@ -164,6 +164,35 @@ class OneLine(click.ParamType):
             self.fail(str(exc).removeprefix("title: "), param, ctx)
 
 
+class StepWord(click.ParamType):
+    """A step of a figure: its number from 0, ``first`` or ``last`` (``--step``); with
+    ``many``, a list of them (``--steps 0,4,last``)."""
+
+    def __init__(self, many: bool = False) -> None:
+        self.many = many
+        self.name = "N[,N...]" if many else "N|first|last"
+        self.config_expected = 'a list of steps such as [0, 4, 8]' if many else 'a step number, "first" or "last"'
+
+    def config_accepts(self, value: Any) -> bool:
+        values = value if self.many and isinstance(value, list) else [value]
+        return bool(values) and all(is_whole(v) or v in ("first", "last") for v in values)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, (int, tuple)) and not isinstance(value, bool):
+            return value
+        words = value if isinstance(value, list) else str(value).split(",") if self.many else [value]
+        steps: list[int | str] = []
+        for word in words:
+            text = str(word).strip()
+            if text in ("first", "last"):
+                steps.append(text)
+            elif text.isdigit():
+                steps.append(int(text))
+            else:
+                self.fail(f"{word!r} is not a step number from 0, 'first' or 'last'", param, ctx)
+        return tuple(steps) if self.many else steps[0]
+
+
 def _apply(decorators: list[Callable[[F], F]], command: F) -> F:
     """Apply option decorators so they show in --help in the order listed."""
     for decorator in reversed(decorators):
@@ -191,7 +220,8 @@ def render_options(
     format_help = (
         f"File format (default: {default_format})."
         if default_format
-        else "File format (default: the suffix of -o, else gif); png writes a folder of frames."
+        else "File format (default: the suffix of -o, else gif); png and svg write a folder of frames (one "
+        "picture with --step or --strip), pdf a page a step."
     )
     defaults = RENDER_DEFAULTS
     format_option = click.option("--format", type=LazyChoice(_formats), default=default_format, help=format_help)
@@ -240,6 +270,39 @@ def render_options(
         ],
         command,
     )
+
+
+def still_options(command: F) -> F:
+    """One picture instead of an animation (a step, a storyboard), or an svg that plays."""
+    from convanim.renderer.strip import DEFAULT_PANELS
+
+    return _apply(
+        [
+            click.option("--step", type=StepWord(), help="Just this step, as one picture (png, svg or pdf): "
+                         "its number from 0, first or last."),
+            click.option("--strip", is_flag=True, help=f"A storyboard: {DEFAULT_PANELS} steps evenly spaced side "
+                         "by side in one picture with step labels (png, svg or pdf), for print and handouts."),
+            click.option("--steps", type=StepWord(many=True), help="The storyboard's steps, e.g. 0,4,8 or 0,last "
+                         "(implies --strip)."),
+            click.option("--panels", type=click.IntRange(min=1), metavar="N",
+                         help="The storyboard's number of steps, evenly spaced (implies --strip)."),
+            click.option("--animate", is_flag=True, help="With svg: one file that plays every step in a browser, "
+                         "instead of a folder of frames."),
+        ],
+        command,
+    )
+
+
+def _stills(options: dict[str, Any]) -> dict[str, Any]:
+    """``--strip``, ``--steps`` and ``--panels`` as the API's one ``strip`` keyword."""
+    flag, steps, panels = options.pop("strip"), options.pop("steps"), options.pop("panels")
+    if steps is not None and panels is not None:
+        fail("--steps: names the storyboard's steps, --panels counts them; give one of the two")
+    if steps is not None or panels is not None or flag:
+        from convanim.renderer.strip import DEFAULT_PANELS
+
+        options["strip"] = steps if steps is not None else panels or DEFAULT_PANELS
+    return options
 
 
 def spec_options(command: F) -> F:
@@ -433,7 +496,7 @@ def _data(kwargs: dict[str, Any], data: str | None, pixel_range: str | None, cha
 def _report(path: Path, fps: float | None) -> None:
     """Print what was written; for a folder of frames, also the Beamer line that plays it."""
     click.echo(str(path))
-    if path.is_dir():
+    if path.is_dir() and any(path.glob("*.png")):
         click.echo(api.beamer_line(path, fps))
 
 
@@ -484,6 +547,7 @@ TARGETS = click.argument(
 @TARGETS
 @OUTPUT
 @render_options()
+@still_options
 @BARE
 def render(targets: tuple[str, ...], output: str | None, **options: Any) -> None:
     """Render built-in scenes or scenes from your own files.
@@ -499,7 +563,7 @@ def render(targets: tuple[str, ...], output: str | None, **options: Any) -> None
         names = ", ".join(entry.name for entry in entries)
         fail(f"-o names one output but {len(entries)} scenes were given ({names}); leave -o out")
     for entry in entries:
-        _report(api.render(entry, output, **options), options["fps"])
+        _report(api.render(entry, output, **_stills(options)), options["fps"])
 
 
 @main.command("all")
@@ -514,6 +578,7 @@ def render(targets: tuple[str, ...], output: str | None, **options: Any) -> None
 @JOBS
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no list of written files.")
 @render_options(default_format=ALL_DEFAULTS["format"])
+@still_options
 @BARE
 def render_all(out_dir: Path, jobs: int | None, quiet: bool, **options: Any) -> None:
     """Render every built-in scene, in parallel; a failing scene does not stop the others.
@@ -535,7 +600,7 @@ def render_all(out_dir: Path, jobs: int | None, quiet: bool, **options: Any) -> 
         if result.ok and list_paths:
             click.echo(str(result.path))
 
-    results = api.render_all(out_dir, jobs=jobs, progress=progress, **options)
+    results = api.render_all(out_dir, jobs=jobs, progress=progress, **_stills(options))
     failed = [result for result in results if not result.ok]
     if line is not None:
         line.finish(summary(total - len(failed), [result.name for result in failed], str(out_dir), line.seconds))
@@ -567,6 +632,7 @@ def render_all(out_dir: Path, jobs: int | None, quiet: bool, **options: Any) -> 
     "--title", type=OneLine(), help="Title above the figure (default: the kind, e.g. '2D transposed convolution')."
 )
 @render_options()
+@still_options
 @BARE
 def custom(output: str | None, numbers: bool | None, title: str | None, pool: str | None, **options: Any) -> None:
     """Animate any convolution, in the conv_arithmetic style with its caption, or with --pool any
@@ -576,6 +642,7 @@ def custom(output: str | None, numbers: bool | None, title: str | None, pool: st
     """
     if title is not None and options["bare"]:
         fail("--title: a --bare figure shows no title; drop one of the two")
+    _stills(options)
     if pool is None:
         kwargs, arrays = _convolution(options)
         _report(api.custom(kwargs, output, numbers=numbers, title=title, **arrays, **options), options["fps"])

@@ -53,22 +53,28 @@ def _deck_format(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option(
     "--video", is_flag=True, help="Embed MP4 video with a poster frame instead of GIF (pptx, html)."
 )
+@click.option(
+    "--frames", type=click.Choice(("pdf", "png")),
+    help="beamer: each figure as a PDF of vector pages, sharp at any zoom (the default), or a folder of PNG frames.",
+)
 @render_options(with_format=False, size=(SLIDE_SIZE, "each figure fitted to its slide's picture area"))
 def slides(
-    targets: tuple[str, ...], output: Path, deck_format: str | None, video: bool, **options: Any
+    targets: tuple[str, ...], output: Path, deck_format: str | None, video: bool, frames: str | None,
+    **options: Any,
 ) -> None:
     """Put figures into a deck: one 16:9 slide per figure with its title and caption.
 
     pptx needs the extra: pip install 'convanim[slides]' (in a checkout: pip install '.[slides]').
     html is one self-contained file (arrow keys, space or a click move between slides; P or the
-    button pauses). beamer writes, per figure, a folder of PNG frames and an \\animategraphics
-    snippet, beside NAME.tex (or deck.tex in the folder given).
+    button pauses). beamer writes, per figure, a PDF of vector pages (or with --frames png a
+    folder of PNG frames) and an \\animategraphics snippet, beside NAME.tex (or deck.tex in the
+    folder given).
 
     Example: convanim slides basics dilated -o deck.pptx
     """
     from convanim.slides import make_slides
 
-    deck = make_slides(targets, output, format=deck_format, video=video, **options)
+    deck = make_slides(targets, output, format=deck_format, video=video, frames=frames, **options)
     click.echo(str(deck))
     if deck.suffix == ".tex":
         from convanim.slides.beamer import compile_command

@@ -179,13 +179,15 @@ def make_slides(
     *,
     format: str | None = None,
     video: bool = False,
+    frames: str | None = None,
     **options: Any,
 ) -> Path:
     """Render the named scenes into one deck at ``out`` and return its path.
 
     ``format`` is ``pptx``, ``html`` or ``beamer``, by default from the suffix of ``out``; for
     Beamer ``out`` is the deck's ``.tex`` file (its figures go beside it) or a folder that gets
-    ``deck.tex``. ``video`` embeds MP4 instead of GIF (PPTX and HTML).
+    ``deck.tex``. ``video`` embeds MP4 instead of GIF (PPTX and HTML). ``frames`` is what a Beamer
+    deck's figures are made of: ``pdf`` (the default, vector pages) or ``png`` frames.
     ``options`` are :func:`convanim.api.render`'s (size, scale, fps, theme, loop, hold_ms, smooth).
     """
     out = Path(out)
@@ -193,11 +195,13 @@ def make_slides(
     entries = entries_for(targets)
     if kind == "beamer":
         if video:
-            raise ValueError("video: Beamer decks animate PNG frames; drop --video")
+            raise ValueError("video: Beamer decks animate PDF pages or PNG frames; drop --video")
         from convanim.slides.beamer import DECK_NAME, write_beamer
 
         folder, name = (out.parent, out.name) if out.suffix.lower() == ".tex" else (out, DECK_NAME)
-        return write_beamer(entries, folder, deck_name=name, **options)
+        return write_beamer(entries, folder, deck_name=name, frames=frames or "pdf", **options)
+    if frames is not None:
+        raise ValueError(f"frames: only a Beamer deck takes --frames (its figures' pdf or png); not {kind}")
     from convanim.writers.staging import check_target
 
     writer = _deck_writer(kind)  # before rendering: a missing extra fails at once

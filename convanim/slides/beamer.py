@@ -1,9 +1,12 @@
-"""A Beamer deck: per figure a folder of PNG frames and a ``.tex`` snippet, plus ``deck.tex``.
+"""A Beamer deck: per figure a multi-page PDF (or a folder of PNG frames) and a ``.tex`` snippet,
+plus ``deck.tex``.
 
-LaTeX cannot show a GIF; the ``animate`` package plays numbered frames at one constant rate
-instead, so each figure is rendered as a frames folder (:func:`convanim.api.render` with format
-``png`` repeats held states to that rate). Every path in the ``.tex`` files is relative to the
-output folder, so the folder can be moved or uploaded to an online editor as it is.
+LaTeX cannot show a GIF; the ``animate`` package plays frames instead. By default each figure is
+one PDF, a vector page a step, so the deck stays sharp at any zoom and projector; a timeline file
+beside it gives every page its own time (the held first and last steps too), as animate reads the
+pages of one PDF. ``frames="png"`` renders a folder of PNG frames instead, repeated to one constant
+rate (:func:`convanim.api.render` with format ``png``). Every path in the ``.tex`` files is relative
+to the output folder, so the folder can be moved or uploaded to an online editor as it is.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from convanim import api
+from convanim.picture import Timeline
 from convanim.registry import SceneEntry
 from convanim.slides import caption_of, slide_options, title_of, write_text
 from convanim.checks import printable
@@ -66,27 +70,67 @@ _SPECIALS = {
 }
 
 
-def write_beamer(
-    entries: Sequence[SceneEntry], out_dir: Path, *, deck_name: str = DECK_NAME, **options: Any
-) -> Path:
-    """Render each scene's frames into ``out_dir`` with its snippet; return ``out_dir/deck_name``.
+#: What each figure of a deck is made of: vector PDF pages, or PNG frames at a constant rate.
+FRAME_KINDS = ("pdf", "png")
 
-    ``options`` are :func:`convanim.api.render`'s; ``fps`` is also the rate the snippets play.
+
+def write_beamer(
+    entries: Sequence[SceneEntry], out_dir: Path, *, deck_name: str = DECK_NAME, frames: str = "pdf",
+    **options: Any,
+) -> Path:
+    """Render each scene into ``out_dir`` with its snippet; return ``out_dir/deck_name``.
+
+    ``frames`` is ``pdf`` (a page a step, each for its own time) or ``png`` (a folder of frames at
+    one rate: ``fps``, which pdf pages have no use for). ``options`` are :func:`convanim.api.render`'s.
     """
+    if frames not in FRAME_KINDS:
+        raise ValueError(f"frames: {frames!r} is not one of {', '.join(FRAME_KINDS)}")
+    if frames == "pdf" and options.get("fps") is not None:
+        raise ValueError("fps: pdf frames play each step for its own time; --fps sets the rate of --frames png")
     check_target(out_dir / deck_name)  # an unwritable folder fails before any rendering
-    frames = []
+    slides = []
     for entry in entries:
         timeline = entry.timeline()
         caption = caption_of(timeline, entry.description)
         sized = slide_options(options, caption)
-        folder = api.render(timeline, out_dir / entry.name, format="png", bare=True, **sized)
-        (folder / f"{folder.name}_poster.png").unlink()  # for editors; the deck shows its last frame
         snippet = out_dir / f"{entry.name}.tex"
-        write_text(snippet, snippet_text(folder, out_dir, options.get("fps")))
-        frames.append(_frame(title_of(entry.name, timeline), caption, snippet.name))
+        if frames == "pdf":
+            text = _pdf_snippet(timeline, out_dir, entry.name, sized)
+        else:
+            folder = api.render(timeline, out_dir / entry.name, format="png", bare=True, **sized)
+            (folder / f"{folder.name}_poster.png").unlink()  # for editors; the deck shows its last frame
+            text = snippet_text(folder, out_dir, options.get("fps"))
+        write_text(snippet, text)
+        slides.append(_frame(title_of(entry.name, timeline), caption, snippet.name))
     deck = out_dir / deck_name
-    write_text(deck, deck_text(frames))
+    write_text(deck, deck_text(slides))
     return deck
+
+
+def _pdf_snippet(timeline: Timeline, out_dir: Path, name: str, options: dict[str, Any]) -> str:
+    """Render ``NAME.pdf`` (a page a step) and its timeline ``NAME.txt``; the snippet playing them."""
+    pdf = api.render(timeline, out_dir / f"{name}.pdf", format="pdf", bare=True, **options)
+    durations = api.step_times(timeline, options.get("hold_ms"))
+    write_text(out_dir / f"{name}.txt", timeline_text(durations))
+    return pdf_snippet_text(pdf.relative_to(out_dir), len(durations))
+
+
+def timeline_text(durations_ms: Sequence[int]) -> str:
+    """An animate timeline: a line a page, ``:RATE:PAGE``, the rate (frames per second) that
+    holds that page for its own time."""
+    return "".join(f":{1000 / ms:.6g}:{page}\n" for page, ms in enumerate(durations_ms))
+
+
+def pdf_snippet_text(pdf: Path, pages: int) -> str:
+    """The ``\\animategraphics`` line playing every page of ``pdf`` (relative to the deck) along
+    the timeline file beside it."""
+    stem = pdf.with_suffix("").as_posix()
+    options = f"loop,autoplay,controls,timeline={stem}.txt,{SIZE_OPTIONS.format(last=pages - 1)}"
+    return (
+        f"% {pdf.stem}: needs \\usepackage{{animate}}; the paths are relative to the deck's folder.\n"
+        f"\\providecommand{{\\convanimheight}}{{{SNIPPET_HEIGHT}}}%\n"
+        f"\\animategraphics[{options}]{{1}}{{{stem}}}{{}}{{}}%\n"
+    )
 
 
 def snippet_text(folder: Path, base: Path, fps: float | None) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -156,7 +157,7 @@ class AnimatedSvgWriter(PageWriter):
     _page_colour: RGB = (255, 255, 255)
 
     def _start(self) -> None:
-        self._steps: list[tuple[int, str, int, int]] = []  # (ops shared with the first, own SVG, start, ms)
+        self._steps: list[tuple[int, list[str], int, int]] = []  # (ops shared with the first, own ops, start, ms)
         self._texts: list[Text] = []  # every step's own text, for the fonts
 
     def _page(self, drawing: Drawing, start_ms: int, duration_ms: int) -> None:
@@ -166,20 +167,33 @@ class AnimatedSvgWriter(PageWriter):
         shared = _common(self._first, ops)
         self._shared = min(self._shared, shared)
         self._texts += [op for op in ops[shared:] if isinstance(op, Text)]
-        self._steps.append((shared, _ops(ops[shared:]), start_ms, duration_ms))
+        self._steps.append((shared, [_op(op) for op in ops[shared:]], start_ms, duration_ms))
 
     def _finish(self) -> list[Path]:
         total, shared = self._elapsed_ms, self._shared
+        steps = [([_op(op) for op in self._first[shared:own]] + own_ops, start, duration)
+                 for own, own_ops, start, duration in self._steps]
+        defs, uses = _reused([elements for elements, _, _ in steps])
         groups, keyframes = [], []
-        for index, (own, text, start, duration) in enumerate(self._steps):
-            groups.append(f'<g id="s{index}" class="s">\n{_ops(self._first[shared:own])}{text}</g>\n')
+        for index, (elements, start, duration) in enumerate(steps):
+            body = "".join(uses.get(element, element) for element in elements)
+            groups.append(f'<g id="s{index}" class="s">\n{body}</g>\n')
             keyframes.append(_keyframes(index, start, start + duration, total))
         plays = "infinite" if self.loop == 0 else str(self.loop)
         style = f".s{{visibility:hidden;animation:{total / 1000:g}s step-end {plays} forwards}}" + "".join(keyframes)
-        body = _ops(self._first[:shared]) + "".join(groups)
+        body = f"<defs>\n{defs}</defs>\n" + _ops(self._first[:shared]) + "".join(groups)
         document = _document(*self.size, self._page_colour, [*self._first, *self._texts], body, style)
         self.temp.write_text(document, encoding="utf-8")
         return [self.destination]
+
+
+def _reused(steps: list[list[str]]) -> tuple[str, dict[str, str]]:
+    """The elements that more than one step draws, defined once (``<defs>``), and the ``<use>``
+    that stands for each: a sweep's steps share most of the output grid and the window's lines."""
+    counts = Counter(element for elements in steps for element in dict.fromkeys(elements))  # in order
+    reused = [element for element, count in counts.items() if count > 1]
+    defs = "".join(element.replace(" ", f' id="u{k}" ', 1) for k, element in enumerate(reused))
+    return defs, {element: f'<use href="#u{k}"/>\n' for k, element in enumerate(reused)}
 
 
 def _keyframes(index: int, start_ms: int, end_ms: int, total_ms: int) -> str:
