@@ -38,6 +38,9 @@ MAX_FRAME_PX = 7680 * 4320
 MIN_SIDE_PX = 48
 #: Frames of one animation (about 55 minutes of 30 fps video).
 MAX_FRAMES = 100_000
+#: Cells a vector file spells out over all its pages (an SVG cell is some 80 bytes, so about
+#: 160 MB of SVG): every page repeats the background's grids, unlike a frame of pixels.
+MAX_VECTOR_CELLS = 2_000_000
 #: Pixels drawn over the whole animation: about 20,000 frames at 1080p (11 minutes at 30 fps).
 MAX_TOTAL_PX = 20_000 * 1920 * 1080
 #: Memory the drawing needs at once: the supersampled canvas (up to 3×3 samples, RGBA) and its
@@ -118,6 +121,11 @@ def check_render(timeline: Timeline, canvas: CanvasSpec, fps: float | None, info
                        f"lasts {cost.longest_ms:,} ms (the first and last also hold the start and the end); "
                        "lower --hold")
     _refuse_over("frames", cost.frames, MAX_FRAMES, "lower --hold or --fps")
+    if info.vector:
+        background = _cells(timeline.background.items)
+        cells = sum(background + _cells(step.overlay.items) for step in timeline.steps)
+        _refuse_over(f"cells drawn in all the pages of a {info.name}", cells, MAX_VECTOR_CELLS,
+                     "lower --input, or leave out --every-position, or use --step or --strip")
     _refuse_over("pixels drawn in all", cost.total_px, MAX_TOTAL_PX, "lower --size, --hold or --fps")
     _refuse_over("bytes of memory at once", cost.memory_bytes, MAX_MEMORY_BYTES, "lower --size or the input size")
     return cost

@@ -29,7 +29,7 @@ from slides_support import SIZE, scene_file  # noqa: E402  (the tiny scene file 
 
 from convanim import api
 from convanim.cli import main
-from convanim.cli.commands import BiasValues, OneLine, PerDimension
+from convanim.cli.commands import BiasValues, OneLine, PerDimension, StepWord
 from convanim.core.notation import explain
 from convanim.core.spec import ConvSpec
 from convanim.slides import Figure
@@ -77,6 +77,8 @@ WRONG_BY_KIND: dict[str, list[Any]] = {
     "text": [5, 1.5, True, ["a"]],
     "per dimension": [1.5, True, [1, 2.5], [True], ["3"]],
     "bias values": [[], [True], ["1"], [1, "x"], {"a": 1}],
+    "step": [1.5, True, -1, "middle", [1]],
+    "steps": [[], [1.5], ["middle"], [-1], 3, True],
 }
 
 
@@ -88,6 +90,8 @@ def kind_of(param: click.Option) -> str:
         return "per dimension"
     if isinstance(param.type, BiasValues):
         return "bias values"
+    if isinstance(param.type, StepWord):
+        return "steps" if param.type.many else "step"
     if isinstance(param.type, click.types.IntParamType):
         return "whole number"
     if isinstance(param.type, click.types.FloatParamType):

@@ -331,7 +331,7 @@ ANIMATE = re.compile(
 def test_beamer_snippets_name_frames_that_exist(tmp_path: Path, recorder: Recorder) -> None:
     scenes = scene_file(tmp_path)
     out = tmp_path / "beamer"
-    deck = make_slides([str(scenes)], out, format="beamer", fps=4)
+    deck = make_slides([str(scenes)], out, format="beamer", frames="png", fps=4)
     text = deck.read_text(encoding="utf-8")
     assert text.startswith("%") and "\\documentclass[aspectratio=169" in text
     assert "\\usepackage{animate}" in text and text.rstrip().endswith("\\end{document}")
@@ -353,10 +353,42 @@ def test_beamer_snippets_name_frames_that_exist(tmp_path: Path, recorder: Record
     assert "\\newunicodechar{⌊}" in text  # the caption's maths characters are set up
 
 
-def test_beamer_deck_of_every_figure_compiles_cleanly_in_one_pdflatex_run(tmp_path: Path) -> None:
+PDF_ANIMATE = re.compile(
+    r"\\animategraphics\[loop,autoplay,controls,timeline=(?P<timeline>[^,]+),poster=(?P<poster>\d+),[^\]]*\]"
+    r"\{1\}\{(?P<stem>[^}]+)\}\{\}\{\}"
+)
+
+
+def test_beamer_figures_are_vector_pdfs_played_along_their_timelines(tmp_path: Path) -> None:
+    """By default a figure is one PDF, a page a step, and a timeline file whose rates hold each
+    page for its step's own time (the held first and last steps too)."""
+    scenes = scene_file(tmp_path)
+    out = tmp_path / "beamer"
+    make_slides([str(scenes)], out, format="beamer", hold_ms=250)
+    for entry in resolve(str(scenes)):
+        match = PDF_ANIMATE.search((out / f"{entry.name}.tex").read_text(encoding="utf-8"))
+        assert match is not None and match["stem"] == entry.name
+        pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", (out / f"{entry.name}.pdf").read_bytes()))
+        durations = api.step_times(entry.timeline(), 250)
+        assert pages == len(durations) == int(match["poster"]) + 1
+        lines = (out / match["timeline"]).read_text(encoding="utf-8").splitlines()
+        assert [line.split(":")[2] for line in lines] == [str(page) for page in range(pages)]
+        assert [round(1000 / float(line.split(":")[1])) for line in lines] == durations
+    assert not list(out.rglob("*.png"))
+
+
+def test_beamer_pdf_frames_take_no_fps(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="fps: pdf frames"):
+        make_slides([str(scene_file(tmp_path))], tmp_path / "b", format="beamer", fps=4)
+    with pytest.raises(ValueError, match="frames: only a Beamer deck"):
+        make_slides([str(scene_file(tmp_path))], tmp_path / "d.html", frames="png")
+
+
+@pytest.mark.parametrize("frames", ["pdf", "png"])
+def test_beamer_deck_of_every_figure_compiles_cleanly_in_one_pdflatex_run(tmp_path: Path, frames: str) -> None:
     """The command the CLI prints, run once: every built-in figure's frame, caption included,
     fits its page (TeX reports no overfull box), no blank page is added, nothing asks for a
-    rerun, and only files the deck uses are left."""
+    rerun, and only files the deck uses are left; with vector pages, and with PNG frames."""
     import shutil
     import subprocess
 
@@ -364,8 +396,9 @@ def test_beamer_deck_of_every_figure_compiles_cleanly_in_one_pdflatex_run(tmp_pa
         pytest.skip("no pdflatex (CI installs Debian's texlive-latex-extra)")
     names = builtin_scenes().names()
     out = tmp_path / "talk"
+    rate = ["--fps", "1"] if frames == "png" else []
     result = CliRunner().invoke(main, ["slides", *names, "--format", "beamer", "-o", str(out),
-                                       "--size", "160x120", "--fps", "1"])
+                                       "--size", "160x120", "--frames", frames, *rate])
     assert result.exit_code == 0, result.output
     deck_line, command_line = result.output.strip().splitlines()
     command = command_line.partition(": ")[2]
@@ -474,7 +507,7 @@ def test_beamer_to_a_tex_file_puts_its_figures_beside_it(
     result = CliRunner().invoke(main, ["slides", f"{scenes}:tiny-one", "-o", str(deck), *format_flag])
     assert result.exit_code == 0, result.output
     assert deck.is_file() and "\\input{tiny-one.tex}" in deck.read_text(encoding="utf-8")
-    assert (deck.parent / "tiny-one.tex").is_file() and (deck.parent / "tiny-one").is_dir()
+    assert (deck.parent / "tiny-one.tex").is_file() and (deck.parent / "tiny-one.pdf").is_file()
 
 
 def test_cli_help(tmp_path: Path) -> None:

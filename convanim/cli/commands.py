@@ -171,11 +171,15 @@ class StepWord(click.ParamType):
     def __init__(self, many: bool = False) -> None:
         self.many = many
         self.name = "N[,N...]" if many else "N|first|last"
-        self.config_expected = 'a list of steps such as [0, 4, 8]' if many else 'a step number, "first" or "last"'
+        self.config_expected = ('a list of steps such as [0, 4, "last"] or a string such as "0,4,last"' if many
+                                else 'a step number from 0, "first" or "last"')
 
     def config_accepts(self, value: Any) -> bool:
-        values = value if self.many and isinstance(value, list) else [value]
-        return bool(values) and all(is_whole(v) or v in ("first", "last") for v in values)
+        """A step as TOML has it (a whole number from 0, "first", "last"); with ``many``, a list
+        of them or a string such as "0,4,last"."""
+        if self.many:
+            return isinstance(value, str) or (isinstance(value, list) and bool(value) and all(map(_step, value)))
+        return _step(value)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, (int, tuple)) and not isinstance(value, bool):
@@ -191,6 +195,10 @@ class StepWord(click.ParamType):
             else:
                 self.fail(f"{word!r} is not a step number from 0, 'first' or 'last'", param, ctx)
         return tuple(steps) if self.many else steps[0]
+
+
+def _step(value: Any) -> bool:
+    return (is_whole(value) and value >= 0) or value in ("first", "last")
 
 
 def _apply(decorators: list[Callable[[F], F]], command: F) -> F:
@@ -562,8 +570,9 @@ def render(targets: tuple[str, ...], output: str | None, **options: Any) -> None
     if output is not None and len(entries) > 1:
         names = ", ".join(entry.name for entry in entries)
         fail(f"-o names one output but {len(entries)} scenes were given ({names}); leave -o out")
+    _stills(options)
     for entry in entries:
-        _report(api.render(entry, output, **_stills(options)), options["fps"])
+        _report(api.render(entry, output, **options), options["fps"])
 
 
 @main.command("all")

@@ -83,6 +83,7 @@ class VectorRenderer:
         self.hires = self.canvas.supersampled(factor)
         self.painter = Painter(theme, self.hires, factor)
         self._ops: list[Op] = []
+        self._kept = 0  # ops at the start of ``_ops`` that are the background's
         self._ground = Ground(theme.background)
         self._under: list[TextSpot] = []  # the background's numbers, restamped above shades
         for item in timeline.background.items:
@@ -100,6 +101,7 @@ class VectorRenderer:
     def drawing(self, overlay: Picture) -> Drawing:
         """The background with ``overlay`` drawn over it."""
         self._ops, self._ground = list(self.background), self._background_ground.copy()
+        self._kept = len(self._ops)
         for item in overlay.items:
             self._item(item)
         self._slots(overlay)
@@ -113,14 +115,30 @@ class VectorRenderer:
 
     def _fill(self, polygons: Sequence[Sequence[Px]], colour: RGB, alpha: float = 1.0) -> None:
         shapes = tuple(tuple(self._xy(p) for p in polygon) for polygon in polygons)
-        self._ops.append(Fill(shapes, colour, alpha))
+        last = self._last()
+        if isinstance(last, Fill) and last.colour == colour and alpha == last.alpha == 1:  # opaque: one shape
+            self._ops[-1] = Fill(last.polygons + shapes, colour)
+        else:
+            self._ops.append(Fill(shapes, colour, alpha))
         self._ground.add(polygons, [colour] * len(polygons), alpha)
 
     def _stroke(self, lines: Sequence[Sequence[Px]], colour: RGB, width: float, closed: bool = False,
                 dash: tuple[float, float, float] | None = None) -> None:
-        """Lines ``width`` canvas pixels wide, rounded to whole pixels as the raster strokes them."""
+        """Lines ``width`` canvas pixels wide, rounded to whole pixels as the raster strokes them;
+        joined to the stroke before when it looks the same (a grid's runs and dashes are)."""
         shapes = tuple(tuple(self._xy(p) for p in line) for line in lines)
-        self._ops.append(Stroke(shapes, colour, max(1, round(width)) / self.factor, dash, closed))
+        stroke = Stroke(shapes, colour, max(1, round(width)) / self.factor, dash, closed)
+        last = self._last()
+        if isinstance(last, Stroke) and (last.colour, last.width, last.dash, last.closed) == (
+                stroke.colour, stroke.width, stroke.dash, stroke.closed):
+            self._ops[-1] = Stroke(last.lines + shapes, colour, stroke.width, dash, closed)
+        else:
+            self._ops.append(stroke)
+
+    def _last(self) -> Op | None:
+        """The op drawn last, if a new one may join it: never one of the background's, which
+        every step shares as it is."""
+        return self._ops[-1] if len(self._ops) > self._kept else None
 
     def _dashed(self, pts: Sequence[Px], colour: RGB, width: float) -> None:
         """A dashed polyline: each segment its own pattern, as :func:`dash_spans` places it."""
@@ -132,7 +150,9 @@ class VectorRenderer:
             period = length / len(spans) / self.factor
             on = (spans[0][1] - spans[0][0]) * length / self.factor
             start = spans[0][0] * length / self.factor
-            self._stroke([(p, q)], colour, width, dash=(on, period - on, period - start))
+            # To a thousandth of a pixel: runs of a grid share one pattern, so they join up.
+            dash = (round(on, 3), round(period - on, 3), round(period - start, 3))
+            self._stroke([(p, q)], colour, width, dash=dash)
 
     def _text(self, at: Px, text: str, px: int, colour: RGB, anchor: str = "mm", bold: bool = False) -> None:
         """Text anchored as Pillow anchors it, moved to its baseline's start."""
