@@ -214,7 +214,7 @@ def fit(spec: CanvasSpec, view: View, pictures: Sequence[Picture]) -> Canvas:
     unit = text_unit(spec)
     title_px, caption_px = slot_sizes(unit)
     min_text = min(1.0, unit / PRESETS["readme"][0])
-    margin = _MARGIN * spec.width_px
+    margin = _MARGIN * (spec.text_unit_px or spec.width_px)  # a storyboard keeps one figure's margin
     text_width = spec.width_px - 2 * margin
     title_band = title_px * 1.9 if any(p.title for p in pictures) else 0.0
     base = pictures[0]
