@@ -38,14 +38,28 @@ _TITLE_FIT = 0.98  # a title wider than the text width shrinks to fit
 _KEPT_BOUNDS = 1024  # items whose bounds are kept (a frame holds a few dozen)
 
 
-class Renderer:
-    """Renders overlays of one timeline, in one theme, on one canvas."""
+class Fitted:
+    """What every renderer of a timeline starts from (see :func:`prepare`): the theme with its
+    scales, the canvas and its supersampled twin, and a painter on that twin."""
 
     def __init__(self, timeline: Timeline, theme: Theme, spec: CanvasSpec) -> None:
         theme, self.canvas, factor = prepare(timeline, theme, spec)
         self.timeline, self.theme, self.factor = timeline, theme, factor
         self.hires = self.canvas.supersampled(factor)
         self.painter = Painter(theme, self.hires, factor)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) of the output frames."""
+        return self.canvas.width_px, self.canvas.height_px
+
+
+class Renderer(Fitted):
+    """Renders overlays of one timeline, in one theme, on one canvas."""
+
+    def __init__(self, timeline: Timeline, theme: Theme, spec: CanvasSpec) -> None:
+        super().__init__(timeline, theme, spec)
+        theme, factor = self.theme, self.factor
         self.palette = theme_palette(theme)
         self.background = Image.new("RGB", (self.hires.width_px, self.hires.height_px), theme.background)
         self.texts: list[TextSpot] = []  # the background's numbers, restamped above shades
@@ -66,11 +80,6 @@ class Renderer:
         self._target = Target(self._work)
         self._layers = GridLayers(self.painter, self._work)
         self._kept_bounds: Recent[tuple[Item, Rect]] = Recent(_KEPT_BOUNDS)
-
-    @property
-    def size(self) -> tuple[int, int]:
-        """(width, height) of the output frames."""
-        return self.canvas.width_px, self.canvas.height_px
 
     def frame(self, overlay: Picture) -> Image.Image:
         """The background with ``overlay`` drawn on top, as a "P" image in the theme palette."""

@@ -24,13 +24,12 @@ import numpy as np
 from convanim.drawing import Dot, Drawing, Fill, Op, Stroke, Text
 from convanim.picture import Box, Grid, Item, Label, Line, Picture, Shade, Timeline
 from convanim.renderer import fonts
-from convanim.renderer.compose import bands, corners, prepare, shown_texts, slot_lines
+from convanim.renderer.compose import Fitted, bands, corners, shown_texts, slot_lines
 from convanim.renderer.geometry import Px, box_faces, cell_quad, inside
 from convanim.renderer.project import CanvasSpec
 from convanim.renderer.raster import (
     ARROW_HEAD,
     HATCH_WIDTH,
-    Painter,
     TextSpot,
     arrowed,
     box_label,
@@ -74,17 +73,14 @@ class Ground:
         return colour
 
 
-class VectorRenderer:
+class VectorRenderer(Fitted):
     """Draws the steps of one timeline, in one theme, on one canvas, as :class:`Drawing` s."""
 
     def __init__(self, timeline: Timeline, theme: Theme, spec: CanvasSpec) -> None:
-        theme, self.canvas, factor = prepare(timeline, theme, spec)
-        self.timeline, self.theme, self.factor = timeline, theme, factor
-        self.hires = self.canvas.supersampled(factor)
-        self.painter = Painter(theme, self.hires, factor)
+        super().__init__(timeline, theme, spec)
         self._ops: list[Op] = []
         self._kept = 0  # ops at the start of ``_ops`` that are the background's
-        self._ground = Ground(theme.background)
+        self._ground = Ground(self.theme.background)
         self._under: list[TextSpot] = []  # the background's numbers, restamped above shades
         for item in timeline.background.items:
             self._item(item)
@@ -93,10 +89,6 @@ class VectorRenderer:
         self._slots(timeline.background, everything=True)
         self.background: tuple[Op, ...] = tuple(self._ops)
         self._background_ground = self._ground
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return self.canvas.width_px, self.canvas.height_px
 
     def drawing(self, overlay: Picture) -> Drawing:
         """The background with ``overlay`` drawn over it."""
