@@ -83,16 +83,18 @@ def show(
 
     ``target`` is a scene name, ``file.py[:name]``, a SceneEntry, a Timeline, or a ConvSpec
     (drawn like ``convanim custom``; then ``numbers`` and ``title`` are accepted too).
-    ``format`` is gif (default), mp4, webp or apng; ``options`` are :func:`convanim.api.render`'s.
+    ``format`` is gif (default), mp4, webp, apng or svg (the SVG that plays, sharp at any zoom);
+    ``options`` are :func:`convanim.api.render`'s.
     Warns when the file exceeds ``WARN_BYTES``.
     """
     _check_format(format)  # before rendering, so a bad format costs nothing
     with tempfile.TemporaryDirectory(prefix="convanim-show-") as folder:
         out = Path(folder) / f"figure.{format}"
+        written = INLINE_NAMES.get(format, format)
         if isinstance(target, ConvSpec):
-            path = api.custom(target, out, format=format, **options)
+            path = api.custom(target, out, format=written, **options)
         else:
-            path = api.render(target, out, format=format, **options)
+            path = api.render(target, out, format=written, **options)
         data = path.read_bytes()
     if len(data) > WARN_BYTES:
         warnings.warn(
@@ -103,17 +105,29 @@ def show(
     return Animation(data, format, _name_of(target))
 
 
+#: Formats shown under another name: ``svg`` in a notebook is the SVG that plays (one file), not
+#: a folder of frames.
+INLINE_NAMES = {"svg": "animated-svg"}
+
+
 def _check_format(format: str) -> None:
-    """Refuse a format that does not display inline (a frames folder, an unknown name)."""
+    """Refuse a format that does not display inline (a frames folder, a PDF, an unknown name)."""
     _inline_mime_type(format)
 
 
+def _inline_formats() -> list[str]:
+    """The formats :func:`show` takes: one file a browser shows as a picture or a video."""
+    names = [name for name, writer in FORMATS.items() if not writer.info.folder
+             and (writer.info.mime_type or "").startswith(("image/", "video/")) and name not in INLINE_NAMES.values()]
+    return [*names, *INLINE_NAMES]
+
+
 def _inline_mime_type(format: str) -> str:
-    """The MIME type a format is displayed with; BadInput for one that is not a single file."""
-    shown = [name for name, writer in FORMATS.items() if writer.info.mime_type and not writer.info.folder]
+    """The MIME type a format is displayed with; BadInput for one that does not display."""
+    shown = _inline_formats()
     if format not in shown:
         raise BadInput(f"format must be one of {', '.join(shown)}, got {format!r}")
-    mime_type = format_info(format).mime_type
+    mime_type = format_info(INLINE_NAMES.get(format, format)).mime_type
     assert mime_type is not None  # chosen above
     return mime_type
 
