@@ -110,6 +110,8 @@ def test_every_format_declares_its_record_and_the_registry_reads_it() -> None:
 
 def test_the_notebook_shows_what_the_records_say(tmp_path: Path) -> None:
     for name, writer in FORMATS.items():
+        if name == "svg":  # a frames folder on disk; inline, the name of the SVG that plays (below)
+            continue
         if writer.info.folder or writer.info.mime_type == "application/pdf" or name == "animated-svg":
             with pytest.raises(BadInput, match="format must be one of"):
                 Animation(b"", name)
