@@ -148,7 +148,9 @@ def test_same_figure_same_bytes_in_another_process(tmp_path: Path) -> None:
     for seed in ("1", "2"):
         out = tmp_path / seed
         out.mkdir()
-        subprocess.run([sys.executable, "-c", script, str(out)], check=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        # From the scratch folder: in a checkout, ``-c`` would import its sources, not the install.
+        subprocess.run([sys.executable, "-c", script, str(out)], check=True, cwd=tmp_path,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
         runs.append({str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert runs[0] == runs[1] and len(runs[0]) == 3 + len(builtin_scenes().get(name).timeline().steps)
 
