@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from convanim.core import engine
-from convanim.picture import Box, Label, Shade, Timeline
+from convanim.picture import Box, Grid, Label, Shade, Timeline
 from convanim.renderer import render_still
 from convanim.registry import builtin_scenes
 from convanim.scenes import channels, factorised
@@ -71,13 +71,20 @@ def test_conv3d_sweeps_every_output_cell_of_the_volume() -> None:
     drawn = shown(sweep[-1].overlay.items)
     assert all(_numbers(depth_slice) in drawn for depth_slice in expected)
     # the kernel is one block reaching through as many depth slices as it is deep, its window
-    # shaded on each of them
+    # shaded on each of them; no solid slice in front of it hides it (those are see-through)
     kernel_depth = channels.VOLUME.kernel_size[0]
     for step in sweep:
         (block,) = [i for i in step.overlay.items if isinstance(i, Box)]
-        depths = sorted({corner[2] for i in step.overlay.items if isinstance(i, Shade) for corner in i.corners})
+        windows = [i for i in step.overlay.items if isinstance(i, Shade) and i.role == "kernel"]
+        depths = sorted({corner[2] for i in windows for corner in i.corners})
         assert len(depths) == kernel_depth
         assert block.origin[2] == depths[0] and block.size[2] == pytest.approx(depths[-1] - depths[0])
+        slices = [i for i in step.overlay.items if isinstance(i, Grid) and i.roles[0][0] == "input"]
+        see_through = [i for i in step.overlay.items if isinstance(i, Shade) and i.role == "input"]
+        assert all(grid.origin[2] >= depths[0] for grid in slices)
+        assert all(sheet.corners[0][2] < depths[0] for sheet in see_through)
+        assert len(slices) + len(see_through) == channels.VOLUME.input_size[0]
+    assert any(step for step in sweep if any(isinstance(i, Shade) and i.role == "input" for i in step.overlay.items))
 
 
 def test_conv1x1_runs_one_sweep_per_kernel_with_the_engine_numbers() -> None:

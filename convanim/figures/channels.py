@@ -22,7 +22,9 @@ from convanim.blocks.phases import STEP_MS, paced, phase
 from convanim.blocks.scales import MAX_NUMBERED_SIDE, colour_bar, heat_limit, heat_roles, outline, value_roles
 from convanim.blocks.surfaces import GAP, OBLIQUE, Stack, Surface, beside, risen, under
 from convanim.blocks.text import channel_range, sum_text
-from convanim.blocks.windows import Cell, Channels, bias_of, channel_parts, channel_windows, plane, volume_windows
+from convanim.blocks.windows import (
+    Cell, Channels, Window, bias_of, channel_parts, channel_windows, plane, volume_windows,
+)
 from convanim.core import engine
 from convanim.core.notation import describe, formula_text, number, shape_text, signed
 from convanim.core.spec import ConvSpec
@@ -228,7 +230,8 @@ def volume_sweep(recording: engine.Recording, *, out_channel: int = 0, title: st
         filled = [depths[d].state(int(done[d]), place.out[1:] if place.out[0] == d else None)
                   for d in range(out_depth)]
         pointer = link(stack, place.slices, outputs.surface(place.out[0]), place.out[1:])
-        items = [*kernel_through(stack, slices, place.slices), pointer, *outputs.layers([[grid] for grid in filled])]
+        items = [*kernel_through(stack, _see_through_before(stack, slices, place.slices), place.slices), pointer,
+                 *outputs.layers([[grid] for grid in filled])]
         steps.append(Step(phase(items, caption, spec), hold_ms))
     background = Picture(items=tuple(labels), title=title, caption=describe(spec), formula=formula_text(spec))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
@@ -239,6 +242,16 @@ def sheet(stack: Stack, channel: int, role: str) -> Shade:
     inserted zeros) holds no number worth reading, and as a solid grid in front it would hide the
     input slices behind it."""
     return Shade(stack.surface(channel).quad(0, 0, stack.rows, stack.cols), role=role, alpha=0.3)
+
+
+def _see_through_before(
+    stack: Stack, slices: list[Grid | Shade], places: Sequence[Window | None]
+) -> list[Grid | Shade]:
+    """The slices, those in front of the kernel's block drawn see-through: a solid slice there
+    would hide the block while it moves in depth, the one thing the figure shows."""
+    first = next((d for d, place in enumerate(places) if place is not None), 0)
+    return [sheet(stack, d, "input") if d < first and isinstance(grid, Grid) else grid
+            for d, grid in enumerate(slices)]
 
 
 def _depth_names(mask: np.ndarray) -> list[str]:
