@@ -492,7 +492,9 @@ def _render_pages(timeline: Timeline, path: Path, fmt: str, options: RenderOptio
     writer_class = FORMATS[fmt]
     canvas = resolve_size(options.size, options.scale)
     check_render(timeline, canvas, None, writer_class.info)
-    writer = open_writer(path, fmt, loop=options.loop, **options.writer_options())
+    named = {"title": timeline.background.title or name, "description": timeline.background.caption}
+    extra: dict[str, Any] = {key: text for key, text in named.items() if key in writer_class.info.options}
+    writer = open_writer(path, fmt, loop=options.loop, **options.writer_options(), **extra)
     assert isinstance(writer, PageWriter)
     with _drawing(name, writer_class.target(path)), writer:
         renderer = VectorRenderer(timeline, get_theme(options.theme), canvas)

@@ -60,13 +60,33 @@ class Text:
 
 
 Op = Fill | Stroke | Dot | Text
+Polygon = tuple[Point, ...]
+
+
+@dataclass(frozen=True)
+class Spot:
+    """A result of the figure where it is drawn, in output pixels (a picture's ``Link``): what an
+    interactive page explains when the pointer is over ``output`` or one of ``inputs``."""
+
+    index: tuple[int, ...]
+    output: Polygon
+    inputs: tuple[Polygon, ...]
+    weights: tuple[Polygon, ...]
+    terms: tuple[str, ...]
+    result: str
+    value: float
 
 
 @dataclass(frozen=True)
 class Drawing:
-    """One frame: ``width`` x ``height`` pixels of ``background`` with ``ops`` drawn in order."""
+    """One frame: ``width`` x ``height`` pixels of ``background`` with ``ops`` drawn in order.
+
+    ``spots`` are every result the figure shows, ``now`` the ones this frame computes (writers of
+    still pictures ignore both)."""
 
     width: int
     height: int
     background: RGB
     ops: tuple[Op, ...]
+    spots: tuple[Spot, ...] = ()
+    now: tuple[Spot, ...] = ()

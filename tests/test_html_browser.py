@@ -59,9 +59,10 @@ class DevTools:
         self.from_browser = from_browser
         self.buffer = b""
         self.next_id = 0
+        self.events: list[dict[str, Any]] = []  # what the browser reported between replies
 
     def call(self, method: str, session: str | None = None, **params: Any) -> dict[str, Any]:
-        """Send one command and wait for its reply (events in between are dropped)."""
+        """Send one command and wait for its reply (events in between are kept in ``events``)."""
         self.next_id += 1
         message: dict[str, Any] = {"id": self.next_id, "method": method, "params": params}
         if session:
@@ -70,7 +71,9 @@ class DevTools:
         deadline = time.monotonic() + TIMEOUT_S
         while True:
             reply = self._read(deadline)
-            if reply.get("id") == self.next_id:
+            if "method" in reply:
+                self.events.append(reply)
+            elif reply.get("id") == self.next_id:
                 if "error" in reply:
                     raise AssertionError(f"{method} failed: {reply['error']}")
                 return reply["result"]

@@ -23,8 +23,8 @@ import numpy as np
 from convanim.blocks.cells import labels_of
 from convanim.blocks.surfaces import Stack, Surface
 from convanim.blocks.windows import Cell, Window
-from convanim.core.notation import number
-from convanim.picture import Grid, Item, Label, Line, Point3, Shade, TextSize
+from convanim.core.notation import factor, number, signed
+from convanim.picture import Grid, Item, Label, Line, Link, Point3, Quad, Shade, TextSize
 
 
 def weight_labels(surface: Surface, place: Window) -> list[Label]:
@@ -33,6 +33,28 @@ def weight_labels(surface: Surface, place: Window) -> list[Label]:
         Label(surface.point(r + 0.93, c + 0.93), number(w), size="tiny", role="muted", anchor="rd")
         for (r, c), w in zip(place.taps, place.weights)
     ]
+
+
+def sum_link(place: Window, output: Quad, inputs: Sequence[Quad] = (), weights: Sequence[Quad] = (), *,
+             name: str = "") -> Link:
+    """What a page says of the cell ``place`` computes, drawn at ``output``: each input times its
+    weight, then the sum with its bias, every number the engine's. ``inputs`` and ``weights`` are
+    the cells of the figure that show them (those it draws); ``name`` names the result
+    (``output[c, row, col]`` by default)."""
+    terms = tuple(f"{number(x)} × {factor(w)} = {number(p)}"
+                  for x, w, p in zip(place.inputs, place.weights, place.made))
+    bias = f" {signed(place.bias)} (bias)" if place.bias else ""
+    name = name or "output[" + ", ".join(map(str, place.index)) + "]"
+    return Link(place.index, output, tuple(inputs), tuple(weights), terms,
+                f"{name} = Σ{bias} = {number(place.value)}", place.value)
+
+
+def sweep_link(source: Surface, target: Surface, place: Window, *, weights: bool = False) -> Link:
+    """:func:`sum_link` of a flat sweep: the taps' cells on ``source`` (which also shows the
+    weights, as subscripts, with ``weights``), the output cell on ``target``."""
+    cells = [source.quad(r, c, r + 1, c + 1) for r, c in place.taps]
+    row, col = place.out
+    return sum_link(place, target.quad(row, col, row + 1, col + 1), cells, cells if weights else ())
 
 
 def kernel_shades(surface: Surface, place: Window) -> list[Shade | Line]:

@@ -32,7 +32,11 @@ Cell = tuple[int, int]
 
 @dataclass(frozen=True)
 class Window:
-    """One kernel placement of a single-channel 2D sweep, in matrix (row, col) coordinates."""
+    """One kernel placement of a single-channel 2D sweep, in matrix (row, col) coordinates.
+
+    ``index`` is the output's full index in the recording and ``made`` the engine's products, one
+    a tap: what an interactive page shows for the cell (a volume's slice keeps its own taps').
+    """
 
     out: tuple[int, int]
     taps: tuple[tuple[int, int], ...]
@@ -40,6 +44,8 @@ class Window:
     inputs: tuple[float, ...]
     value: float
     bias: float
+    index: tuple[int, ...] = ()
+    made: tuple[float, ...] = ()
 
     @property
     def span(self) -> tuple[int, int, int, int]:
@@ -84,6 +90,8 @@ def window_of(
         inputs=products.inputs,
         value=total.value,
         bias=total.bias,
+        index=placed.out_index,
+        made=products.products,
     )
 
 
@@ -148,6 +156,7 @@ class VolumeWindow:
 
     out: tuple[int, int, int]
     slices: tuple[Window | None, ...]
+    whole: Window | None = None  # every tap of the placement, every channel's: the sum's numbers
 
 
 def volume_windows(recording: engine.Recording, out_channel: int = 0) -> list[VolumeWindow]:
@@ -167,7 +176,7 @@ def volume_windows(recording: engine.Recording, out_channel: int = 0) -> list[Vo
         depth_index, row, col = placed.out_index[-3:]
         out = (depth_index, row, col)
         slices = tuple(_on_slice((row, col), [t for t in taps if t[0][0] == d], total) for d in range(depth))
-        found.append(VolumeWindow(out=out, slices=slices))
+        found.append(VolumeWindow(out=out, slices=slices, whole=window_of(placed, products, total, 3)))
     return found
 
 

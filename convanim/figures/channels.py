@@ -17,18 +17,19 @@ from dataclasses import replace
 import numpy as np
 
 from convanim.blocks.cells import MASK_ROLES, labels_of, tinted
-from convanim.blocks.marks import Filling, column, filled_grid, kernel_through, link, row
+from convanim.blocks.marks import Filling, column, filled_grid, kernel_through, link, row, sum_link
 from convanim.blocks.phases import STEP_MS, paced, phase
 from convanim.blocks.scales import MAX_NUMBERED_SIDE, colour_bar, heat_limit, heat_roles, outline, value_roles
 from convanim.blocks.surfaces import GAP, OBLIQUE, Stack, Surface, beside, risen, under
 from convanim.blocks.text import channel_range, sum_text
 from convanim.blocks.windows import (
-    Cell, Channels, Window, bias_of, channel_parts, channel_windows, plane, volume_windows,
+    Cell, Channels, VolumeWindow, Window, bias_of, cell_of, channel_parts, channel_windows, plane, volume_windows,
+    window_of,
 )
 from convanim.core import engine
 from convanim.core.notation import describe, formula_text, number, shape_text, signed
 from convanim.core.spec import ConvSpec
-from convanim.picture import Grid, Item, Label, Picture, Shade, Step, Timeline
+from convanim.picture import Grid, Item, Label, Link, Picture, Quad, Shade, Step, Timeline
 
 
 #: The width:height a channel sweep's layout aims at (a README column, a 16:9 slide's figure
@@ -86,6 +87,10 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
                             f"{_grid_text(spec, recording.grid.shape[1:])}")]
     by_position = channel_windows([parts[c - seen.read.start] for c in shown])
     order = [places[0].out for places in by_position]
+    totals = _channel_links(recording, seen, stack, results[-1])
+    partial_links = [tuple(_partial_link(stack, seen, c, results[j], place)
+                           for j, (c, place) in enumerate(zip(shown, places)) if summed)
+                     for places in by_position]
 
     readable = max(output.shape) <= MAX_NUMBERED_SIDE and not heat
     limit = heat_limit(np.concatenate([output.ravel(), *(partial.ravel() for partial in partials)]))
@@ -112,7 +117,7 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
         result = filling(k, order[k]) if summed else [link(stack, laid, results[-1], order[k]),
                                                       total.state(k, order[k])]
         overlay = phase([*kernel_through(stack, slices, laid), *result], _sweep_text(sweep, notes), spec)
-        steps.append(Step(overlay, hold_ms))
+        steps.append(Step(replace(overlay, links=partial_links[k] or (totals[k],)), hold_ms))
     # Under the results' names, which keep a readable size however small big grids make a cell.
     equation_below = max(1.4, 0.12 * results[-1].rows)
     add = f"Add the {len(seen.read)} channel results{' and the bias' if spec.bias else ''}, cell by cell"
@@ -123,15 +128,44 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
         items = [*kernel_through(stack, slices, [None] * len(slices)), *filling(len(order), cell),
                  total.state(k, cell),
                  under(results, equation, below=equation_below, size="normal", role="text")]
-        steps.append(Step(phase(items, _sweep_text(add, notes), spec), hold_ms))
+        steps.append(Step(replace(phase(items, _sweep_text(add, notes), spec), links=(totals[k],)), hold_ms))
     if heat:  # cells without outlines: each result's frame shows where it is, the bar what it means
         frames = [*(item for result in results for item in outline(result.origin, result.cols, result.rows)),
                   *colour_bar(beside(results[-1], 0.6), results[-1].rows, limit)]
     else:
         frames = [filled_grid(results[-1], output, ())]
-    background = Picture(items=(*frames, *labels), title=title,
-                         caption=describe(spec), formula=formula_text(spec))
+    background = Picture(items=(*frames, *labels), title=title, caption=describe(spec), formula=formula_text(spec),
+                         links=(*(link for links in partial_links for link in links), *totals))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
+
+
+def _channel_links(recording: engine.Recording, seen: Channels, stack: Stack, target: Surface) -> list[Link]:
+    """A link per output cell of ``seen``'s output channel, in narration order: every channel's
+    products (those of channels not drawn too), the input cells on the slices drawn."""
+    dims, drawn = recording.spec.dims, list(seen.drawn)
+    links = []
+    for event in recording.placements():
+        placed = event[0]
+        if placed.out_index[0] != seen.out_channel:
+            continue
+        cells = [_cell_quad(stack.surface(drawn.index(tap.grid_index[0])), cell_of(tap.grid_index, dims))
+                 for tap in placed.taps if tap.grid_index[0] in drawn]
+        place = window_of(*event, dims)
+        links.append(sum_link(place, _cell_quad(target, place.out), cells))
+    return links
+
+
+def _partial_link(stack: Stack, seen: Channels, channel: int, target: Surface, place: Window) -> Link:
+    """The link of one channel's partial result: its taps on that channel's slice."""
+    source = stack.surface(list(seen.drawn).index(channel))
+    cells = [_cell_quad(source, tap) for tap in place.taps]
+    row, col = place.out
+    return sum_link(place, _cell_quad(target, place.out), cells, name=f"channel {channel} result[{row}, {col}]")
+
+
+def _cell_quad(surface: Surface, cell: Cell) -> Quad:
+    row, col = cell
+    return surface.quad(row, col, row + 1, col + 1)
 
 
 def _channel_layout(channels: int, shape: tuple[int, int], out_shape: tuple[int, int], partials: int,
@@ -217,6 +251,7 @@ def volume_sweep(recording: engine.Recording, *, out_channel: int = 0, title: st
     ]
     places = volume_windows(recording, out_channel)
     order = [place.out for place in places]
+    links = [_volume_link(stack, outputs, place) for place in places]
     caption = _sweep_text("A 3D kernel slides along depth, rows and cols: one output cell per position",
                           replace(seen, drawn=range(channel, channel + 1)).notes())
     readable = max(out_rows, out_cols) <= MAX_NUMBERED_SIDE
@@ -232,9 +267,19 @@ def volume_sweep(recording: engine.Recording, *, out_channel: int = 0, title: st
         pointer = link(stack, place.slices, outputs.surface(place.out[0]), place.out[1:])
         items = [*kernel_through(stack, _see_through_before(stack, slices, place.slices), place.slices), pointer,
                  *outputs.layers([[grid] for grid in filled])]
-        steps.append(Step(phase(items, caption, spec), hold_ms))
-    background = Picture(items=tuple(labels), title=title, caption=describe(spec), formula=formula_text(spec))
+        steps.append(Step(replace(phase(items, caption, spec), links=(links[end - 1],)), hold_ms))
+    background = Picture(items=tuple(labels), title=title, caption=describe(spec), formula=formula_text(spec),
+                         links=tuple(links))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
+
+
+def _volume_link(stack: Stack, outputs: Stack, place: VolumeWindow) -> Link:
+    """The link of one 3D placement: its taps on the depth slices drawn, the output cell on its
+    depth's slice, the numbers of every tap (every channel's)."""
+    assert place.whole is not None
+    cells = [_cell_quad(stack.surface(d), tap) for d, window in enumerate(place.slices) if window
+             for tap in window.taps]
+    return sum_link(place.whole, _cell_quad(outputs.surface(place.out[0]), place.out[1:]), cells)
 
 
 def sheet(stack: Stack, channel: int, role: str) -> Shade:

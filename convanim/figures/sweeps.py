@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from convanim.blocks.cells import labels_of, roles_of
-from convanim.blocks.marks import Filling, kernel_shades, output_grid, weight_labels
+from convanim.blocks.marks import Filling, kernel_shades, output_grid, sweep_link, weight_labels
 from convanim.blocks.phases import READ_MS, STEP_MS, paced
 from convanim.blocks.scales import colour_bar, heat_limit, heat_roles, inset, outline, value_roles
 from convanim.blocks.surfaces import OBLIQUE, Surface, beside, heading
@@ -41,6 +41,7 @@ def oblique(recording: engine.Recording, *, title: str | None = None, every_posi
         title=title or default_title(spec),
         caption=caption,
         formula=formula_line,
+        links=tuple(sweep_link(below, above, place) for place in places),
     )
     filling = Filling(above, out, order, numbers=False)
     steps = []
@@ -51,7 +52,7 @@ def oblique(recording: engine.Recording, *, title: str | None = None, every_posi
         projectors = [Line((w, t), role="line", width=0.8) for w, t in zip(window, target)]
         items: list[Item] = [*kernel_shades(below, place), *projectors]
         items.append(filling.step(end - 1))
-        steps.append(Step(Picture(items=tuple(items)), hold_ms=hold_ms))
+        steps.append(Step(Picture(items=tuple(items), links=(background.links[end - 1],)), hold_ms=hold_ms))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
 
 
@@ -82,6 +83,7 @@ def numeric(recording: engine.Recording, *, title: str | None = None, show_produ
         title=title or default_title(spec),
         caption=caption,
         formula=formula_line,
+        links=tuple(sweep_link(left, right, place, weights=True) for place in places),
     )
     filling = Filling(right, out, order)
     steps = []
@@ -91,7 +93,7 @@ def numeric(recording: engine.Recording, *, title: str | None = None, show_produ
         if show_products:
             below = left.point(rows + 0.9, (cols + 2.0 + out.shape[1]) / 2)
             items.append(Label(below, place.products(), size="small"))
-        steps.append(Step(Picture(items=tuple(items)), hold_ms=hold_ms))
+        steps.append(Step(Picture(items=tuple(items), links=(background.links[end - 1],)), hold_ms=hold_ms))
     return Timeline(background=background, steps=tuple(steps), view=View())
 
 
@@ -139,6 +141,7 @@ def heat_map(recording: engine.Recording, *, title: str | None = None, every_pos
         title=title or default_title(spec),
         caption=caption,
         formula=formula_line,
+        links=tuple(sweep_link(left, right, place) for place in places),
     )
     order = [p.out for p in places]
     filling = Filling(right, out, order, role=heat_roles(out, limit), numbers=False, pending="clear")
@@ -148,7 +151,7 @@ def heat_map(recording: engine.Recording, *, title: str | None = None, every_pos
     for end, hold_ms in paced(len(places), out_cols, READ_MS, every_position=every_position):
         place = places[end - 1]
         items = [*kernel_shades(left, place), filling.step(end - 1), *inset(inset_at, 1.0, place, mask)]
-        steps.append(Step(Picture(items=tuple(items)), hold_ms=hold_ms))
+        steps.append(Step(Picture(items=tuple(items), links=(background.links[end - 1],)), hold_ms=hold_ms))
     return Timeline(background=background, steps=tuple(steps), view=View())
 
 

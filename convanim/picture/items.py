@@ -179,6 +179,30 @@ class Label:
 
 Item = Grid | Shade | Box | Line | Label
 
+#: A cell's four corners in the world, as :meth:`Grid.cell_quad` gives them.
+Quad = tuple[Point3, ...]
+
+
+@dataclass(frozen=True)
+class Link:
+    """One result the figure computes, tied to where it is drawn: not drawn itself, it lets an
+    interactive page explain a cell under the pointer with the recording's own numbers.
+
+    ``index`` is the result's full index in the recording; ``output`` the cell it lands in;
+    ``inputs`` the cells it reads and ``weights`` the cells showing the weights they meet (either
+    may leave out what the figure does not draw). ``terms`` are the lines that compute it
+    ("3 × 0.5 = 1.5"), ``result`` the line that names and sums them ("output[0, 2, 3] = Σ + 1
+    (bias) = 7"), and ``value`` the result as a number.
+    """
+
+    index: tuple[int, ...]
+    output: Quad
+    inputs: tuple[Quad, ...]
+    weights: tuple[Quad, ...]
+    terms: tuple[str, ...]
+    result: str
+    value: float
+
 
 @dataclass(frozen=True)
 class View:
@@ -196,12 +220,15 @@ class View:
 
 @dataclass(frozen=True)
 class Picture:
-    """Items drawn in order (later items on top), with the frame's text slots."""
+    """Items drawn in order (later items on top), with the frame's text slots, and the results
+    it shows (``links``: a background's are every result the figure draws, a step's the ones it
+    computes now)."""
 
     items: tuple[Item, ...] = ()
     title: str = ""
     caption: str = ""
     formula: str = ""
+    links: tuple[Link, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ Formats are registered by name (``FORMATS``), each writer class with its :class:
 importing this package registers the built-in ones.
 """
 
-from convanim.writers import apng, gif, mp4, pdf, pngdir, svg, webp
+from convanim.writers import apng, gif, html, mp4, pdf, pngdir, svg, webp
 from convanim.writers.base import FormatInfo, FrameWriter, PageWriter, StagedWriter
 from convanim.writers.formats import FORMATS, SUFFIXES, format_info, format_of, open_writer, register, resolve_format
 from convanim.writers.staging import atomic_target, check_target
@@ -29,6 +29,7 @@ __all__ = [
     "format_info",
     "format_of",
     "gif",
+    "html",
     "mp4",
     "open_writer",
     "pdf",

@@ -142,15 +142,13 @@ class SvgFramesWriter(PageWriter):
         return number_files(self.temp, self.destination, self._frame_count, ".svg")
 
 
-@register
-class AnimatedSvgWriter(PageWriter):
-    """One SVG file that plays every step for its time, looping ``loop`` times (0: for ever).
+class SteppedSvgWriter(PageWriter):
+    """One SVG holding every step: what all steps share (the background) once, then each step's
+    own shapes in a group ``<g id="s{k}" class="s">``, for a subclass to show one at a time.
 
     The steps' shapes are kept as text until the end: the background is what all of them share,
     known only when the last has come (a page's drawing starts with the background's shapes).
     """
-
-    info = FormatInfo("animated-svg", suffixes=(), mime_type=MIME_TYPE, loops=True, vector=True)
 
     _first: tuple[Op, ...] = ()  # the first page's ops
     _shared = 0  # how many of them every page so far starts with
@@ -169,21 +167,35 @@ class AnimatedSvgWriter(PageWriter):
         self._texts += [op for op in ops[shared:] if isinstance(op, Text)]
         self._steps.append((shared, [_op(op) for op in ops[shared:]], start_ms, duration_ms))
 
+    def _svg(self, style: str = "", after: str = "") -> str:
+        """The document: fonts and ``style``, the shared shapes, a group a step, then ``after``."""
+        shared = self._shared
+        steps = [[_op(op) for op in self._first[shared:own]] + own_ops for own, own_ops, _, _ in self._steps]
+        defs, uses = _reused(steps)
+        groups = "".join(f'<g id="s{index}" class="s">\n' + "".join(uses.get(e, e) for e in elements) + "</g>\n"
+                         for index, elements in enumerate(steps))
+        body = f"<defs>\n{defs}</defs>\n" + _ops(self._first[:shared]) + groups + after
+        return _document(*self.size, self._page_colour, [*self._first, *self._texts], body, style)
+
+    def _timings(self) -> list[tuple[int, int]]:
+        """(start, duration) of each step, in milliseconds."""
+        return [(start, duration) for _, _, start, duration in self._steps]
+
+
+@register
+class AnimatedSvgWriter(SteppedSvgWriter):
+    """One SVG file that plays every step for its time, looping ``loop`` times (0: for ever):
+    CSS shows each step's group for its time, so it plays wherever an SVG is shown."""
+
+    info = FormatInfo("animated-svg", suffixes=(), mime_type=MIME_TYPE, loops=True, vector=True)
+
     def _finish(self) -> list[Path]:
-        total, shared = self._elapsed_ms, self._shared
-        steps = [([_op(op) for op in self._first[shared:own]] + own_ops, start, duration)
-                 for own, own_ops, start, duration in self._steps]
-        defs, uses = _reused([elements for elements, _, _ in steps])
-        groups, keyframes = [], []
-        for index, (elements, start, duration) in enumerate(steps):
-            body = "".join(uses.get(element, element) for element in elements)
-            groups.append(f'<g id="s{index}" class="s">\n{body}</g>\n')
-            keyframes.append(_keyframes(index, start, start + duration, total))
+        total = self._elapsed_ms
+        keyframes = [_keyframes(index, start, start + duration, total)
+                     for index, (start, duration) in enumerate(self._timings())]
         plays = "infinite" if self.loop == 0 else str(self.loop)
         style = f".s{{visibility:hidden;animation:{total / 1000:g}s step-end {plays} forwards}}" + "".join(keyframes)
-        body = f"<defs>\n{defs}</defs>\n" + _ops(self._first[:shared]) + "".join(groups)
-        document = _document(*self.size, self._page_colour, [*self._first, *self._texts], body, style)
-        self.temp.write_text(document, encoding="utf-8")
+        self.temp.write_text(self._svg(style), encoding="utf-8")
         return [self.destination]
 
 
