@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 import tempfile
 import warnings
 from pathlib import Path
@@ -24,6 +25,8 @@ from convanim.core.notation import describe
 
 #: Above this size a displayed animation makes the notebook file heavy enough to warn about.
 WARN_BYTES = 20_000_000
+#: The height an interactive page needs under its figure (controls and the sum panel), in pixels.
+PLAYER_PX = 150
 #: MIME types Jupyter shows natively as images; other formats are shown inside HTML it renders.
 NATIVE_IMAGES = frozenset({"image/gif", "image/png"})
 
@@ -51,7 +54,13 @@ class Animation:
             return {self.mime_type: encoded, "text/plain": plain}
         source = f"data:{self.mime_type};base64,{encoded}"
         label = html.escape(self.name, quote=True)
-        if format_info(self.format).video:
+        if self.format == "html":  # a page of its own, so its script and ids meet no other output's
+            page = self.data.decode("utf-8")
+            found = re.search(r'<svg [^>]*height="(\d+)"', page)
+            height = (int(found.group(1)) if found else 400) + PLAYER_PX
+            markup = (f'<iframe srcdoc="{html.escape(page, quote=True)}" title="{label}" '
+                      f'style="width:100%;height:{height}px;border:0"></iframe>')
+        elif format_info(self.format).video:
             markup = (
                 f'<video src="{source}" aria-label="{label}" '
                 "autoplay loop muted playsinline controls></video>"
@@ -77,16 +86,23 @@ class Animation:
 
 
 def show(
-    target: str | SceneEntry | Timeline | ConvSpec, *, format: str = "gif", **options: Any
+    target: str | SceneEntry | Timeline | ConvSpec, *, format: str | None = None, interactive: bool = False,
+    **options: Any,
 ) -> Animation:
     """Render a scene or a custom convolution for inline display in Jupyter.
 
     ``target`` is a scene name, ``file.py[:name]``, a SceneEntry, a Timeline, or a ConvSpec
     (drawn like ``convanim custom``; then ``numbers`` and ``title`` are accepted too).
-    ``format`` is gif (default), mp4, webp, apng or svg (the SVG that plays, sharp at any zoom);
+    ``format`` is gif (default), mp4, webp, apng, svg (the SVG that plays, sharp at any zoom) or
+    html, the interactive page (to step through and hover), which ``interactive`` asks for too;
     ``options`` are :func:`convanim.api.render`'s.
     Warns when the file exceeds ``WARN_BYTES``.
     """
+    if not isinstance(interactive, bool):
+        raise BadInput(f"interactive: expected True or False, got {interactive!r}")
+    if interactive and format not in (None, "html"):
+        raise BadInput(f"interactive: the interactive page is html, not {format}; leave format out")
+    format = "html" if interactive else format or "gif"
     _check_format(format)  # before rendering, so a bad format costs nothing
     with tempfile.TemporaryDirectory(prefix="convanim-show-") as folder:
         out = Path(folder) / f"figure.{format}"
@@ -116,9 +132,10 @@ def _check_format(format: str) -> None:
 
 
 def _inline_formats() -> list[str]:
-    """The formats :func:`show` takes: one file a browser shows as a picture or a video."""
+    """The formats :func:`show` takes: one file a browser shows as a picture, a video or a page."""
     names = [name for name, writer in FORMATS.items() if not writer.info.folder
-             and (writer.info.mime_type or "").startswith(("image/", "video/")) and name not in INLINE_NAMES.values()]
+             and (writer.info.mime_type or "").startswith(("image/", "video/", "text/html"))
+             and name not in INLINE_NAMES.values()]
     return [*names, *INLINE_NAMES]
 
 

@@ -177,25 +177,39 @@ GIF_SHOWN = "[...document.querySelectorAll('img.anim')].some((img) => img.checkV
 STILL_SHOWN = "[...document.querySelectorAll('img.still')].some((img) => img.checkVisibility())"
 
 
-def test_deck_loads_decodes_and_moves_with_arrow_keys(
+#: The step each slide's figure player shows (None before its page has loaded).
+STEPS = "[...document.querySelectorAll('.slide iframe')].map((f) => f.contentWindow.convanimPlayer?.index ?? null)"
+PLAYING = ("[...document.querySelectorAll('.slide iframe')].map((f) => "
+           "f.contentDocument.querySelector('.cv-play')?.getAttribute('aria-pressed'))")
+
+
+def test_deck_steps_its_figures_and_turns_slides_with_the_keys(
     tmp_path: Path, recorder: Recorder, browser: DevTools
 ) -> None:
+    """Each slide holds its figure's interactive page: the arrow keys step through it and turn
+    the slide past its last step, the page keys turn slides directly."""
     deck = make_slides([str(scene_file(tmp_path))], tmp_path / "deck.html")
     session = open_page(browser, deck.resolve().as_uri())
-    widths = browser.evaluate(session, DECODED)
-    assert len(widths) == 2 * 2 and all(width > 0 for width in widths)  # GIF + still per slide
+    deadline = time.monotonic() + TIMEOUT_S
+    while None in browser.evaluate(session, STEPS):  # both pages loaded
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     assert browser.evaluate(session, SHOWN) == [True, False]
-    assert browser.evaluate(session, GIF_SHOWN) is True  # animating
-    assert browser.evaluate(session, STILL_SHOWN) is False
-    browser.press(session, "ArrowRight", 39)
-    assert browser.evaluate(session, SHOWN) == [False, True]
-    browser.press(session, "ArrowRight", 39)  # the last slide stays
-    assert browser.evaluate(session, SHOWN) == [False, True]
-    browser.press(session, "ArrowLeft", 37)
+    assert browser.evaluate(session, PLAYING) == ["true", "false"]  # only the slide on screen plays
+    count = browser.evaluate(session, "slides[0].querySelector('iframe').contentWindow.convanimPlayer.count")
+    browser.evaluate(session, "slides[0].querySelector('iframe').contentWindow.convanimPlayer.go(0)")
+    browser.press(session, "ArrowRight", 39)  # a step of the figure, not a slide
+    assert browser.evaluate(session, STEPS)[0] == 1
     assert browser.evaluate(session, SHOWN) == [True, False]
-    browser.press(session, "p", 80)  # pause: the GIF gives way to its still
-    assert browser.evaluate(session, GIF_SHOWN) is False
-    assert browser.evaluate(session, STILL_SHOWN) is True
+    for _ in range(count - 2):
+        browser.press(session, "ArrowRight", 39)
+    assert browser.evaluate(session, STEPS)[0] == count - 1
+    browser.press(session, "ArrowRight", 39)  # past the last step: the next slide
+    assert browser.evaluate(session, SHOWN) == [False, True]
+    browser.press(session, "PageUp", 33)
+    assert browser.evaluate(session, SHOWN) == [True, False]
+    browser.press(session, "p", 80)  # pause every figure
+    assert browser.evaluate(session, PLAYING) == ["false", "false"]
     label = browser.evaluate(session, "document.getElementById('toggle').getAttribute('aria-label')")
     assert label.startswith("Play")
 
@@ -207,6 +221,21 @@ def test_video_deck_decodes_in_the_browser(
     session = open_page(browser, deck.resolve().as_uri())
     widths = browser.evaluate(session, VIDEOS_READY)
     assert len(widths) == 1 and widths[0] > 0
+
+
+def test_gif_deck_still_pauses(tmp_path: Path, recorder: Recorder, browser: DevTools) -> None:
+    """A figure without a page (the gallery's) still pauses by giving way to its still."""
+    from convanim.slides import render_figures, entries_for
+    from convanim.slides.html import write_html
+
+    figures = render_figures(entries_for([str(scene_file(tmp_path))]), tmp_path)
+    session = open_page(browser, write_html(figures, tmp_path / "deck.html").resolve().as_uri())
+    widths = browser.evaluate(session, DECODED)
+    assert len(widths) == 2 * 2 and all(width > 0 for width in widths)  # GIF + still per slide
+    assert browser.evaluate(session, GIF_SHOWN) is True
+    browser.press(session, "p", 80)
+    assert browser.evaluate(session, GIF_SHOWN) is False
+    assert browser.evaluate(session, STILL_SHOWN) is True
 
 
 #: Where each slide's parts are on screen once it is shown, in CSS pixels.

@@ -214,3 +214,23 @@ def test_every_builtin_scene_page_loads(tmp_path: Path, browser: DevTools) -> No
         assert len(browser.evaluate(session, SHOWN)) == 1, name  # one step on screen, whichever
         assert problems(browser, session, url) == [], name
         browser.call("Target.closeTarget", targetId=TARGETS.pop(session))
+
+
+def test_the_notebook_frame_plays_the_page(tmp_path: Path, browser: DevTools) -> None:
+    """What Jupyter shows for ``show(name, interactive=True)``: the page runs inside its frame."""
+    from convanim.notebook import show
+
+    markup = show("basics", interactive=True)._repr_mimebundle_()["text/html"]
+    cell = tmp_path / "cell.html"
+    cell.write_text(f"<!DOCTYPE html><html><body>{markup}</body></html>", encoding="utf-8")
+    session = open_page(browser, cell.resolve().as_uri())
+    player = "document.querySelector('iframe').contentWindow.convanimPlayer"
+    deadline = time.monotonic() + TIMEOUT_S
+    while not browser.evaluate(session, f"Boolean({player})"):
+        assert time.monotonic() < deadline, "the page in the frame did not start"
+        time.sleep(0.05)
+    assert browser.evaluate(session, f"{player}.count") == len(builtin_scenes().get("basics").timeline().steps)
+    inner = browser.evaluate(session, "document.querySelector('iframe').contentDocument.querySelector('main')"
+                                      ".getBoundingClientRect().height")
+    frame = browser.evaluate(session, "document.querySelector('iframe').getBoundingClientRect().height")
+    assert inner <= frame + 1  # the frame is tall enough for the figure, its controls and its panel

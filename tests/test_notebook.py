@@ -85,3 +85,23 @@ def test_bad_format_is_refused_before_rendering(recorder: Recorder) -> None:
 
 def test_show_is_public() -> None:
     assert convanim.show is show
+
+
+def test_interactive_page_displays_in_a_frame_of_its_own(tmp_path: Path, recorder: Recorder) -> None:
+    animation = show(f"{scene_file(tmp_path)}:tiny-one", interactive=True)
+    assert animation.format == "html"
+    bundle = animation._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "text/plain"}
+    parser = Tags()
+    parser.feed(bundle["text/html"])
+    [(tag, attrs)] = parser.tags
+    assert tag == "iframe"
+    assert (attrs["srcdoc"] or "").encode("utf-8") == animation.data == recorder.of(".html")[0]
+    assert show(f"{scene_file(tmp_path)}:tiny-one", format="html").data == animation.data
+
+
+@pytest.mark.parametrize("bad", [{"interactive": "yes"}, {"interactive": True, "format": "gif"}])
+def test_bad_interactive_is_refused_before_rendering(bad: dict[str, object], recorder: Recorder) -> None:
+    with pytest.raises(ValueError, match="interactive"):
+        show("basics", **bad)  # type: ignore[arg-type]
+    assert recorder.calls == []

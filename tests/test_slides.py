@@ -445,6 +445,9 @@ def test_gallery_page_and_readme_table(tmp_path: Path, recorder: Recorder) -> No
     assert all(caption_of(timeline) in alt for alt, timeline in zip(alts, expected, strict=True))
     assert all(img["src"].startswith("data:image/png;base64,") for img in page.all("img", "still"))
     assert page.all("button")  # one pause control for every animation on the page
+    links = [a["href"] for a in page.all("a")]
+    assert links == [f"{name}.html" for name in names]  # each figure's interactive page, beside it
+    assert all((out / link).read_text(encoding="utf-8").startswith("<!DOCTYPE html>") for link in links)
     table = (out / TABLE_NAME).read_text(encoding="utf-8").splitlines()
     rows = [line for line in table[2:] if line.strip()]
     assert len(rows) == -(-len(names) // 3)  # ceil: three figures a row

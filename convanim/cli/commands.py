@@ -229,7 +229,7 @@ def render_options(
         f"File format (default: {default_format})."
         if default_format
         else "File format (default: the suffix of -o, else gif); png and svg write a folder of frames (one "
-        "picture with --step or --strip), pdf a page a step."
+        "picture with --step or --strip), pdf a page a step, html a page to step through and hover."
     )
     defaults = RENDER_DEFAULTS
     format_option = click.option("--format", type=LazyChoice(_formats), default=default_format, help=format_help)

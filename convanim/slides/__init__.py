@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -37,7 +37,9 @@ class Figure:
     ``media`` is the animation (GIF or MP4) whose bytes are embedded unchanged; ``poster`` a PNG
     still of its last frame, shown when the animation is paused and as a video's poster frame.
     ``background`` is the figure's own background colour (its corner pixel), so that a slide or
-    page around a light or dark figure matches it without knowing the theme.
+    page around a light or dark figure matches it without knowing the theme. ``page``, when
+    rendered, is the figure's interactive page (``-o fig.html``), which an HTML deck shows in
+    place of the animation.
     """
 
     name: str
@@ -46,6 +48,7 @@ class Figure:
     media: Path
     poster: Path
     background: tuple[int, int, int] = (255, 255, 255)
+    page: Path | None = None
 
     @property
     def dark(self) -> bool:
@@ -76,9 +79,10 @@ def caption_of(timeline: Timeline, description: str = "") -> str:
 
 
 def render_figures(
-    entries: Sequence[SceneEntry], media_dir: Path, *, video: bool = False, **options: Any
+    entries: Sequence[SceneEntry], media_dir: Path, *, video: bool = False, pages: bool = False, **options: Any
 ) -> list[Figure]:
-    """Render each scene once into ``media_dir`` (GIF, or MP4 with ``video``) plus its poster.
+    """Render each scene once into ``media_dir`` (GIF, or MP4 with ``video``) plus its poster,
+    and with ``pages`` its interactive page too.
 
     The frames carry no text (the bare figure); the Figure carries it instead.
     """
@@ -89,7 +93,11 @@ def render_figures(
         sized = slide_options(options, caption_of(timeline, entry.description))
         media = api.render(timeline, media_dir / f"{entry.name}.{suffix}", format=suffix, bare=True, **sized)
         poster = media_dir / f"{entry.name}_poster.png"
-        figures.append(figure_of(entry.name, timeline, media, poster, entry.description))
+        figure = figure_of(entry.name, timeline, media, poster, entry.description)
+        if pages:
+            page = api.render(timeline, media_dir / f"{entry.name}.html", format="html", bare=True, **sized)
+            figure = replace(figure, page=page)
+        figures.append(figure)
     return figures
 
 
@@ -207,7 +215,8 @@ def make_slides(
     writer = _deck_writer(kind)  # before rendering: a missing extra fails at once
     check_target(out)  # and so does an unwritable path
     with tempfile.TemporaryDirectory(prefix="convanim-slides-") as media_dir:
-        figures = render_figures(entries, Path(media_dir), video=video, **options)
+        pages = kind == "html" and not video  # an HTML deck steps through each figure with its player
+        figures = render_figures(entries, Path(media_dir), video=video, pages=pages, **options)
         return writer(figures, out)
 
 

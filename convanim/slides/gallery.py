@@ -1,8 +1,10 @@
-"""A gallery of every built-in figure: GIFs, an ``index.html`` page and a README table snippet.
+"""A gallery of every built-in figure: GIFs, their interactive pages, an ``index.html`` page
+and a README table snippet.
 
-The GIFs are rendered in parallel by :func:`convanim.api.render_all` and stay as files (a README
-links to them); the page refers to them by relative path and inlines only the small poster stills
-its pause control needs, so the folder can be published as it is.
+The GIFs and pages are rendered in parallel by :func:`convanim.api.render_all` and stay as files
+(a README links to the GIFs, the index to both); the index refers to them by relative path and
+inlines only the small poster stills its pause control needs, so the folder can be published as
+it is.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 import posixpath
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -30,6 +32,7 @@ GALLERY_STYLE = """
 header{display:flex;gap:1em;align-items:center;justify-content:space-between;padding:1em 2em}
 main{display:grid;grid-template-columns:repeat(auto-fill,minmax(22em,1fr));gap:2em;padding:0 2em 2em}
 article h2{font-size:1.1em;margin:0 0 .4em}
+article h2 a{font-size:.8em;font-weight:normal;margin-left:.6em;color:inherit}
 article figcaption{font-size:.85em;opacity:.8}
 """
 
@@ -60,9 +63,10 @@ def write_gallery(
 ) -> Path:
     """Render the built-in scenes (or ``names``) as GIFs into ``out_dir`` with the gallery files.
 
-    Writes ``index.html`` (every figure under its scene name; the GIF shows its own title and
-    caption) and ``gallery.md`` (a Markdown table of ``columns`` figures per row, linking the GIFs
-    beside it). ``jobs`` and ``progress`` are :func:`convanim.api.render_all`'s, ``options`` its
+    Writes ``NAME.html`` (each figure's interactive page), ``index.html`` (every figure under its
+    scene name, linking its page; the GIF shows its own title and caption) and ``gallery.md`` (a
+    Markdown table of ``columns`` figures per row, linking the GIFs beside it).
+    ``jobs`` and ``progress`` are :func:`convanim.api.render_all`'s, ``options`` its
     render options. With ``readme``, the table (and the figures' total size) also replaces what
     stands between the README's gallery markers, its links relative to the README's folder.
     Every link is relative, so the files can move with their folder. Returns ``index.html``.
@@ -71,11 +75,8 @@ def write_gallery(
     if readme is not None:
         readme_parts(Path(readme))  # a README without markers fails before any rendering
     out = Path(out_dir)
-    results = api.render_all(out, format="gif", jobs=jobs, progress=progress, names=names, **options)
-    failed = [result for result in results if not result.ok]
-    if failed:
-        reasons = "; ".join(f"{result.name}: {result.error}" for result in failed)
-        raise api.RenderError(f"{len(failed)} of {len(results)} figures failed: {reasons}")
+    results = _rendered(api.render_all(out, format="gif", jobs=jobs, progress=progress, names=names, **options))
+    pages = _rendered(api.render_all(out, format="html", jobs=jobs, names=names, **options))
     registry = builtin_scenes()
     with tempfile.TemporaryDirectory(prefix="convanim-gallery-") as posters:
         entries = {result.name: registry.get(result.name) for result in results}
@@ -86,7 +87,7 @@ def write_gallery(
             if result.path is not None
         ]
         index = out / INDEX_NAME
-        write_text(index, index_html(figures))
+        write_text(index, index_html(figures, {page.name: page.path.name for page in pages if page.path}))
     write_text(out / TABLE_NAME, markdown_table(figures, "", columns))
     if readme is not None:
         total = sum(figure.media.stat().st_size for figure in figures)
@@ -95,6 +96,15 @@ def write_gallery(
         summary = f"{len(figures)} figures, {total / 1e6:.1f} MB of GIFs in all."
         write_text(Path(readme), f"{before}{README_MARKERS[0]}\n{summary}\n\n{table}\n{README_MARKERS[1]}{after}")
     return index
+
+
+def _rendered(results: list[api.Result]) -> list[api.Result]:
+    """``results``, once every one of them is a file."""
+    failed = [result for result in results if not result.ok]
+    if failed:
+        reasons = "; ".join(f"{result.name}: {result.error}" for result in failed)
+        raise api.RenderError(f"{len(failed)} of {len(results)} figures failed: {reasons}")
+    return results
 
 
 #: ``write_gallery(readme=...)`` puts the table between these two lines of a README.
@@ -122,14 +132,19 @@ def link_from(folder: Path, target: Path) -> str:
     return "" if relative == "." else relative
 
 
-def index_html(figures: Sequence[Figure]) -> str:
-    """The gallery page: GIFs by relative path, stills inline, one pause control for all.
+def index_html(figures: Sequence[Figure], pages: Mapping[str, str] | None = None) -> str:
+    """The gallery page: GIFs by relative path, stills inline, one pause control for all, and a
+    link to each figure's interactive page (``pages``: scene name -> file name beside the page).
 
     The GIFs already show their titles and captions, so each heading is the scene's name (what to
     type) and the page repeats no caption under them (it stays the images' alt text).
     """
+    def link(name: str) -> str:
+        page = (pages or {}).get(name)
+        return f' <a href="{escaped(quote(page))}">step through it</a>' if page else ""
+
     articles = "\n".join(
-        f'<article><h2><code>{escaped(figure.name)}</code></h2>'
+        f'<article><h2><code>{escaped(figure.name)}</code>{link(figure.name)}</h2>'
         f"{figure_markup(figure, escaped(figure.media.name), data_uri(figure.poster), caption=False)}"
         "</article>"
         for figure in figures

@@ -1,7 +1,9 @@
 """A self-contained HTML slide deck, and the figure markup it shares with the gallery page.
 
-Everything is in the one file (media as ``data:`` URIs, inline style and script), so the deck
-works offline, from a USB stick or as an e-mail attachment. Animations that start by themselves
+Everything is in the one file (media as ``data:`` URIs, each figure's interactive page inline
+in its frame's ``srcdoc``, inline style and script), so the deck works offline, from a USB stick
+or as an e-mail attachment. The arrow keys step through a figure's page and turn the slide past
+its first or last step; the page keys (and up, down) turn slides directly. Animations that start by themselves
 and loop need a way to stop them (WCAG 2.2.2), so every page has a pause control: a GIF cannot be
 paused, so pausing swaps it for its poster still; a video is paused. Pages start paused when the
 reader asked the system for reduced motion.
@@ -27,6 +29,7 @@ button{font:inherit;padding:.3em .8em;border-radius:.4em;border:1px solid curren
 :focus-visible{outline:3px solid #0072B2;outline-offset:2px}
 figure{margin:0;text-align:center}
 figure img,figure video{max-width:100%;height:auto}
+figure iframe{border:0;width:100%;display:block}
 figcaption{white-space:pre-line;margin-top:.5em}
 """
 
@@ -38,7 +41,7 @@ DECK_STYLE = """
  padding:1em 2em;overflow:hidden}
 .slide h2{margin:0 0 .5em;flex:none}
 .slide figure{width:100%;flex:1;min-height:0;display:flex;flex-direction:column}
-.slide figure img,.slide figure video{width:100%;flex:1;min-height:0;object-fit:contain}
+.slide figure img,.slide figure video,.slide figure iframe{width:100%;flex:1;min-height:0;object-fit:contain}
 .slide figcaption{flex:none}
 .controls{position:fixed;bottom:0;left:0;right:0;height:3.5em;display:flex;gap:1em;
  align-items:center;justify-content:center;background:var(--bg)}
@@ -50,13 +53,19 @@ const reduceMotion = matchMedia('(prefers-reduced-motion: reduce)').matches;
 function setMotion(root, on) {
   for (const figure of root.querySelectorAll('figure')) {
     const anim = figure.querySelector('.anim'), still = figure.querySelector('.still');
-    if (anim.tagName === 'VIDEO') {
+    if (anim.tagName === 'IFRAME') {
+      const player = playerIn(anim);
+      if (player) { if (on) player.play(); else player.stop(); }
+    } else if (anim.tagName === 'VIDEO') {
       if (on) { anim.play().catch(() => {}); } else { anim.pause(); }
     } else {
       anim.hidden = !on;
       still.hidden = on;
     }
   }
+}
+function playerIn(frame) {  // the figure player of an interactive page, once it has loaded
+  return frame.contentWindow && frame.contentWindow.convanimPlayer;
 }
 function labelToggle(button, playing) {
   button.textContent = playing ? 'Pause' : 'Play';
@@ -81,6 +90,21 @@ function go(index) {
   show();
 }
 function togglePlay() { playing = !playing; show(); }
+// A figure's page steps with the arrow keys and turns the slide past its first or last step,
+// whether the keys reach the deck or (after a click in it) the page itself.
+for (const [index, slide] of slides.entries()) {
+  const frame = slide.querySelector('iframe');
+  if (!frame) continue;
+  frame.addEventListener('load', () => {
+    frame.contentWindow.convanimEdge = (by) => go(current + by);
+    setMotion(slide, playing && index === current);
+  });
+}
+function stepOrTurn(by) {
+  const frame = slides[current].querySelector('iframe'), player = frame && playerIn(frame);
+  if (player && player.index + by >= 0 && player.index + by < player.count) player.step(by);
+  else go(current + by);
+}
 document.getElementById('prev').addEventListener('click', () => go(current - 1));
 document.getElementById('next').addEventListener('click', () => go(current + 1));
 toggle.addEventListener('click', togglePlay);
@@ -90,8 +114,10 @@ document.getElementById('deck').addEventListener('click', (event) => {
 document.addEventListener('keydown', (event) => {
   if (event.altKey || event.ctrlKey || event.metaKey) return;
   const onControl = event.target.closest && event.target.closest('button, a, video');
-  const moves = {ArrowRight: 1, ArrowDown: 1, PageDown: 1, ArrowLeft: -1, ArrowUp: -1, PageUp: -1};
-  if (event.key in moves) go(current + moves[event.key]);
+  const moves = {ArrowDown: 1, PageDown: 1, ArrowUp: -1, PageUp: -1};
+  const steps = {ArrowRight: 1, ArrowLeft: -1};
+  if (event.key in steps) stepOrTurn(steps[event.key]);
+  else if (event.key in moves) go(current + moves[event.key]);
   else if (event.key === ' ' && !onControl) go(current + (event.shiftKey ? -1 : 1));
   else if (event.key === 'Home') go(0);
   else if (event.key === 'End') go(slides.length - 1);
@@ -115,10 +141,13 @@ def data_uri(path: Path) -> str:
 
 
 def figure_markup(figure: Figure, media_src: str, poster_src: str, *, caption: bool = True) -> str:
-    """A <figure> holding the animation, its still (for pausing) and, with ``caption``, its caption
-    (left out where the animation draws its own)."""
+    """A <figure> holding the animation (or its interactive page), its still (for pausing) and,
+    with ``caption``, its caption (left out where the animation draws its own)."""
     alt = escaped(f"{figure.title}. {figure.caption}")
-    if figure.is_video:
+    if figure.page is not None:
+        page = html.escape(figure.page.read_text(encoding="utf-8"), quote=True)
+        media = f'<iframe class="anim" title="{alt}" srcdoc="{page}"></iframe>'
+    elif figure.is_video:
         media = (
             f'<video class="anim" src="{media_src}" poster="{poster_src}" '
             f'aria-label="{alt}" loop muted playsinline controls></video>'

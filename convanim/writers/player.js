@@ -126,6 +126,7 @@ function cvPlayer(root, options) {
     go(index) { show(index); schedule(); },
     step(by) { setPlaying(false); show(current + by); },
     toggle() { setPlaying(!playing()); },
+    play() { if (!reduce) setPlaying(true); },
     stop() { setPlaying(false); },
     get index() { return current; },
     get count() { return steps.length; },
