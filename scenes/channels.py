@@ -7,6 +7,8 @@ multi-channel and 3D figures). Every number is an engine recording's.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from convanim.core import engine
 from convanim.picture import Picture, Step, Timeline
 from convanim.registry import scene
@@ -20,6 +22,7 @@ from convanim.blocks import (
     phase,
     shape_text,
     spatial_windows,
+    stack_sum_links,
     Stack,
     STEP_MS,
     under,
@@ -55,6 +58,7 @@ def conv1x1():
     labels = [*outputs.edges(), stack.caption(f"input {shape_text(POINTWISE.input_size, channels)}"),
               outputs.caption(f"output {shape_text(POINTWISE.output_size, kernels)}"),
               *outputs.tags([f"kernel {n + 1}" for n in range(kernels)])]
+    sums = stack_sum_links(recording, [stack], [outputs])
     steps = []
     for n, places in enumerate(spatial_windows(recording)):
         order = [place.out for place in places]
@@ -68,7 +72,7 @@ def conv1x1():
             arrow = link(stack, [place] * channels, outputs.surface(n), place.out)
             items = [*kernel_through(stack, grids, [place] * channels), arrow, *outputs.layers([[s] for s in slices]),
                      products]
-            steps.append(Step(phase(items, caption, POINTWISE), STEP_MS))
+            steps.append(Step(replace(phase(items, caption, POINTWISE), links=(sums[len(steps)],)), STEP_MS))
     background = Picture(items=tuple(labels), title="1×1 convolution: collapsing depth", caption=describe(POINTWISE),
-                         formula=formula_text(POINTWISE))
+                         formula=formula_text(POINTWISE), links=tuple(sums))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)

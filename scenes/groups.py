@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from convanim.core import engine
 from convanim.blocks import (
     blank_grids,
@@ -22,6 +24,7 @@ from convanim.blocks import (
     shuffle_lines,
     shuffled_roles,
     slice_tags,
+    stack_sum_links,
     standard_of,
     STEP_MS,
     text_lines,
@@ -60,18 +63,20 @@ def grouped():
                    target.caption(f"its {per_out} filters' outputs")]
     by_position = group_windows(recording)
     order = [places[0].out for places in by_position]
+    sums = stack_sum_links(recording, inputs, outputs)
     text = f"Each group's {per_out} filters read only its {per_in} channels"
     steps = [
-        Step(phase((*group_kernels(inputs, grids, places), *filling(outputs, out_roles, recording.output, order, k)),
-                   text, spec), hold_ms=READ_MS)
+        Step(replace(phase((*group_kernels(inputs, grids, places),
+                            *filling(outputs, out_roles, recording.output, order, k)), text, spec),
+                     links=(sums[k],)), hold_ms=READ_MS)
         for k, places in enumerate(by_position)
     ]
     final = (*drawn(inputs, grids), *filling(outputs, out_roles, recording.output, order, len(order)),
              *bracket(outputs, f"concatenated: {shape}"))
     text = "The groups' outputs, concatenated along channels, are the output"
     steps.append(Step(phase(final, text, spec), STEP_MS * 4))
-    return Timeline(background=Picture(items=tuple(labels), title=f"Grouped convolution, {spec.groups} groups"),
-                    steps=tuple(steps), view=OBLIQUE)
+    return Timeline(background=Picture(items=tuple(labels), title=f"Grouped convolution, {spec.groups} groups",
+                                       links=tuple(sums)), steps=tuple(steps), view=OBLIQUE)
 
 
 @scene("shuffled-grouped", "GConv1, a channel shuffle, GConv2: every group of GConv2 sees every group of GConv1")
@@ -94,6 +99,7 @@ def shuffled_grouped():
                *links(mixed, z, "GConv2"), *slice_tags(y), *slice_tags(mixed, order), *drawn(mixed, empty),
                *filling(z, z_roles, second.output, [], 0)),
         title=f"Shuffled grouped convolution, {groups} groups",
+        links=(*stack_sum_links(first, x, y, "GConv1 output"), *stack_sum_links(second, mixed, z, "GConv2 output")),
     )
     first_positions = group_windows(first)
     cells = [places[0].out for places in first_positions]

@@ -200,6 +200,26 @@ def test_hovering_an_output_cell_shows_the_engine_sum(case: str, tmp_path: Path,
     assert browser.evaluate(session, MARKS).count("cv-fed") == len(fed)
 
 
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_hovering_a_pooled_cell_shows_its_maximum_or_mean(kind: str, tmp_path: Path, browser: DevTools) -> None:
+    x = np.random.default_rng(3).integers(0, 9, (1, 5, 5)).astype(float)
+    page = api.pool({"kind": kind, "kernel_size": 3, "stride": 2, "padding": 1}, tmp_path / "pool.html", input=x)
+    if kind == "max":
+        pooled = reference.max_pool(x[None], (3, 3), (2, 2), (1, 1))[0][0]  # (values, indices)
+    else:
+        pooled = reference.avg_pool(x[None], (3, 3), (2, 2), (1, 1))[0]
+    session = open_page(browser, page.resolve().as_uri())
+    browser.evaluate(session, "convanimPlayer.stop()")
+    links = page_data(page)["links"]
+    assert len(links) == pooled.size
+    for link in links:
+        hover(browser, session, link["o"])
+        shown = browser.evaluate(session, PANEL)
+        index = tuple(int(k) for k in re.match(r"output\[([\d, ]+)\]", shown).group(1).split(", "))
+        assert shown.endswith(f"= {number(pooled[index])}"), (shown, pooled[index])
+        assert browser.evaluate(session, MARKS).count("cv-read") == 9
+
+
 def test_every_builtin_scene_page_loads(tmp_path: Path, browser: DevTools) -> None:
     """Every built-in figure as a page, at a small size: loads, no error, no request, a step
     shown; and each page is a file of its own (no two share a player's state)."""
@@ -213,6 +233,11 @@ def test_every_builtin_scene_page_loads(tmp_path: Path, browser: DevTools) -> No
         session = watched(browser, url)
         assert len(browser.evaluate(session, SHOWN)) == 1, name  # one step on screen, whichever
         assert problems(browser, session, url) == [], name
+        results = page_data(page)["links"]
+        browser.evaluate(session, "convanimPlayer.stop()")
+        for link in results[:: max(1, len(results) // 3)]:  # the cell under the pointer is its own
+            hover(browser, session, link["o"])
+            assert browser.evaluate(session, PANEL) == link["r"], name
         browser.call("Target.closeTarget", targetId=TARGETS.pop(session))
 
 

@@ -24,6 +24,7 @@ from convanim.blocks.groups import (
     shuffle_lines,
     shuffled_roles,
     slice_tags,
+    stack_sum_links,
     standard_of,
     value_grids,
 )
@@ -37,6 +38,8 @@ from convanim.blocks.marks import (
     link,
     output_grid,
     row,
+    sum_link,
+    sweep_link,
     text_lines,
     weight_labels,
 )
@@ -70,13 +73,13 @@ __all__ = [
     "GROUP_ROLES", "MASK_ROLES", "group_roles", "labels_of", "roles_of", "tinted",
     # what is drawn on surfaces
     "Filling", "arrow", "column", "filled_grid", "kernel_shades", "kernel_through", "link", "output_grid", "row",
-    "text_lines", "weight_labels",
+    "sum_link", "sweep_link", "text_lines", "weight_labels",
     # steps and timing
     "READ_MS", "STEP_MS", "finished", "phase", "sweep",
     # grouped tensors
     "blank_grids", "bracket", "channel_roles", "columns", "drawn", "filling", "first_slices", "gather",
-    "group_kernels", "group_windows", "links", "shuffle_lines", "shuffled_roles", "slice_tags", "standard_of",
-    "value_grids",
+    "group_kernels", "group_windows", "links", "shuffle_lines", "shuffled_roles", "slice_tags", "stack_sum_links",
+    "standard_of", "value_grids",
     # a convolution's matrix
     "Falk", "cell_shades",
     # text

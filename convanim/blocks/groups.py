@@ -14,12 +14,12 @@ from itertools import accumulate
 import numpy as np
 
 from convanim.blocks.cells import group_roles
-from convanim.blocks.marks import arrow, filled_grid, kernel_through
+from convanim.blocks.marks import arrow, filled_grid, kernel_through, sum_link
 from convanim.blocks.surfaces import GAP, Stack, Surface
-from convanim.blocks.windows import Window, spatial_windows
+from convanim.blocks.windows import Window, cell_of, spatial_windows, window_of
 from convanim.core import engine
 from convanim.core.spec import ConvSpec
-from convanim.picture import Grid, Item, Label, Line, Point3
+from convanim.picture import Grid, Item, Label, Line, Link, Point3
 
 
 #: Screen gaps between tensors (left to right) and between group rows (top to bottom), in cells.
@@ -168,6 +168,26 @@ def group_windows(recording: engine.Recording) -> list[list[Window]]:
     per_channel = spatial_windows(recording)
     firsts = [per_channel[g * (spec.out_channels // spec.groups)] for g in range(spec.groups)]
     return [list(step) for step in zip(*firsts, strict=True)]
+
+
+def stack_sum_links(recording: engine.Recording, sources: Sequence[Stack], targets: Sequence[Stack],
+                    name: str = "output") -> list[Link]:
+    """A link per output cell of an unbatched 2D ``recording`` drawn as split stacks (channels
+    counted across ``sources`` and across ``targets``, one stack per group), in narration order:
+    its taps on the input slices, its cell on its output slice. The stacks show the recording's
+    own grid (padded), as the built-in figures do."""
+    def surface(stacks: Sequence[Stack], channel: int) -> Surface:
+        firsts = _firsts(stacks)
+        group = next(g for g in range(len(stacks)) if channel < firsts[g + 1])
+        return stacks[group].surface(channel - firsts[group])
+
+    found = []
+    for event in recording.placements():
+        placed, place = event[0], window_of(*event, 2)
+        cells = [surface(sources, tap.grid_index[0]).cell_quad(cell_of(tap.grid_index, 2)) for tap in placed.taps]
+        label = f"{name}[" + ", ".join(map(str, placed.out_index)) + "]"
+        found.append(sum_link(place, surface(targets, placed.out_index[0]).cell_quad(place.out), cells, name=label))
+    return found
 
 
 def standard_of(spec: ConvSpec) -> ConvSpec:

@@ -52,9 +52,8 @@ def sum_link(place: Window, output: Quad, inputs: Sequence[Quad] = (), weights: 
 def sweep_link(source: Surface, target: Surface, place: Window, *, weights: bool = False) -> Link:
     """:func:`sum_link` of a flat sweep: the taps' cells on ``source`` (which also shows the
     weights, as subscripts, with ``weights``), the output cell on ``target``."""
-    cells = [source.quad(r, c, r + 1, c + 1) for r, c in place.taps]
-    row, col = place.out
-    return sum_link(place, target.quad(row, col, row + 1, col + 1), cells, cells if weights else ())
+    cells = [source.cell_quad(tap) for tap in place.taps]
+    return sum_link(place, target.cell_quad(place.out), cells, cells if weights else ())
 
 
 def kernel_shades(surface: Surface, place: Window) -> list[Shade | Line]:

@@ -80,6 +80,11 @@ class Surface:
             return self._frame.quad(self.rows - row1, col0, self.rows - row0, col1)
         return self._frame.quad(row0, col0, row1, col1)
 
+    def cell_quad(self, cell: tuple[int, int]) -> tuple[Point3, ...]:
+        """Corners of the matrix cell (row, col)."""
+        row, col = cell
+        return self.quad(row, col, row + 1, col + 1)
+
     def point(self, row: float, col: float) -> Point3:
         """World position of the matrix point (row, col); (0, 0) is the top-left corner."""
         return self._frame.point(self.rows - row if self.ground else row, col)

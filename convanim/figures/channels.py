@@ -29,7 +29,7 @@ from convanim.blocks.windows import (
 from convanim.core import engine
 from convanim.core.notation import describe, formula_text, number, shape_text, signed
 from convanim.core.spec import ConvSpec
-from convanim.picture import Grid, Item, Label, Link, Picture, Quad, Shade, Step, Timeline
+from convanim.picture import Grid, Item, Label, Link, Picture, Shade, Step, Timeline
 
 
 #: The width:height a channel sweep's layout aims at (a README column, a 16:9 slide's figure
@@ -148,24 +148,19 @@ def _channel_links(recording: engine.Recording, seen: Channels, stack: Stack, ta
         placed = event[0]
         if placed.out_index[0] != seen.out_channel:
             continue
-        cells = [_cell_quad(stack.surface(drawn.index(tap.grid_index[0])), cell_of(tap.grid_index, dims))
+        cells = [stack.surface(drawn.index(tap.grid_index[0])).cell_quad(cell_of(tap.grid_index, dims))
                  for tap in placed.taps if tap.grid_index[0] in drawn]
         place = window_of(*event, dims)
-        links.append(sum_link(place, _cell_quad(target, place.out), cells))
+        links.append(sum_link(place, target.cell_quad(place.out), cells))
     return links
 
 
 def _partial_link(stack: Stack, seen: Channels, channel: int, target: Surface, place: Window) -> Link:
     """The link of one channel's partial result: its taps on that channel's slice."""
     source = stack.surface(list(seen.drawn).index(channel))
-    cells = [_cell_quad(source, tap) for tap in place.taps]
+    cells = [source.cell_quad(tap) for tap in place.taps]
     row, col = place.out
-    return sum_link(place, _cell_quad(target, place.out), cells, name=f"channel {channel} result[{row}, {col}]")
-
-
-def _cell_quad(surface: Surface, cell: Cell) -> Quad:
-    row, col = cell
-    return surface.quad(row, col, row + 1, col + 1)
+    return sum_link(place, target.cell_quad(place.out), cells, name=f"channel {channel} result[{row}, {col}]")
 
 
 def _channel_layout(channels: int, shape: tuple[int, int], out_shape: tuple[int, int], partials: int,
@@ -277,9 +272,9 @@ def _volume_link(stack: Stack, outputs: Stack, place: VolumeWindow) -> Link:
     """The link of one 3D placement: its taps on the depth slices drawn, the output cell on its
     depth's slice, the numbers of every tap (every channel's)."""
     assert place.whole is not None
-    cells = [_cell_quad(stack.surface(d), tap) for d, window in enumerate(place.slices) if window
+    cells = [stack.surface(d).cell_quad(tap) for d, window in enumerate(place.slices) if window
              for tap in window.taps]
-    return sum_link(place.whole, _cell_quad(outputs.surface(place.out[0]), place.out[1:]), cells)
+    return sum_link(place.whole, outputs.surface(place.out[0]).cell_quad(place.out[1:]), cells)
 
 
 def sheet(stack: Stack, channel: int, role: str) -> Shade:

@@ -20,7 +20,7 @@ from convanim.blocks.windows import cell_of, plane
 from convanim.core.events import MaximumFound, MeanWritten, ValuesRead, WindowPlaced
 from convanim.core.notation import describe_pool, formula_text, number
 from convanim.core.pool_recording import BEYOND, PoolRecording
-from convanim.picture import Grid, Item, Label, Picture, Shade, Step, Timeline, View
+from convanim.picture import Grid, Item, Label, Link, Picture, Shade, Step, Timeline, View
 
 #: What each cell of a pooling grid is: an input cell, padding, or past the padding (ceil mode).
 POOL_ROLES = {**MASK_ROLES, BEYOND: "skipped"}
@@ -42,15 +42,17 @@ def pool_sweep(recording: PoolRecording, *, title: str | None = None, every_posi
     right = Surface((cols + 2.0, (rows - out.shape[0]) / 2, 0.0), *out.shape)
     roles = [[POOL_ROLES[int(m)] for m in line] for line in mask]
     labels = [[number(v) if m != BEYOND else "" for v, m in zip(*line)] for line in zip(grid, mask)]
+    places = list(islice(recording.placements(), out.size))  # the first channel's windows
+    order = [cell_of(placed.out_index, spec.dims) for placed, _, _ in places]
+    links = [_link(left, right, place, spec.dims) for place in places]
     background = Picture(
         items=(left.grid(roles, labels), heading(left, "input"), heading(right, "output"),
                Filling(right, out, []).state(0)),
         title=title or f"{'Max' if spec.kind == 'max' else 'Average'} pooling",
         caption=describe_pool(spec),
         formula=formula_text(spec),
+        links=tuple(links),
     )
-    places = list(islice(recording.placements(), out.size))  # the first channel's windows
-    order = [cell_of(placed.out_index, spec.dims) for placed, _, _ in places]
     filling = Filling(right, out, order)
     below = left.point(rows + 0.9, (cols + 2.0 + out.shape[1]) / 2)
     steps = []
@@ -58,7 +60,7 @@ def pool_sweep(recording: PoolRecording, *, title: str | None = None, every_posi
         placed, read, result = places[end - 1]
         items: list[Item] = [_window(left, placed, spec.dims), *_winner(left, result, grid, spec.dims),
                              filling.step(end - 1), Label(below, _working(read, result), size="small")]
-        steps.append(Step(Picture(items=tuple(items)), hold_ms=hold_ms))
+        steps.append(Step(Picture(items=tuple(items), links=(links[end - 1],)), hold_ms=hold_ms))
     return Timeline(background=background, steps=tuple(steps), view=View())
 
 
@@ -77,6 +79,18 @@ def _winner(surface: Surface, result: MaximumFound | MeanWritten, grid: np.ndarr
     row, col = cell_of(result.grid_index, dims)
     cell = Surface(surface.point(row, col), 1, 1)
     return [cell.grid([["active"]], [[number(grid[row, col])]])]
+
+
+def _link(source: Surface, target: Surface, place: tuple[WindowPlaced, ValuesRead, MaximumFound | MeanWritten],
+          dims: int) -> Link:
+    """What a page says of one output cell: the values its window read, then the maximum or the
+    mean it wrote."""
+    placed, read, result = place
+    taken = "max" if isinstance(result, MaximumFound) else f"Σ/{result.divisor}"
+    name = "output[" + ", ".join(map(str, placed.out_index)) + "]"
+    return Link(placed.out_index, target.cell_quad(cell_of(placed.out_index, dims)),
+                tuple(source.cell_quad(cell_of(cell.grid_index, dims)) for cell in placed.cells), (),
+                tuple(map(number, read.values)), f"{name} = {taken} = {number(result.value)}", result.value)
 
 
 def _working(read: ValuesRead, result: MaximumFound | MeanWritten) -> str:

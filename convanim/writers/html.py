@@ -31,7 +31,7 @@ WORDS = {
     "slider": "Step",
     "speed": "Speed",
     "of": "Step {k} / {n}",
-    "hint": "Point at an output cell to see its sum, or at an input cell to see what it feeds.",
+    "hint": "Point at an output cell to see how it is computed, or at an input cell to see what it feeds.",
     "feeds": "This cell feeds {n} output cell(s).",
     "explain": "What the cell under the pointer computes",
 }
