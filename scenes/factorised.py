@@ -7,6 +7,8 @@ the counts in the caption come from those recordings' specs.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from convanim.core import composite, engine
@@ -24,7 +26,9 @@ from convanim.blocks import (
     row,
     spatial_windows,
     Stack,
+    stack_sum_links,
     STEP_MS,
+    sweep_link,
     sweep_windows,
     text_lines,
     under,
@@ -77,9 +81,13 @@ def flattened():
              f"3. Horizontally: the {filters[2]} filter"]
     sweeps = [spatial_windows(chain.channel_pass)[0], sweep_windows(chain.vertical_pass),
               sweep_windows(chain.horizontal_pass)]
+    names = ("across channels", "vertically", "output")
     steps = []
     for index, (recording, places) in enumerate(zip(passes, sweeps)):
         order = [place.out for place in places]
+        sums = (stack_sum_links(recording, [stack], [Stack(results[0].origin, 1, *shapes[0])], names[0]) if index == 0
+                else [sweep_link(results[index - 1], results[index], place,
+                                 name=f"{names[index]}[{place.out[0]}, {place.out[1]}]") for place in places])
         grids_now = [filled_grid(s, p.output[0], list(np.ndindex(*p.output.shape[1:])), role="intermediate")
                      for s, p in zip(results[:index], passes)]
         for k, place in enumerate(places):
@@ -88,7 +96,7 @@ def flattened():
                       else [*stack.layers([[g] for g in grids]), *kernel_shades(results[index - 1], place)])
             products = under(results, place.products(), below=1.4, size="normal", role="text")
             items = [*grids_now, *kernel, current, products]
-            steps.append(Step(phase(items, texts[index], recording.spec), STEP_MS))
+            steps.append(Step(replace(phase(items, texts[index], recording.spec), links=(sums[k],)), STEP_MS))
     background = Picture(items=(*(filled_grid(s, p.output[0], ()) for s, p in zip(results, passes)), *labels),
                          title="Flattened convolution: three 1D filters", caption=describe(chain.full.spec),
                          formula=formula_text(chain.full.spec))

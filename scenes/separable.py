@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -28,6 +29,7 @@ from convanim.blocks import (
     side_by_side,
     spatial_windows,
     Stack,
+    stack_sum_links,
     STEP_MS,
     Surface,
     sweep,
@@ -113,23 +115,27 @@ def depthwise_separable():
     kernels, volume_shape = POINTWISE.out_channels, shape_text((out_rows, out_cols, POINTWISE.out_channels))
     counts = [versus("multiplications", [DEPTHWISE.macs, POINTWISE.macs], rec.standard_macs),
               versus("parameters", [DEPTHWISE.params, POINTWISE.params], rec.standard_spec.params)]
+    sums = stack_sum_links(depthwise, [source], [middle], "after depthwise")
+    mixed = stack_sum_links(pointwise, [middle], [Stack(target.origin, 1, out_rows, out_cols)], out_channels=1)
     background = Picture(
         items=(*text_lines(target.point(out_rows + 1.6, -x), counts, size="normal"),
                under(source.surfaces(), f"input {shape_text((rows, cols, channels))}"),
                under(middle.surfaces(), f"after depthwise: {shape_text((out_rows, out_cols, channels))}"),
                filled_grid(target, out, [])),
         title="Depthwise separable convolution",
+        links=(*sums, *mixed),
     )
     first = f"1) depthwise: {channels} kernels of {shape_text((*DEPTHWISE.kernel_size, 1))}, each on its own channel"
-    steps = [Step(phase((*kernel_through(source, grids, places, block=False),
-                         *filling([middle], roles, depthwise.output, order, k)), first, DEPTHWISE), STEP_MS)
+    steps = [Step(replace(phase((*kernel_through(source, grids, places, block=False),
+                                 *filling([middle], roles, depthwise.output, order, k)), first, DEPTHWISE),
+                          links=(sums[k],)), STEP_MS)
              for k, places in enumerate(by_position)]
     second = (f"2) pointwise: a {shape_text((*POINTWISE.kernel_size, channels))} kernel mixes the {channels} channels"
               f" (kernel 1 of {kernels})")
-    steps += [Step(phase((*gather(middle, place.out, target, place.out), *done,
-                          *(kernel_shades(middle.surface(c), place)[0] for c in range(channels)),
-                          filled_grid(target, out, order[:k], place.out), under(target, place.products())),
-                         second, POINTWISE), STEP_MS)
+    steps += [Step(replace(phase((*gather(middle, place.out, target, place.out), *done,
+                                  *(kernel_shades(middle.surface(c), place)[0] for c in range(channels)),
+                                  filled_grid(target, out, order[:k], place.out), under(target, place.products())),
+                                 second, POINTWISE), links=(mixed[k],)), STEP_MS)
               for k, place in enumerate(spatial_windows(pointwise)[0])]
     block = Box(target.point(0, out_cols + 3.0), (out_cols, out_rows, GAP), role="done", label=volume_shape)
     times = Label(target.point(out_rows / 2, out_cols + 1.5), f"×{kernels}", size="large")

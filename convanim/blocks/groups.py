@@ -171,18 +171,22 @@ def group_windows(recording: engine.Recording) -> list[list[Window]]:
 
 
 def stack_sum_links(recording: engine.Recording, sources: Sequence[Stack], targets: Sequence[Stack],
-                    name: str = "output") -> list[Link]:
+                    name: str = "output", out_channels: int | None = None) -> list[Link]:
     """A link per output cell of an unbatched 2D ``recording`` drawn as split stacks (channels
     counted across ``sources`` and across ``targets``, one stack per group), in narration order:
     its taps on the input slices, its cell on its output slice. The stacks show the recording's
-    own grid (padded), as the built-in figures do."""
+    own grid (padded), as the built-in figures do; ``out_channels`` says how many output channels
+    the targets draw (the first ones; default all)."""
     def surface(stacks: Sequence[Stack], channel: int) -> Surface:
         firsts = _firsts(stacks)
         group = next(g for g in range(len(stacks)) if channel < firsts[g + 1])
         return stacks[group].surface(channel - firsts[group])
 
     found = []
+    drawn = recording.spec.out_channels if out_channels is None else out_channels
     for event in recording.placements():
+        if event[0].out_index[0] >= drawn:
+            continue
         placed, place = event[0], window_of(*event, 2)
         cells = [surface(sources, tap.grid_index[0]).cell_quad(cell_of(tap.grid_index, 2)) for tap in placed.taps]
         label = f"{name}[" + ", ".join(map(str, placed.out_index)) + "]"

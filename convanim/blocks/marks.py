@@ -49,11 +49,11 @@ def sum_link(place: Window, output: Quad, inputs: Sequence[Quad] = (), weights: 
                 f"{name} = Σ{bias} = {number(place.value)}", place.value)
 
 
-def sweep_link(source: Surface, target: Surface, place: Window, *, weights: bool = False) -> Link:
+def sweep_link(source: Surface, target: Surface, place: Window, *, weights: bool = False, name: str = "") -> Link:
     """:func:`sum_link` of a flat sweep: the taps' cells on ``source`` (which also shows the
     weights, as subscripts, with ``weights``), the output cell on ``target``."""
     cells = [source.cell_quad(tap) for tap in place.taps]
-    return sum_link(place, target.cell_quad(place.out), cells, cells if weights else ())
+    return sum_link(place, target.cell_quad(place.out), cells, cells if weights else (), name=name)
 
 
 def kernel_shades(surface: Surface, place: Window) -> list[Shade | Line]:

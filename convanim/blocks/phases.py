@@ -9,10 +9,11 @@ while the later phases run.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
-from convanim.blocks.marks import Filling, kernel_shades, output_grid, weight_labels
+from convanim.blocks.marks import Filling, kernel_shades, output_grid, sweep_link, weight_labels
 from convanim.blocks.surfaces import Surface
 from convanim.blocks.text import phase_caption
 from convanim.blocks.windows import sweep_windows
@@ -98,7 +99,8 @@ def sweep(
     The window (with its weights) moves over ``source``, whose grid the scene has drawn; the output
     fills in at ``target``. ``keep`` items (earlier phases' results) are drawn first, and
     ``products_at`` places the current placement's products line. Every step carries the phase's
-    caption (``text`` over the recording's parameters) and its size formula.
+    caption (``text`` over the recording's parameters) and its size formula, and the result it
+    computes (a page explains every cell a sweep fills).
     """
     places = sweep_windows(recording)
     order = [place.out for place in places]
@@ -110,5 +112,6 @@ def sweep(
         items.append(filling.step(done))
         if products_at is not None:
             items.append(Label(products_at, place.products(), size="small"))
-        steps.append(Step(phase(items, text, recording.spec), hold_ms=hold_ms))
+        overlay = replace(phase(items, text, recording.spec), links=(sweep_link(source, target, place, weights=True),))
+        steps.append(Step(overlay, hold_ms=hold_ms))
     return steps

@@ -90,7 +90,7 @@ def _link(source: Surface, target: Surface, place: tuple[WindowPlaced, ValuesRea
     name = "output[" + ", ".join(map(str, placed.out_index)) + "]"
     return Link(placed.out_index, target.cell_quad(cell_of(placed.out_index, dims)),
                 tuple(source.cell_quad(cell_of(cell.grid_index, dims)) for cell in placed.cells), (),
-                tuple(map(number, read.values)), f"{name} = {taken} = {number(result.value)}", result.value)
+                (_working(read, result),), f"{name} = {taken} = {number(result.value)}", result.value)
 
 
 def _working(read: ValuesRead, result: MaximumFound | MeanWritten) -> str:
