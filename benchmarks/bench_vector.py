@@ -1,9 +1,11 @@
-"""Issue 15's figures: bytes and time of each vector format, whole process, fresh non-editable install.
+"""Issues 15 and 16: bytes and time of each vector format and of the interactive page, whole
+process, fresh non-editable install.
 
 Printed for the reference figure (``arith-same-padding-no-strides``, 25 steps) and for
 ``depthwise-separable`` (a phased figure of stacks): the GIF beside a PDF of a page a step, a folder
-of SVG frames, an animated SVG, one step as SVG and PDF, and a storyboard as PNG and PDF. Checked:
-the reference figure's PDF is smaller than its GIF.
+of SVG frames, an animated SVG, one step as SVG and PDF, a storyboard as PNG and PDF, and the
+interactive HTML page. Checked: the reference figure's PDF is smaller than its GIF, and its page
+at most 1.5 times its GIF.
 
 Then the design choice, measured on the same drawings in one process: our own SVG writer against
 matplotlib's SVG backend driven with the same Figure as the PDF (text kept as text, fonts not
@@ -32,7 +34,10 @@ OUTPUTS = (
     ("pdf, last step", ["--step", "last"], "s.pdf"),
     ("png storyboard", ["--strip"], "b.png"),
     ("pdf storyboard", ["--strip"], "b.pdf"),
+    ("html page", [], "p.html"),
 )
+#: The interactive page of the reference figure: at most this many times its GIF (issue 16).
+PAGE_PER_GIF = 1.5
 
 #: Our SVG writer and matplotlib's, on the same drawings of every step (run in the install).
 COMPARE = r"""
@@ -81,6 +86,9 @@ def run(bin_dir: Path, folder: Path) -> list[Check]:
         if name == FIGURES[0]:
             pdf, gif = sizes["pdf, a page a step"], sizes["gif"]
             checks.append(Check(f"{name}: pdf bytes under the gif's", f"{pdf:,} vs {gif:,}", "pdf < gif", pdf < gif))
+            page = sizes["html page"]
+            checks.append(Check(f"{name}: html page bytes against the gif's", f"{page / gif:.2f}× ({page:,})",
+                                f"≤ {PAGE_PER_GIF}×", page <= PAGE_PER_GIF * gif))
         # In the scratch folder: from the checkout, ``-c`` would import its sources, not the install.
         compared = subprocess.run([str(bin_dir / "python"), "-c", COMPARE, name], capture_output=True, text=True,
                                   check=True, cwd=folder)

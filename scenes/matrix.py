@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from convanim.core import engine
@@ -19,6 +21,7 @@ from convanim.blocks import (
     shape_text,
     STEP_MS,
     Surface,
+    sweep_link,
     sweep_windows,
     weight_labels,
 )
@@ -55,6 +58,7 @@ def transposed_matrix():
             *ct.background("Cᵀ", f"y: the input, flattened ({n_out})", "Cᵀ·y"),
         ),
         title=f"Transposed convolution: C is {n_out}×{n_in}, Cᵀ is {n_in}×{n_out}",
+        links=(*(c.link(k, "C·x") for k in range(n_out)), *(ct.link(k, "Cᵀ·y") for k in range(n_in))),
     )
     below = (x_out.point(0, big[1])[0] / 2, top + big[0] + 1.0, 0.0)
     first = f"1) each row of C is the {shape_text(KERNEL.shape[2:])} kernel laid over x: y = C·x"
@@ -65,12 +69,13 @@ def transposed_matrix():
     for row, place in enumerate(places):
         items = [*kernel_shades(x_in, place), *weight_labels(x_in, place), *c.row(row), Label(below, c.products(row)),
                  output_grid(y_out, direct.output[0], row, numbers=True, order=order)]
-        steps.append(Step(phase(items, first, direct.spec), STEP_MS * 3))
+        explained = (sweep_link(x_in, y_out, place, weights=True),)
+        steps.append(Step(replace(phase(items, first, direct.spec), links=explained), STEP_MS * 3))
     kept = [finished(direct, y_out), c.result_grid(n_out)]
     cells = list(np.ndindex(*big))
     for row in range(n_in):
         items = [*kept, c.column(row), *ct.row(row), *cell_shades(y_in, u.structure[:, row]),
                  Label(below, ct.products(row)),
                  output_grid(x_out, back.output[0], row, numbers=True, order=cells)]
-        steps.append(Step(phase(items, second, back.spec), READ_MS))
+        steps.append(Step(replace(phase(items, second, back.spec), links=(ct.link(row, "Cᵀ·y"),)), READ_MS))
     return Timeline(background=background, steps=tuple(steps), view=View())

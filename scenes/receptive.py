@@ -14,7 +14,7 @@ import numpy as np
 from convanim.blocks import Surface, heading, labels_of
 from convanim.core import engine
 from convanim.errors import InternalError
-from convanim.picture import Grid, Label, Line, Picture, Step, Timeline, View
+from convanim.picture import Grid, Label, Line, Link, Picture, Step, Timeline, View
 from convanim.registry import scene
 
 #: Three stacked 3×3 convolutions (VGG's argument: the field of one 7×7 with fewer weights).
@@ -75,6 +75,22 @@ def _grid(surface: Surface, counts: np.ndarray, base: str, *, chosen: bool = Fal
                         labels_of(counts, counts > 0))
 
 
+def _field_links(source: Surface, target: Surface, layers: list[dict[str, int]]) -> list[Link]:
+    """What a page says of each cell of the last layer: the input cells it sees, each with its
+    number of paths (the cells of every output, not only the one the figure follows)."""
+    links = []
+    for cell in np.ndindex(target.rows, target.cols):
+        at = cell if source.rows > 1 else cell[1:]
+        counts = paths((source.rows, source.cols) if source.rows > 1 else (source.cols,), layers, at).reshape(
+            source.rows, source.cols)
+        seen = [(r, c) for r, c in np.ndindex(*counts.shape) if counts[r, c] > 0]
+        where = (lambda r, c: f"({r}, {c})") if source.rows > 1 else (lambda r, c: f"cell {c}")
+        terms = tuple(f"{where(r, c)}: {int(counts[r, c])} path{'s' if counts[r, c] != 1 else ''}" for r, c in seen)
+        links.append(Link(cell, target.cell_quad(cell), tuple(source.cell_quad(rc) for rc in seen), (), terms,
+                          f"output[{', '.join(map(str, at))}] sees {len(seen)} input cells", float(len(seen))))
+    return links
+
+
 def _plain_part(r: int) -> tuple[list[Surface], list[Label], list[Step]]:
     """Three 3×3 layers side by side, input 2 cells wider than the field; a step per layer, down."""
     sizes = [r + 2 - 2 * i for i in range(len(PLAIN) + 1)]  # 9, 7, 5, 3: valid 3×3 convolutions
@@ -128,7 +144,8 @@ def receptive_field_scene() -> Timeline:
     rows, causal_labels, causal_steps = _causal_part(grids[0].rows + 2.0, causal_r, plain_steps[-1].overlay.items)
     blank = [g.grid(np.full((g.rows, g.cols), "output" if i else "input").tolist()) for i, g in enumerate(grids)]
     blank += [row.grid([["output" if i else "input"] * row.cols]) for i, row in enumerate(rows)]
-    background = Picture(items=(*blank, *plain_labels, *causal_labels),
+    links = (*_field_links(grids[0], grids[-1], PLAIN), *_field_links(rows[0], rows[-1], CAUSAL))
+    background = Picture(items=(*blank, *plain_labels, *causal_labels), links=links,
                          title="The receptive field: what one output cell sees",
                          caption="Each number counts the paths from its cell to the output cell",
                          formula=f"stacked 3×3: {plain_formula}\ndilated: {causal_formula}")

@@ -6,6 +6,8 @@ of a transposed convolution, each input cell's value × kernel added onto the ou
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from convanim.blocks import (
@@ -17,15 +19,16 @@ from convanim.blocks import (
     kernel_shades,
     labels_of,
     roles_of,
+    sweep_link,
     sweep_windows,
     under,
 )
 from convanim.core import engine
-from convanim.core.events import StampPlaced
+from convanim.core.events import StampCell, StampPlaced
 from convanim.core.pixel_shuffle import pixel_shuffle
-from convanim.core.notation import describe, formula_text, number
+from convanim.core.notation import describe, factor, formula_text, number
 from convanim.core.scatter import scatter
-from convanim.picture import Label, Picture, Shade, Step, Timeline, View
+from convanim.picture import Label, Link, Picture, Shade, Step, Timeline, View
 from convanim.registry import scene
 
 #: Pixel shuffle's factor and the size of each input channel.
@@ -59,16 +62,28 @@ def pixel_shuffle_scene() -> Timeline:
         marks = [s.grid(_marked(ch, r, c), texts[ch]) for ch, s in enumerate(inputs)]
         steps.append((moves, marks, len(order)))
     filling = Filling(target, out, order, role=roles)
+    moved = {cell: _moved(inputs, target, cell, sources[cell], float(out[cell])) for cell in sources}
     background = Picture(
         items=(*(s.grid(_marked(ch), texts[ch]) for ch, s in enumerate(inputs)), *labels, filling.state(0)),
         title="Pixel shuffle: depth to space",
         caption=f"r = {FACTOR}: the {channels} channels' values at one position become one {FACTOR}×{FACTOR} block",
         formula=f"out(c, h·{FACTOR} + i, w·{FACTOR} + j) = in(c·{FACTOR * FACTOR} + i·{FACTOR} + j, h, w)",
+        links=tuple(moved.values()),
     )
     # The arrows go under the grids, so that they leave a cell's edge and cross no number.
-    shown = [Step(Picture(items=(*moves, *marks, filling.state(done))), hold_ms=SHUFFLE_MS)
+    shown = [Step(Picture(items=(*moves, *marks, filling.state(done)), links=(moved[order[done - 1]],)),
+                  hold_ms=SHUFFLE_MS)
              for moves, marks, done in steps]
     return Timeline(background=background, steps=tuple(shown), view=View(), glide=False)
+
+
+def _moved(inputs: list[Surface], target: Surface, cell: tuple[int, int], source: tuple[int, int, int],
+           value: float) -> Link:
+    """What a page says of one output cell of the shuffle: the input cell its value came from."""
+    channel, row, col = source
+    return Link((0, *cell), target.cell_quad(cell), (inputs[channel].cell_quad((row, col)),), (),
+                (f"from channel {channel}, row {row}, col {col}",),
+                f"output[0, {cell[0]}, {cell[1]}] = {number(value)}", value)
 
 
 def _marked(channel: int, row: int | None = None, col: int | None = None) -> list[list[str]]:
@@ -107,6 +122,7 @@ def transposed_scatter() -> Timeline:
     maps = [Surface((first_x, below, 0.0), *counts[0].shape, cell=small),
             Surface((first_x + (counts[0].shape[1] + 2) * small, below, 0.0), *counts[1].shape, cell=small)]
     background = Picture(
+        links=tuple(_stamp_links(stamps.events, source, kernel, target, out)),
         items=(source.grid([["input"] * 2] * 2, labels_of(SCATTER_INPUT)),
                kernel.grid([["weight"] * 3] * 3, labels_of(SCATTER_KERNEL)),
                target.grid([["output"] * out.shape[1]] * out.shape[0]),
@@ -143,7 +159,8 @@ def transposed_scatter() -> Timeline:
     direct_text = "The same output, reached as a direct convolution: zeros between the inputs, padded, kernel flipped"
     for done, place in enumerate(places):
         items = (zeros, heading(direct, "as a direct convolution"), *kernel_shades(direct, place), again.step(done))
-        steps.append(Step(Picture(items=items, caption=direct_text), hold_ms=DIRECT_MS))
+        steps.append(Step(Picture(items=items, caption=direct_text, links=(sweep_link(direct, target, place),)),
+                          hold_ms=DIRECT_MS))
     same = (zeros, heading(direct, "as a direct convolution"), again.state(len(places)))
     overlap = [m.grid(np.where(c > c.min(), "intermediate", "done").tolist(), labels_of(c))
                for m, c in zip(maps, counts)]
@@ -153,6 +170,28 @@ def transposed_scatter() -> Timeline:
                                       "k=3, s=2 (the checkerboard artefact), even inside for k=4, s=2"),
                       hold_ms=3 * SCATTER_MS))
     return Timeline(background=background, steps=tuple(steps), view=View(), glide=False)
+
+
+def _stamp_links(events: Sequence[object], source: Surface, kernel: Surface, target: Surface,
+                 out: np.ndarray) -> list[Link]:
+    """What a page says of each output cell of the scatter view: every stamp that reaches it,
+    as input value × kernel weight, and their sum, the engine's numbers."""
+    terms: dict[tuple[int, int], list[tuple[StampPlaced, StampCell]]] = {}
+    for stamp in events:
+        if isinstance(stamp, StampPlaced):
+            for cell in stamp.cells:
+                if cell.output_index is not None:
+                    terms.setdefault(cell.output_index[-2:], []).append((stamp, cell))
+    links = []
+    for (row, col), reaching in sorted(terms.items()):
+        texts = tuple(f"{number(stamp.value)} × {factor(SCATTER_KERNEL[cell.weight_index[-2:]])} = "
+                      f"{number(cell.product)}" for stamp, cell in reaching)
+        value = float(out[row, col])
+        links.append(Link((0, row, col), target.cell_quad((row, col)),
+                          tuple(source.cell_quad(stamp.input_index[-2:]) for stamp, _ in reaching),
+                          tuple(kernel.cell_quad(cell.weight_index[-2:]) for _, cell in reaching),
+                          texts, f"output[0, {row}, {col}] = Σ = {number(value)}", value))
+    return links
 
 
 def overlaps(kernel_size: int) -> np.ndarray:

@@ -259,3 +259,25 @@ def test_the_notebook_frame_plays_the_page(tmp_path: Path, browser: DevTools) ->
                                       ".getBoundingClientRect().height")
     frame = browser.evaluate(session, "document.querySelector('iframe').getBoundingClientRect().height")
     assert inner <= frame + 1  # the frame is tall enough for the figure, its controls and its panel
+
+
+@pytest.mark.parametrize("flags, says", [
+    (["--step", "2"], "step"), (["--strip"], "strip"), (["--animate"], "animate"), (["--crf", "20"], "crf"),
+    (["--size", "0x0"], "size"), (["--theme", "sepia"], "theme"),
+])
+@pytest.mark.parametrize("command", [["render", "basics"], ["custom", "--input", "5", "--kernel", "3"]])
+def test_a_page_with_options_it_cannot_take_is_refused_before_anything_is_written(
+        command: list[str], flags: list[str], says: str, tmp_path: Path) -> None:
+    out = tmp_path / "fig.html"
+    result = CliRunner().invoke(main, [*command, "-o", str(out), *flags])
+    assert result.exit_code == 2, result.output
+    assert says in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_page_cannot_be_written_over_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "fig.html").mkdir()
+    result = CliRunner().invoke(main, ["render", "basics", "-o", str(tmp_path / "fig.html")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert list((tmp_path / "fig.html").iterdir()) == []

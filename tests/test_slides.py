@@ -254,24 +254,35 @@ def data_bytes(uri: str, mime: str) -> bytes:
     return base64.b64decode(uri[len(prefix) :])
 
 
-def test_html_deck_inlines_the_rendered_media_and_needs_no_network(tmp_path: Path, recorder: Recorder) -> None:
+def test_html_deck_inlines_the_rendered_pages_and_needs_no_network(tmp_path: Path, recorder: Recorder) -> None:
     scenes = scene_file(tmp_path)
     deck = make_slides([str(scenes)], tmp_path / "deck.html")
     page = parse(deck)
     expected = timelines(scenes)
     assert len(page.all("section", "slide")) == len(expected)
+    frames = [(frame["srcdoc"] or "").encode("utf-8") for frame in page.all("iframe", "anim")]
+    assert frames == recorder.of(".html")  # each figure's interactive page, byte for byte
+    assert all(call["bare"] for call in recorder.calls if call["format"] == "html")  # the slide has the text
+    assert page.texts["h2"] == [timeline.background.title for timeline in expected]
+    assert page.texts["figcaption"] == [caption_of(timeline) for timeline in expected]
+    links = [value for _, attrs in page.elements for key, value in attrs.items() if key in ("src", "href")]
+    assert all(link.startswith("data:") for link in links)
+    assert not any(tag == "link" for tag, _ in page.elements)
+    buttons = {attrs.get("id") for attrs in page.all("button")}
+    assert {"prev", "next", "toggle"} <= buttons  # keyboard-reachable controls, pause included
+
+
+def test_html_deck_of_gifs_inlines_them_with_their_stills(tmp_path: Path, recorder: Recorder) -> None:
+    """Figures without a page (as the gallery has them) are GIFs with the still pausing shows."""
+    from convanim.slides import entries_for, render_figures
+    from convanim.slides.html import write_html
+
+    page = parse(write_html(render_figures(entries_for([str(scene_file(tmp_path))]), tmp_path), tmp_path / "d.html"))
     animations = [data_bytes(img["src"], "image/gif") for img in page.all("img", "anim")]
     assert animations == recorder.of(".gif")
     stills = [data_bytes(img["src"], "image/png") for img in page.all("img", "still")]
     for still, gif in zip(stills, animations, strict=True):
         assert pixels(still) == last_frame(gif)  # pausing shows the finished state, exactly
-    assert page.texts["h2"] == [timeline.background.title for timeline in expected]
-    assert page.texts["figcaption"] == [caption_of(timeline) for timeline in expected]
-    links = [value for _, attrs in page.elements for key, value in attrs.items() if key in ("src", "href")]
-    assert links and all(link.startswith("data:") for link in links)
-    assert not any(tag in ("link", "iframe") for tag, _ in page.elements)
-    buttons = {attrs.get("id") for attrs in page.all("button")}
-    assert {"prev", "next", "toggle"} <= buttons  # keyboard-reachable controls, pause included
 
 
 def pixels(png: bytes) -> tuple[tuple[int, int], bytes]:

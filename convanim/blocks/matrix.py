@@ -8,8 +8,8 @@ import numpy as np
 from convanim.blocks.cells import labels_of
 from convanim.blocks.marks import output_grid
 from convanim.blocks.surfaces import Surface
-from convanim.core.notation import number
-from convanim.picture import Grid, Item, Label, Point3, Shade
+from convanim.core.notation import factor, number
+from convanim.picture import Grid, Item, Label, Link, Point3, Shade
 
 
 class Falk:
@@ -58,6 +58,17 @@ class Falk:
     def column(self, index: int) -> Shade:
         """Column ``index`` highlighted (in C, the column that is row ``index`` of Cᵀ)."""
         return Shade(self.body.quad(0, index, self.body.rows, index + 1), alpha=0.35)
+
+    def link(self, index: int, name: str) -> Link:
+        """What a page says of result entry ``index``: the row's entries times the vector's, over
+        the row's entries only (a structural zero multiplies nothing)."""
+        used = [int(j) for j in np.flatnonzero(self.structure[index])]
+        terms = tuple(f"{number(self.matrix[index, j])} × {factor(self.vector[j])} = "
+                      f"{number(self.matrix[index, j] * self.vector[j])}" for j in used)
+        value = float(self.result[index])
+        return Link((index,), self.right.cell_quad((index, 0)), tuple(self.top.cell_quad((0, j)) for j in used),
+                    tuple(self.body.cell_quad((index, j)) for j in used), terms,
+                    f"{name}[{index}] = Σ = {number(value)}", value)
 
     def products(self, index: int) -> str:
         """Row ``index`` times the vector over its entries only: '1×3 + 2×3 + … = 78'."""

@@ -17,7 +17,7 @@ function cvPlayer(root, options) {
   // Where each result's cells are, and which results read each cell.
   const producing = new Map(), reading = new Map();
   data.links.forEach((link, k) => {
-    producing.set(link.o, k);
+    if (!producing.has(link.o)) producing.set(link.o, k);  // a cell two views explain: the figure's own
     for (const cell of link.i) {
       if (!reading.has(cell)) reading.set(cell, []);
       reading.get(cell).push(k);
