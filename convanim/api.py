@@ -481,19 +481,26 @@ def _render_frames(timeline: Timeline, path: Path, fmt: str, options: RenderOpti
 
 
 def _render_pages(timeline: Timeline, path: Path, fmt: str, options: RenderOptions, name: str) -> Path:
-    """A vector format: one drawing a step, each held for its step's time."""
-    from convanim.budget import check_render
+    """A vector format: one drawing a step, each held for its step's time. An interactive page of
+    more than :data:`PAGE_VECTOR_CELLS` cells in all is drawn as pictures instead (its shapes
+    would weigh tens of times its GIF)."""
+    from convanim.budget import cells_drawn, check_render
     from convanim.picture.timeline import step_durations
     from convanim.renderer.project import resolve_size
     from convanim.renderer.theme import get_theme
     from convanim.renderer.vector import VectorRenderer
     from convanim.writers import FORMATS, PageWriter, open_writer
 
-    writer_class = FORMATS[fmt]
+    from convanim.writers.html import HtmlFramesWriter
+
+    pictures = fmt == "html" and cells_drawn(timeline) > PAGE_VECTOR_CELLS
+    writer_class = HtmlFramesWriter if pictures else FORMATS[fmt]
     canvas = resolve_size(options.size, options.scale)
     check_render(timeline, canvas, None, writer_class.info)
     named = {"title": timeline.background.title or name, "description": timeline.background.caption}
     extra: dict[str, Any] = {key: text for key, text in named.items() if key in writer_class.info.options}
+    if pictures:
+        return _render_page_frames(timeline, path, options, name, extra)
     writer = open_writer(path, fmt, loop=options.loop, **options.writer_options(), **extra)
     assert isinstance(writer, PageWriter)
     with _drawing(name, writer_class.target(path)), writer:
@@ -501,6 +508,32 @@ def _render_pages(timeline: Timeline, path: Path, fmt: str, options: RenderOptio
         for step, duration_ms in zip(timeline.steps, step_durations(timeline)):
             writer.write(renderer.drawing(step.overlay), duration_ms)
     return writer_class.target(path)
+
+
+#: Above this many cells drawn in all its steps, an interactive page is pictures, not shapes: the
+#: reference figure draws about 2,000, a 32×32 sweep about 90,000.
+PAGE_VECTOR_CELLS = 40_000
+
+
+def _render_page_frames(timeline: Timeline, path: Path, options: RenderOptions, name: str,
+                        extra: dict[str, Any]) -> Path:
+    """The interactive page of a big figure: a picture a step, with the same results explained."""
+    from convanim.picture.timeline import step_durations
+    from convanim.renderer.compose import Renderer
+    from convanim.renderer.project import resolve_size
+    from convanim.renderer.theme import get_theme
+    from convanim.writers.html import HtmlFramesWriter
+    from convanim.writers.staging import check_target
+
+    writer = HtmlFramesWriter(path, **extra)
+    check_target(path)
+    with _drawing(name, path), writer:
+        renderer = Renderer(timeline, get_theme(options.theme), resolve_size(options.size, options.scale))
+        shown = renderer.spots_of(timeline.background)
+        for step, duration_ms in zip(timeline.steps, step_durations(timeline)):
+            writer.write(renderer.frame(step.overlay), duration_ms)
+            writer.explain(shown, renderer.spots_of(step.overlay))
+    return path
 
 
 def _render_still(timeline: Timeline, path: Path, fmt: str, options: RenderOptions, name: str) -> Path:

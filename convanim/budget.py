@@ -122,13 +122,17 @@ def check_render(timeline: Timeline, canvas: CanvasSpec, fps: float | None, info
                        "lower --hold")
     _refuse_over("frames", cost.frames, MAX_FRAMES, "lower --hold or --fps")
     if info.vector:
-        background = _cells(timeline.background.items)
-        cells = sum(background + _cells(step.overlay.items) for step in timeline.steps)
-        _refuse_over(f"cells drawn in all the pages of a {info.name}", cells, MAX_VECTOR_CELLS,
+        _refuse_over(f"cells drawn in all the pages of a {info.name}", cells_drawn(timeline), MAX_VECTOR_CELLS,
                      "lower --input, or leave out --every-position, or use --step or --strip")
     _refuse_over("pixels drawn in all", cost.total_px, MAX_TOTAL_PX, "lower --size, --hold or --fps")
     _refuse_over("bytes of memory at once", cost.memory_bytes, MAX_MEMORY_BYTES, "lower --size or the input size")
     return cost
+
+
+def cells_drawn(timeline: Timeline) -> int:
+    """Cells drawn in all the steps (the background's again in each): what a vector file spells out."""
+    background = _cells(timeline.background.items)
+    return sum(background + _cells(step.overlay.items) for step in timeline.steps)
 
 
 def _height(canvas: CanvasSpec) -> int:

@@ -17,7 +17,8 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image
 
-from convanim.picture import Grid, Item, Label, Picture, Timeline
+from convanim.drawing import Polygon, Spot
+from convanim.picture import Grid, Item, Label, Picture, Quad, Timeline
 from convanim.renderer import fonts
 from convanim.renderer.damage import Damage, Rect, Region, Sampled, grow
 from convanim.renderer.gridparts import geometry_key
@@ -52,6 +53,15 @@ class Fitted:
     def size(self) -> tuple[int, int]:
         """(width, height) of the output frames."""
         return self.canvas.width_px, self.canvas.height_px
+
+    def spots_of(self, picture: Picture) -> tuple[Spot, ...]:
+        """The results ``picture`` links, their cells projected onto the output frame."""
+        def polygon(quad: Quad) -> Polygon:
+            return tuple(self.canvas.to_px(point) for point in quad)
+
+        return tuple(Spot(link.index, polygon(link.output), tuple(map(polygon, link.inputs)),
+                          tuple(map(polygon, link.weights)), link.terms, link.result, link.value)
+                     for link in picture.links)
 
 
 class Renderer(Fitted):

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from convanim.drawing import Dot, Drawing, Fill, Op, Polygon, Spot, Stroke, Text
-from convanim.picture import Box, Grid, Item, Label, Line, Link, Picture, Quad, Shade, Timeline
+from convanim.drawing import Dot, Drawing, Fill, Op, Stroke, Text
+from convanim.picture import Box, Grid, Item, Label, Line, Picture, Shade, Timeline
 from convanim.renderer import fonts
 from convanim.renderer.compose import Fitted, bands, corners, shown_texts, slot_lines
 from convanim.renderer.geometry import Px, box_faces, cell_quad, inside
@@ -89,7 +89,7 @@ class VectorRenderer(Fitted):
         self._slots(timeline.background, everything=True)
         self.background: tuple[Op, ...] = tuple(self._ops)
         self._background_ground = self._ground
-        self.spots = tuple(map(self._spot, timeline.background.links))
+        self.spots = self.spots_of(timeline.background)
 
     def drawing(self, overlay: Picture) -> Drawing:
         """The background with ``overlay`` drawn over it."""
@@ -99,16 +99,8 @@ class VectorRenderer(Fitted):
             self._item(item)
         self._slots(overlay)
         width, height = self.size
-        now = tuple(map(self._spot, overlay.links))
+        now = self.spots_of(overlay)
         return Drawing(width, height, self.theme.background, tuple(self._ops), self.spots, now)
-
-    def _spot(self, link: Link) -> Spot:
-        """``link`` with its cells projected onto the output frame."""
-        def polygon(quad: Quad) -> Polygon:
-            return tuple(self.canvas.to_px(point) for point in quad)
-
-        return Spot(link.index, polygon(link.output), tuple(map(polygon, link.inputs)),
-                    tuple(map(polygon, link.weights)), link.terms, link.result, link.value)
 
     # -- emitting, in supersampled canvas pixels, scaled to output pixels ------------------------
 

@@ -95,8 +95,9 @@ function togglePlay() { playing = !playing; show(); }
 for (const [index, slide] of slides.entries()) {
   const frame = slide.querySelector('iframe');
   if (!frame) continue;
-  frame.addEventListener('load', () => {
+  frame.addEventListener('load', () => {  // the page's player may start before or after this
     frame.contentWindow.convanimEdge = (by) => go(current + by);
+    frame.contentWindow.convanimReady = () => setMotion(slide, playing && index === current);
     setMotion(slide, playing && index === current);
   });
 }

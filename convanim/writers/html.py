@@ -3,7 +3,8 @@ the cell under the pointer.
 
 The figure is the stepped SVG (:class:`~convanim.writers.svg.SteppedSvgWriter`: the shared
 background once, a group a step), inline, so it stays sharp at any zoom and its text is real
-text; the player (``player.js``, ``player.css`` beside this file) shows one group at a time.
+text; the player (``player.js``, ``player.css`` beside this file) shows one group at a time. A
+figure of thousands of cells is written as pictures instead (:class:`HtmlFramesWriter`).
 The results the figure draws (:class:`~convanim.drawing.Spot`) go into the page as JSON: each
 cell's corners once, and per result the cells it reads and makes, its terms and its sum, every
 number the engine's. Nothing is fetched: fonts, script and style are all in the file.
@@ -11,14 +12,19 @@ number the engine's. Nothing is fetched: fonts, script and style are all in the 
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import json
+import zlib
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from convanim.drawing import Drawing, Polygon, Spot
-from convanim.writers.base import FormatInfo
+from convanim.writers.base import FormatInfo, FrameWriter
 from convanim.writers.formats import register
 from convanim.writers.svg import SteppedSvgWriter
 
@@ -79,9 +85,12 @@ def page_data(spots: list[Spot], now: list[tuple[Spot, ...]], timings: list[tupl
     }
 
 
-def _json(data: dict[str, Any]) -> str:
-    """JSON safe inside a <script> element (no ``</`` can end it early)."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+def packed(data: dict[str, Any]) -> str:
+    """``data`` as JSON, zlib-compressed, in base64: a big figure's cells and sums are megabytes
+    of repetitive text that compress about tenfold (the player inflates them with the browser's
+    own ``DecompressionStream``)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return base64.b64encode(zlib.compress(text, 9)).decode("ascii")
 
 
 def controls(steps: int) -> str:
@@ -99,10 +108,65 @@ def controls(steps: int) -> str:
     )
 
 
+def page_document(svg: str, data: dict[str, Any], size: tuple[int, int], colour: tuple[int, int, int],
+                  title: str, description: str, steps: int) -> str:
+    """The whole page around the figure's ``svg`` (a complete SVG element, its groups ``g.s`` the
+    steps): the player, its controls, the panel and ``data``."""
+    width, _ = size
+    red, green, blue = colour
+    dark = 0.2126 * red + 0.7152 * green + 0.0722 * blue < 128
+    label = html.escape(". ".join(t for t in (title, description) if t), quote=True)
+    svg = svg.replace("<svg ", f'<svg class="cv-figure" role="img" aria-label="{label}" ', 1)
+    colours = f"--cv-bg:rgb({red},{green},{blue});--cv-fg:{'#f2f2f2' if dark else '#1a1a1a'};--cv-width:{width}px"
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n"
+        f"<style>:root{{{colours}}}body{{margin:0;background:var(--cv-bg)}}{_asset('player.css')}</style>\n"
+        "</head>\n<body>\n"
+        f'<main class="cv-player{" cv-dark" if dark else ""}">\n{svg}'
+        f"{controls(steps)}\n"
+        f'<section class="cv-panel" aria-live="polite" aria-label="{WORDS["explain"]}"></section>\n'
+        f'<script type="application/octet-stream" class="cv-data">{packed(data)}</script>\n'
+        "</main>\n"
+        f"<script>{_asset('player.js')}\n"
+        "const root = document.querySelector('.cv-player');\n"
+        "cvData(root).then((data) => {\n"
+        "  const player = cvPlayer(root, data);\n"
+        "  window.convanimPlayer = player;\n"
+        "  cvKeys(document, () => player, (by) => window.convanimEdge && window.convanimEdge(by));\n"
+        "  if (window.convanimReady) window.convanimReady(player);  // a deck holding the page\n"
+        "});\n"
+        "</script>\n</body>\n</html>\n"
+    )
+
+
+class Explained:
+    """What a page writer keeps of the results: all the figure shows, and each step's own."""
+
+    def _start_explaining(self) -> None:
+        self._spots: list[Spot] = []
+        self._known: set[Spot] = set()
+        self._now: list[tuple[Spot, ...]] = []
+        self._seen: tuple[Spot, ...] | None = None
+
+    def explain(self, spots: tuple[Spot, ...], now: tuple[Spot, ...]) -> None:
+        """Add one step's results: ``spots`` (every result its picture shows: the same tuple each
+        step, as the renderer gives it, is read once) and ``now`` (those it computes)."""
+        fresh = now if spots is self._seen else (*spots, *now)
+        self._seen = spots
+        for spot in fresh:
+            if spot not in self._known:
+                self._known.add(spot)
+                self._spots.append(spot)
+        self._now.append(now)
+
+
 @register
-class HtmlPageWriter(SteppedSvgWriter):
+class HtmlPageWriter(Explained, SteppedSvgWriter):
     """``fig.html``: the figure as a page to step through and hover, for a course page, a post or
-    an iframe. ``title`` and ``description`` name it for the browser and for screen readers."""
+    an iframe, drawn as vector shapes. ``title`` and ``description`` name it for the browser and
+    for screen readers."""
 
     info = FormatInfo("html", suffixes=(".html", ".htm"), mime_type="text/html", vector=True,
                       options=("title", "description"))
@@ -114,43 +178,100 @@ class HtmlPageWriter(SteppedSvgWriter):
 
     def _start(self) -> None:
         super()._start()
-        self._spots: list[Spot] = []
-        self._now: list[tuple[Spot, ...]] = []
+        self._start_explaining()
 
     def _page(self, drawing: Drawing, start_ms: int, duration_ms: int) -> None:
         super()._page(drawing, start_ms, duration_ms)
-        known = set(self._spots)
-        self._spots += [spot for spot in dict.fromkeys((*drawing.spots, *drawing.now)) if spot not in known]
-        self._now.append(drawing.now)
+        self.explain(drawing.spots, drawing.now)
 
     def _finish(self) -> list[Path]:
-        self.temp.write_text(self.document(), encoding="utf-8")
+        svg = self._svg(after='<g class="cv-marks"></g>\n').split("\n", 1)[1]  # no XML declaration inline
+        data = page_data(self._spots, self._now, self._timings())
+        document = page_document(svg, data, self.size, self._page_colour, self.title, self.description,
+                                 len(self._steps))
+        self.temp.write_text(document, encoding="utf-8")
         return [self.destination]
 
-    def document(self) -> str:
-        """The whole page."""
+
+class HtmlFramesWriter(Explained, FrameWriter):
+    """The same page with the steps as pictures: a figure of thousands of cells is far smaller as
+    pixels than as shapes. Each step is the crop of what changed since the step before, as PNG,
+    laid over the ones before it (the player shows steps 0 to k for step k), so a step costs what
+    it changes. :meth:`explain` gives each step's results, as the renderer projects them."""
+
+    info = FormatInfo("html", suffixes=(".html", ".htm"), mime_type="text/html", options=("title", "description"))
+
+    def __init__(self, path: str | Path | None = None, *, fps: float | None = None, loop: int = 0,
+                 title: str = "", description: str = "") -> None:
+        super().__init__(path, fps=fps, loop=loop)
+        self.title, self.description = title or "convanim figure", description
+
+    def _start(self) -> None:
+        self._start_explaining()
+        self._groups: list[str] = []
+        self._timing: list[tuple[int, int]] = []
+        self._last: np.ndarray | None = None
+
+    def _frame(self, indices: np.ndarray, start_ms: int, duration_ms: int) -> None:
+        images = "".join(_png_image(indices, self.palette, box) for box in changed_boxes(self._last, indices))
+        self._groups.append(f'<g id="s{len(self._groups)}" class="s">{images}</g>\n')
+        self._timing.append((start_ms, duration_ms))
+        self._last = indices
+
+    def _finish(self) -> list[Path]:
         width, height = self.size
-        red, green, blue = self._page_colour
-        dark = 0.2126 * red + 0.7152 * green + 0.0722 * blue < 128
-        svg = self._svg(after='<g class="cv-marks"></g>\n').split("\n", 1)[1]  # no XML declaration inline
-        label = html.escape(". ".join(t for t in (self.title, self.description) if t), quote=True)
-        svg = svg.replace("<svg ", f'<svg class="cv-figure" role="img" aria-label="{label}" ', 1)
-        data = page_data(self._spots, self._now, self._timings())
-        colours = f"--cv-bg:rgb({red},{green},{blue});--cv-fg:{'#f2f2f2' if dark else '#1a1a1a'};--cv-width:{width}px"
-        return (
-            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{html.escape(self.title)}</title>\n"
-            f"<style>:root{{{colours}}}body{{margin:0;background:var(--cv-bg)}}{_asset('player.css')}</style>\n"
-            "</head>\n<body>\n"
-            f'<main class="cv-player{" cv-dark" if dark else ""}">\n{svg}'
-            f"{controls(len(self._steps))}\n"
-            f'<section class="cv-panel" aria-live="polite" aria-label="{WORDS["explain"]}"></section>\n'
-            f'<script type="application/json" class="cv-data">{_json(data)}</script>\n'
-            "</main>\n"
-            f"<script>{_asset('player.js')}\n"
-            "const player = cvPlayer(document.querySelector('.cv-player'));\n"
-            "window.convanimPlayer = player;\n"
-            "cvKeys(document, () => player, (by) => window.convanimEdge && window.convanimEdge(by));\n"
-            "</script>\n</body>\n</html>\n"
-        )
+        colour = tuple(self.palette[:3])
+        svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+               f'viewBox="0 0 {width} {height}">\n{"".join(self._groups)}<g class="cv-marks"></g>\n</svg>\n')
+        data = {**page_data(self._spots, self._now, self._timing), "cumulative": True}
+        document = page_document(svg, data, self.size, (colour[0], colour[1], colour[2]), self.title,
+                                 self.description, len(self._groups))
+        self.temp.write_text(document, encoding="utf-8")
+        return [self.destination]
+
+
+#: Changed pixels further apart than this (rows, then columns) go in pictures of their own: a
+#: kernel window, the output cell it writes and a panel of numbers are far apart on a figure.
+SPLIT_GAP_PX = 12
+
+
+def changed_boxes(previous: np.ndarray | None, current: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """(left, top, right, bottom) boxes covering every pixel where ``current`` differs from
+    ``previous`` (the whole frame without one): bands of changed rows, each cut into runs of
+    changed columns, wherever :data:`SPLIT_GAP_PX` unchanged pixels part them."""
+    if previous is None:
+        return [(0, 0, current.shape[1], current.shape[0])]
+    diff = previous != current
+    boxes = []
+    for top, bottom in _runs(np.flatnonzero(diff.any(axis=1))):
+        band = diff[top:bottom]
+        for left, right in _runs(np.flatnonzero(band.any(axis=0))):
+            rows = np.flatnonzero(band[:, left:right].any(axis=1))
+            boxes.append((left, top + int(rows[0]), right, top + int(rows[-1]) + 1))
+    return boxes
+
+
+def _runs(positions: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) runs of sorted ``positions``, split where more than SPLIT_GAP_PX apart."""
+    if positions.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(positions) > SPLIT_GAP_PX)
+    starts, ends = np.r_[positions[0], positions[breaks + 1]], np.r_[positions[breaks], positions[-1]] + 1
+    return [(int(a), int(b)) for a, b in zip(starts, ends)]
+
+
+def _png_image(indices: np.ndarray, palette: bytes, box: tuple[int, int, int, int]) -> str:
+    """The ``box`` of a palette frame as an SVG ``<image>`` of an embedded PNG, with only the
+    colours it uses in its palette."""
+    from PIL import Image
+
+    left, top, right, bottom = box
+    part = indices[top:bottom, left:right]
+    used, local = np.unique(part, return_inverse=True)  # a crop's own few colours: a small PLTE chunk
+    crop = Image.fromarray(local.reshape(part.shape).astype(np.uint8), mode="P")
+    crop.putpalette(b"".join(palette[3 * int(k) : 3 * int(k) + 3] for k in used))
+    buffer = io.BytesIO()
+    crop.save(buffer, format="PNG", optimize=True)
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f'<image x="{left}" y="{top}" width="{right - left}" height="{bottom - top}" '
+            f'href="data:image/png;base64,{encoded}"/>')

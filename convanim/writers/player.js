@@ -1,10 +1,17 @@
 /* convanim's figure player: steps through one figure's drawings and explains the cell under the
    pointer with the recording's numbers. One player per .cv-player element; the page or deck that
-   holds it decides which keys drive it (cvKeys). No network, no globals but the two functions. */
+   holds it decides which keys drive it (cvKeys). No network, no globals but these functions. */
 'use strict';
 
-function cvPlayer(root, options) {
-  const data = JSON.parse(root.querySelector('.cv-data').textContent);
+/* The player's data: JSON, zlib-compressed and in base64 inside the page (.cv-data). */
+async function cvData(root) {
+  const packed = atob(root.querySelector('.cv-data').textContent.trim());
+  const bytes = Uint8Array.from(packed, (c) => c.charCodeAt(0));
+  const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
+  return JSON.parse(await new Response(inflated).text());
+}
+
+function cvPlayer(root, data, options) {
   const svg = root.querySelector('svg.cv-figure');
   const steps = [...svg.querySelectorAll('g.s')];
   const marks = svg.querySelector('.cv-marks');
@@ -94,9 +101,8 @@ function cvPlayer(root, options) {
 
   function show(index) {
     const next = Math.max(0, Math.min(steps.length - 1, index));
-    if (next !== current) {
-      if (current >= 0) steps[current].classList.remove('on');
-      steps[next].classList.add('on');
+    if (next !== current) {  // pictures of what changed lie over the ones before: show them all
+      steps.forEach((g, k) => g.classList.toggle('on', data.cumulative ? k <= next : k === next));
       current = next;
     }
     slider.value = String(current + 1);
