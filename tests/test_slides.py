@@ -563,7 +563,7 @@ def test_gallery_links_resolve_from_each_files_own_folder(
     readme.write_text("# Mine\n<!-- gallery:start -->\n<!-- gallery:end -->\n", encoding="utf-8")
     out = tmp_path / "site" / "gal" if out_is_absolute else Path("..", "site", "gal")
     result = CliRunner().invoke(main, ["gallery", "--out", str(out), "--readme", "../docs/README.md",
-                                       "--size", "160x120", "-j", "1"])
+                                       "--size", "160x120", "-j", "2"])
     assert result.exit_code == 0, result.output
     assert_links_resolve(tmp_path / "site" / "gal" / TABLE_NAME)
     assert_links_resolve(readme)
@@ -580,7 +580,7 @@ def test_a_readme_without_markers_fails_before_rendering(tmp_path: Path, recorde
 
 def test_cli_gallery_shows_every_builtin_scene(tmp_path: Path, recorder: Recorder) -> None:
     out = tmp_path / "site"
-    result = CliRunner().invoke(main, ["gallery", "--out", str(out), "--size", "160x120", "-j", "1"])
+    result = CliRunner().invoke(main, ["gallery", "--out", str(out), "--size", "160x120", "-j", "2"])
     assert result.exit_code == 0, result.output
     assert result.output.split() == [str(out / INDEX_NAME), str(out / TABLE_NAME)]
     shown = [img["src"] for img in parse(out / INDEX_NAME).all("img", "anim")]
