@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from convanim.blocks.cells import labels_of, roles_of
+import numpy as np
+
+from convanim.blocks.cells import MASK_ROLES, labels_of, roles_of
 from convanim.blocks.marks import Filling, kernel_shades, output_grid, sweep_link, weight_labels
 from convanim.blocks.phases import READ_MS, STEP_MS, paced
 from convanim.blocks.scales import colour_bar, heat_limit, heat_roles, inset, outline, value_roles
@@ -37,7 +39,8 @@ def oblique(recording: engine.Recording, *, title: str | None = None, every_posi
     above = Surface(((cols - out_cols) / 2, -lift, (rows - out_rows) / 2), out_rows, out_cols, ground=True)
     order = [p.out for p in places]
     background = Picture(
-        items=(below.grid(roles_of(grid_mask)), output_grid(above, out, 0, numbers=False, order=[])),
+        items=(below.grid(roles_of(grid_mask)), output_grid(above, out, 0, numbers=False, order=[]),
+               *oblique_names(below, above), *legend(below, grid_mask)),
         title=title or default_title(spec),
         caption=caption,
         formula=formula_line,
@@ -153,6 +156,32 @@ def heat_map(recording: engine.Recording, *, title: str | None = None, every_pos
         items = [*kernel_shades(left, place), filling.step(end - 1), *inset(inset_at, 1.0, place, mask)]
         steps.append(Step(Picture(items=tuple(items), links=(background.links[end - 1],)), hold_ms=hold_ms))
     return Timeline(background=background, steps=tuple(steps), view=View())
+
+
+def oblique_names(below: Surface, above: Surface) -> list[Label]:
+    """The grids' names, where no projector line can cross them: "input" right of the input
+    (every line leaves the input upwards, towards the output), "output" over the output's back
+    edge (every line ends on the output)."""
+    return [Label(below.point(below.rows / 2, below.cols + 0.35), "input", size="small", role="muted", anchor="lm"),
+            Label(above.point(-0.25, 0), "output", size="small", role="muted", anchor="ls")]
+
+
+#: What a cell of an engine mask is called in a figure's legend.
+LEGEND_NAMES = {engine.PADDING: "padding", engine.INSERTED: "inserted zero"}
+
+
+def legend(surface: Surface, mask: np.ndarray) -> list[Item]:
+    """A swatch and a name for each kind of cell other than input that ``mask`` has (padding,
+    inserted zeros), in a row under ``surface``: what the dashed and hatched cells are."""
+    kinds = [kind for kind in LEGEND_NAMES if (mask == kind).any()]
+    items: list[Item] = []
+    x = 0.0
+    for kind in kinds:
+        swatch = Surface(surface.point(surface.rows + 0.8, x), 1, 1, ground=surface.ground, cell=0.6)
+        items += [swatch.grid([[MASK_ROLES[kind]]]),
+                  Label(swatch.point(0.5, 1.35), LEGEND_NAMES[kind], size="small", role="muted", anchor="lm")]
+        x += 1.0 + 0.55 * len(LEGEND_NAMES[kind])
+    return items
 
 
 def above(names: Sequence[tuple[float, float, str]], top: float) -> list[Label]:
