@@ -82,6 +82,7 @@ def numeric(recording: engine.Recording, *, title: str | None = None, show_produ
             heading(left, "input"),
             heading(right, "output"),
             output_grid(right, out, 0, numbers=True, order=[]),
+            *legend(right, mask),
         ),
         title=title or default_title(spec),
         caption=caption,
@@ -172,7 +173,8 @@ LEGEND_NAMES = {engine.PADDING: "padding", engine.INSERTED: "inserted zero"}
 
 def legend(surface: Surface, mask: np.ndarray) -> list[Item]:
     """A swatch and a name for each kind of cell other than input that ``mask`` has (padding,
-    inserted zeros), in a row under ``surface``: what the dashed and hatched cells are."""
+    inserted zeros), in a row under ``surface`` (the input, or in the flat view the output, whose
+    grid leaves room under it above the products): what the dashed and hatched cells are."""
     kinds = [kind for kind in LEGEND_NAMES if (mask == kind).any()]
     items: list[Item] = []
     x = 0.0
