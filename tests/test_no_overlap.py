@@ -315,7 +315,6 @@ def report(found: dict[str, list[int]]) -> str:
 KNOWN = {
     **{("pixel-shuffle", size): "a line from channel 2 crosses the 'channel 1' name" for size in SIZES},
     **{("depthwise-separable", size): "the pointwise lines cross the 'after depthwise' name" for size in SIZES},
-    ("shuffled-grouped", "1080p"): "a shuffle line falls through the 'c1' tag",
 }
 CASES = [pytest.param(name, size, marks=[pytest.mark.xfail(strict=True, reason=KNOWN[name, size])]
                       if (name, size) in KNOWN else []) for name in NAMES for size in SIZES]
