@@ -313,7 +313,6 @@ def report(found: dict[str, list[int]]) -> str:
 
 #: Figures that still break a check at a size, and what breaks.
 KNOWN = {
-    **{("pixel-shuffle", size): "a line from channel 2 crosses the 'channel 1' name" for size in SIZES},
     **{("depthwise-separable", size): "the pointwise lines cross the 'after depthwise' name" for size in SIZES},
 }
 CASES = [pytest.param(name, size, marks=[pytest.mark.xfail(strict=True, reason=KNOWN[name, size])]
