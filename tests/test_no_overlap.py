@@ -311,15 +311,8 @@ def report(found: dict[str, list[int]]) -> str:
     return "\n".join(f"  {problem} (steps {', '.join(map(str, steps))})" for problem, steps in found.items())
 
 
-#: Figures that still break a check at a size, and what breaks.
-KNOWN = {
-    **{("depthwise-separable", size): "the pointwise lines cross the 'after depthwise' name" for size in SIZES},
-}
-CASES = [pytest.param(name, size, marks=[pytest.mark.xfail(strict=True, reason=KNOWN[name, size])]
-                      if (name, size) in KNOWN else []) for name in NAMES for size in SIZES]
-
-
-@pytest.mark.parametrize(("name", "size"), CASES)
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", NAMES)
 def test_figure_keeps_its_texts_clear(name: str, size: str) -> None:
     found = scene_problems(builtin_scenes().get(name).timeline(), size)
     assert not found, f"{name} at {size}:\n{report(found)}"
