@@ -180,6 +180,16 @@ class Stack:
             for c, text in enumerate(texts)
         ]
 
+    def tags_left(self, texts: Sequence[str], *, role: str = "muted") -> list[Label]:
+        """A small name left of each slice's top row, for a stack whose right side lines leave
+        (pointers to a result beside it): a slice's top row rises clear of every slice in front
+        of it. Twice ``TAG_GAP`` away: in front of the slice, a kernel block's top face leans
+        about half a cell left of the slice's edge at the name's height."""
+        return [
+            Label(self.surface(c).point(0.5, -2 * TAG_GAP), text, size="small", role=role, anchor="rm")
+            for c, text in enumerate(texts)
+        ]
+
     def caption(self, text: str) -> Label:
         """A line of text centred under the front slice (the tensor's shape, its name)."""
         return under(self.surface(self.back_to_front()[-1]), text)
