@@ -119,8 +119,9 @@ def depthwise_separable():
     mixed = stack_sum_links(pointwise, [middle], [Stack(target.origin, 1, out_rows, out_cols)], out_channels=1)
     background = Picture(
         items=(*text_lines(target.point(out_rows + 1.6, -x), counts, size="normal"),
-               under(source.surfaces(), f"input {shape_text((rows, cols, channels))}"),
-               under(middle.surfaces(), f"after depthwise: {shape_text((out_rows, out_cols, channels))}"),
+               # Named above, not under: the pointwise lines run down from the middle tensor.
+               heading(source.surface(channels // 2), f"input {shape_text((rows, cols, channels))}"),
+               heading(middle.surface(channels // 2), f"after depthwise: {shape_text((out_rows, out_cols, channels))}"),
                filled_grid(target, out, [])),
         title="Depthwise separable convolution",
         links=(*sums, *mixed),

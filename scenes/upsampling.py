@@ -50,8 +50,10 @@ def pixel_shuffle_scene() -> Timeline:
     sources = {(y, x): shuffled.source_of((0, y, x)) for y, x in np.ndindex(*out.shape)}  # (channel, row, col)
     roles = np.array([[GROUP_ROLES[sources[y, x][0]] for x in range(out.shape[1])] for y in range(out.shape[0])])
     texts = [labels_of(channel) for channel in values]
-    labels = [*(under(s, f"channel {c}") for c, s in enumerate(inputs)),
-              Label((width / 2, -0.45, 0.0), f"input {channels}×{SIDE}×{SIDE}", size="small", role="muted"),
+    # Channel names above the top row and under the bottom row: the arrows from the bottom row
+    # rise through the gap between the rows, and would cross a name there.
+    labels = [*(heading(s, f"channel {c}") if c < FACTOR else under(s, f"channel {c}") for c, s in enumerate(inputs)),
+              Label((width / 2, -1.25, 0.0), f"input {channels}×{SIDE}×{SIDE}", size="small", role="muted"),
               heading(target, f"output 1×{out.shape[0]}×{out.shape[1]}")]
     steps, order = [], []
     for r, c in np.ndindex(SIDE, SIDE):  # one input position per step: its r² values become one block

@@ -39,6 +39,13 @@ BLOCK_ALPHA = 0.3
 TAG_CHAR = 0.2
 
 
+#: How far right of its slice a tag starts, in cells. A kernel block through a stack leaves each
+#: slice's right edge going up and to the right, so a tag standing on the bottom edge must start
+#: past where the block's side face has climbed to the tag's height (its cap height, at most
+#: about 0.4 cells at README size, over tan 55°) to stay clear of it wherever the block goes.
+TAG_GAP = 0.35
+
+
 @dataclass(frozen=True)
 class Surface:
     """A ``rows`` x ``cols`` matrix placed in the world, addressed as a matrix: (row, col), row 0 on top.
@@ -166,10 +173,20 @@ class Stack:
         return Box((x, y, z), (col1 - col0, row1 - row0, depth), role=role, alpha=alpha)
 
     def tags(self, texts: Sequence[str], *, role: str = "muted") -> list[Label]:
-        """A small name right of each slice's bottom row, where a fanned-out stack leaves room."""
+        """A small name standing on each slice's bottom edge, ``TAG_GAP`` right of it, where a
+        fanned-out stack leaves room and a kernel block through the stack never reaches."""
         return [
-            Label(self.surface(c).point(self.rows - 0.45, self.cols + 0.15), text, size="small", role=role,
-                  anchor="lm")
+            Label(self.surface(c).point(self.rows, self.cols + TAG_GAP), text, size="small", role=role, anchor="ls")
+            for c, text in enumerate(texts)
+        ]
+
+    def tags_left(self, texts: Sequence[str], *, role: str = "muted") -> list[Label]:
+        """A small name left of each slice's top row, for a stack whose right side lines leave
+        (pointers to a result beside it): a slice's top row rises clear of every slice in front
+        of it. Twice ``TAG_GAP`` away: in front of the slice, a kernel block's top face leans
+        about half a cell left of the slice's edge at the name's height."""
+        return [
+            Label(self.surface(c).point(0.5, -2 * TAG_GAP), text, size="small", role=role, anchor="rm")
             for c, text in enumerate(texts)
         ]
 
@@ -204,7 +221,7 @@ class Stack:
         x, y, z = self.origin
         centre = y + (self.rows - self.fan()[1]) / 2
         top = centre - (rows - result.fan()[1]) / 2
-        room = TAG_CHAR * max(map(len, tags), default=0)
+        room = TAG_GAP + TAG_CHAR * max(map(len, tags), default=0) if tags else 0.0
         return replace(result, origin=(x + self.cols + self.fan()[0] + room + gap, top, z))
 
     def fan(self) -> tuple[float, float]:

@@ -236,10 +236,10 @@ def volume_sweep(recording: engine.Recording, *, out_channel: int = 0, title: st
               if (mask[d] == engine.INPUT).any() else sheet(stack, d, MASK_ROLES[int(mask[d].max())])
               for d in range(depth)]
     depth_names = _depth_names(mask)
-    outputs = stack.beside(out_depth, out_rows, out_cols, tags=depth_names)
+    outputs = stack.beside(out_depth, out_rows, out_cols)
     labels: list[Item] = [
         *outputs.edges(),
-        *stack.tags(depth_names),
+        *stack.tags_left(depth_names),  # the pointers to the outputs leave the stack's right side
         *outputs.tags([f"depth {d}" for d in range(out_depth)]),
         stack.caption(f"input {shape_text(spec.input_size)}{_grid_text(spec, grid.shape) or ' (depth×rows×cols)'}"),
         outputs.caption(f"output {shape_text(spec.output_size)}"),
