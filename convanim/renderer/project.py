@@ -27,6 +27,9 @@ PRESETS: dict[str, tuple[int, int | None]] = {
 #: Label text size as a fraction of the cell size, and the smallest pixel size allowed.
 TEXT_RATIO: dict[str, float] = {"tiny": 0.24, "small": 0.31, "normal": 0.40, "large": 0.55}
 TEXT_MIN_PX: dict[str, int] = {"tiny": 9, "small": 10, "normal": 11, "large": 13}
+#: A label smaller than this (output pixels) cannot be read: it is neither drawn nor fitted. Only a
+#: canvas far under README size gets one, where its text would squeeze the figure to a few pixels.
+MIN_LABEL_PX = 4
 
 _MARGIN = 0.03  # of the canvas width, around everything
 _MAX_CELL = 0.16  # of the canvas width: a tiny figure is not blown up to poster cells
@@ -134,6 +137,7 @@ class Canvas:
     caption_top: float  # top of the first caption line
     margin_px: float
     min_text: float  # scales the label size minimums (small canvases get smaller minimums)
+    scale: int = 1  # output pixels to these pixels (see :meth:`supersampled`)
 
     def to_px(self, point: Point3) -> tuple[float, float]:
         """Pixel position of a world point."""
@@ -143,6 +147,10 @@ class Canvas:
     def text_px(self, size: TextSize) -> int:
         """Pixel size of label text of a given size class."""
         return label_px(size, self.cell_px, self.min_text)
+
+    def reads(self, size: TextSize) -> bool:
+        """Whether label text of ``size`` is big enough to draw (:data:`MIN_LABEL_PX`)."""
+        return self.text_px(size) >= MIN_LABEL_PX * self.scale
 
     @property
     def line_step(self) -> float:
@@ -168,6 +176,7 @@ class Canvas:
             caption_top=self.caption_top * factor,
             margin_px=self.margin_px * factor,
             min_text=self.min_text * factor,
+            scale=self.scale * factor,
         )
 
 
@@ -267,7 +276,11 @@ def _figure_box(
         xs.append(sx * cell_px)
         ys.append(sy * cell_px)
     for (sx, sy), label in labels:
+        if label_px(label.size, cell_px, min_text) < MIN_LABEL_PX:
+            continue  # too small to draw
         left, top, right, bottom = label_box(label, cell_px, min_text)
         xs += [sx * cell_px + left, sx * cell_px + right]
         ys += [sy * cell_px + top, sy * cell_px + bottom]
+    if not xs:  # nothing but labels too small to draw
+        return 0.0, 0.0, 0.0, 0.0
     return min(xs), min(ys), max(xs), max(ys)

@@ -453,7 +453,10 @@ class Painter:
             target.text(at, box.label, px, style.text)
 
     def _label(self, target: Target, label: Label) -> None:
-        """Text in the role's colour, unless that would not read on what lies beneath its anchor."""
+        """Text in the role's colour, unless that would not read on what lies beneath its anchor
+        (none where too small to read)."""
+        if not self.canvas.reads(label.size):
+            return
         at = self.canvas.to_px(label.at)
         colour = label_ink(self.theme, self.theme.style(label.role).stroke, target.pixel(at))
         target.text(at, label.text, self.canvas.text_px(label.size), colour, label.anchor)

@@ -262,6 +262,8 @@ class VectorRenderer(Fitted):
             self._text(at, box.label, px, style.text)
 
     def _label(self, label: Label) -> None:
+        if not self.hires.reads(label.size):
+            return
         at = self.hires.to_px(label.at)
         colour = label_ink(self.theme, self.theme.style(label.role).stroke, self._ground.at(at))
         self._text(at, label.text, self.hires.text_px(label.size), colour, label.anchor)
