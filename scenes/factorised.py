@@ -76,7 +76,8 @@ def flattened():
                f"1×{len(HORIZONTAL)} {_weights(HORIZONTAL)}"]
     labels = [*arrows, *text_lines((SIZE + stack.fan()[0] + 1.3, SIZE - 1.0, 0.0), _costs(chain)),
               stack.caption(f"input {SIZE}×{SIZE}×{CHANNELS}"), *stack.tags([f"channel {c}" for c in range(CHANNELS)])]
-    labels += [under(s, text) for s, text in zip(results, ["across channels", "then vertically", "then horizontally"])]
+    steps_named = ["across channels", "then vertically", "then horizontally: output"]
+    labels += [under(s, text) for s, text in zip(results, steps_named)]
     texts = [f"1. Across channels: the {filters[0]} filter", f"2. Vertically: the {filters[1]} filter",
              f"3. Horizontally: the {filters[2]} filter"]
     sweeps = [spatial_windows(chain.channel_pass)[0], sweep_windows(chain.vertical_pass),

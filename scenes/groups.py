@@ -13,6 +13,7 @@ from convanim.blocks import (
     drawn,
     filling,
     first_slices,
+    heading,
     group_kernels,
     group_windows,
     links,
@@ -59,7 +60,7 @@ def grouped():
     labels = [*text_lines(inputs[-1].surface(0).point(inputs[-1].rows + 1.4, 0), counts, size="normal"),
               *links(inputs, outputs)]
     for g, (source, target) in enumerate(zip(inputs, outputs)):
-        labels += [source.caption(f"group {g}: channels {g * per_in}–{(g + 1) * per_in - 1}"),
+        labels += [source.caption(f"input group {g}: channels {g * per_in}–{(g + 1) * per_in - 1}"),
                    target.caption(f"its {per_out} filters' outputs")]
     by_position = group_windows(recording)
     order = [places[0].out for places in by_position]
@@ -97,6 +98,8 @@ def shuffled_grouped():
     background = Picture(
         items=(*text_lines(x[-1].surface(0).point(x[-1].rows + 1.4, 0), counts, size="normal"), *links(x, y, "GConv1"),
                *links(mixed, z, "GConv2"), *slice_tags(y), *slice_tags(mixed, order), *drawn(mixed, empty),
+               heading(x[0].surface(x[0].back_to_front()[0]), "input"),
+               heading(z[0].surface(z[0].back_to_front()[0]), "output"),
                *filling(z, z_roles, second.output, [], 0)),
         title=f"Shuffled grouped convolution, {groups} groups",
         links=(*stack_sum_links(first, x, y, "GConv1 output"), *stack_sum_links(second, mixed, z, "GConv2 output")),

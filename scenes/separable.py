@@ -122,7 +122,8 @@ def depthwise_separable():
                # Named above, not under: the pointwise lines run down from the middle tensor.
                heading(source.surface(channels // 2), f"input {shape_text((rows, cols, channels))}"),
                heading(middle.surface(channels // 2), f"after depthwise: {shape_text((out_rows, out_cols, channels))}"),
-               filled_grid(target, out, [])),
+               filled_grid(target, out, []),
+               Label(target.point(out_rows - 0.5, out_cols + 0.3), "output", size="small", role="muted", anchor="lm")),
         title="Depthwise separable convolution",
         links=(*sums, *mixed),
     )
