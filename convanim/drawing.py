@@ -68,7 +68,6 @@ class Spot:
     """A result of the figure where it is drawn, in output pixels (a picture's ``Link``): what an
     interactive page explains when the pointer is over ``output`` or one of ``inputs``."""
 
-    index: tuple[int, ...]
     output: Polygon
     inputs: tuple[Polygon, ...]
     weights: tuple[Polygon, ...]

@@ -18,6 +18,7 @@ from convanim.core.spec import ConvSpec
 from convanim.blocks import (
     filled_grid,
     group_roles,
+    indexed,
     kernel_shades,
     kernel_through,
     number,
@@ -88,7 +89,7 @@ def flattened():
         order = [place.out for place in places]
         sums = (stack_sum_links(recording, [stack], [Stack(results[0].origin, 1, *shapes[0])], names[0]) if index == 0
                 else [sweep_link(results[index - 1], results[index], place,
-                                 name=f"{names[index]}[{place.out[0]}, {place.out[1]}]") for place in places])
+                                 name=indexed(names[index], place.out)) for place in places])
         grids_now = [filled_grid(s, p.output[0], list(np.ndindex(*p.output.shape[1:])), role="intermediate")
                      for s, p in zip(results[:index], passes)]
         for k, place in enumerate(places):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from convanim.blocks import Surface, heading, labels_of
+from convanim.blocks import Surface, heading, indexed, labels_of
 from convanim.core import engine
 from convanim.errors import InternalError
 from convanim.picture import Grid, Label, Line, Link, Picture, Step, Timeline, View
@@ -86,8 +86,8 @@ def _field_links(source: Surface, target: Surface, layers: list[dict[str, int]])
         seen = [(r, c) for r, c in np.ndindex(*counts.shape) if counts[r, c] > 0]
         where = (lambda r, c: f"({r}, {c})") if source.rows > 1 else (lambda r, c: f"cell {c}")
         terms = tuple(f"{where(r, c)}: {int(counts[r, c])} path{'s' if counts[r, c] != 1 else ''}" for r, c in seen)
-        links.append(Link(cell, target.cell_quad(cell), tuple(source.cell_quad(rc) for rc in seen), (), terms,
-                          f"output[{', '.join(map(str, at))}] sees {len(seen)} input cells", float(len(seen))))
+        links.append(Link(target.cell_quad(cell), tuple(source.cell_quad(rc) for rc in seen), (), terms,
+                          f"{indexed('output', at)} sees {len(seen)} input cells", float(len(seen))))
     return links
 
 

@@ -16,6 +16,7 @@ from convanim.blocks import (
     Surface,
     arrow,
     heading,
+    indexed,
     kernel_shades,
     labels_of,
     roles_of,
@@ -83,9 +84,9 @@ def _moved(inputs: list[Surface], target: Surface, cell: tuple[int, int], source
            value: float) -> Link:
     """What a page says of one output cell of the shuffle: the input cell its value came from."""
     channel, row, col = source
-    return Link((0, *cell), target.cell_quad(cell), (inputs[channel].cell_quad((row, col)),), (),
+    return Link(target.cell_quad(cell), (inputs[channel].cell_quad((row, col)),), (),
                 (f"from channel {channel}, row {row}, col {col}",),
-                f"output[0, {cell[0]}, {cell[1]}] = {number(value)}", value)
+                f"{indexed('output', (0, *cell))} = {number(value)}", value)
 
 
 def _marked(channel: int, row: int | None = None, col: int | None = None) -> list[list[str]]:
@@ -189,10 +190,10 @@ def _stamp_links(events: Sequence[object], source: Surface, kernel: Surface, tar
         texts = tuple(f"{number(stamp.value)} × {factor(SCATTER_KERNEL[cell.weight_index[-2:]])} = "
                       f"{number(cell.product)}" for stamp, cell in reaching)
         value = float(out[row, col])
-        links.append(Link((0, row, col), target.cell_quad((row, col)),
+        links.append(Link(target.cell_quad((row, col)),
                           tuple(source.cell_quad(stamp.input_index[-2:]) for stamp, _ in reaching),
                           tuple(kernel.cell_quad(cell.weight_index[-2:]) for _, cell in reaching),
-                          texts, f"output[0, {row}, {col}] = Σ = {number(value)}", value))
+                          texts, f"{indexed('output', (0, row, col))} = Σ = {number(value)}", value))
     return links
 
 

@@ -46,7 +46,7 @@ from convanim.blocks.marks import (
 from convanim.blocks.matrix import Falk, cell_shades
 from convanim.blocks.phases import READ_MS, STEP_MS, finished, phase, sweep
 from convanim.blocks.surfaces import GAP, OBLIQUE, Stack, Surface, heading, risen, side_by_side, under
-from convanim.blocks.text import bracketed, channel_range, phase_caption, sum_text, versus
+from convanim.blocks.text import bracketed, channel_range, indexed, phase_caption, sum_text, versus
 from convanim.blocks.windows import (
     MAX_SLICES,
     Channels,
@@ -83,5 +83,6 @@ __all__ = [
     # a convolution's matrix
     "Falk", "cell_shades",
     # text
-    "bracketed", "channel_range", "factor", "number", "phase_caption", "shape_text", "signed", "sum_text", "versus",
+    "bracketed", "channel_range", "factor", "indexed", "number", "phase_caption", "shape_text", "signed", "sum_text",
+    "versus",
 ]

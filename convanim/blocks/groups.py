@@ -16,6 +16,7 @@ import numpy as np
 from convanim.blocks.cells import group_roles
 from convanim.blocks.marks import arrow, filled_grid, kernel_through, sum_link
 from convanim.blocks.surfaces import GAP, Stack, Surface
+from convanim.blocks.text import indexed
 from convanim.blocks.windows import Window, cell_of, spatial_windows, window_of
 from convanim.core import engine
 from convanim.core.spec import ConvSpec
@@ -196,8 +197,8 @@ def stack_sum_links(recording: engine.Recording, sources: Sequence[Stack], targe
             continue
         placed, place = event[0], window_of(*event, 2)
         cells = [surface(sources, tap.grid_index[0]).cell_quad(cell_of(tap.grid_index, 2)) for tap in placed.taps]
-        label = f"{name}[" + ", ".join(map(str, placed.out_index)) + "]"
-        found.append(sum_link(place, surface(targets, placed.out_index[0]).cell_quad(place.out), cells, name=label))
+        found.append(sum_link(place, surface(targets, placed.out_index[0]).cell_quad(place.out), cells,
+                              name=indexed(name, placed.out_index)))
     return found
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from convanim.blocks.cells import labels_of
 from convanim.blocks.surfaces import Stack, Surface
+from convanim.blocks.text import indexed
 from convanim.blocks.windows import Cell, Window
 from convanim.core.notation import factor, number, signed
 from convanim.picture import Grid, Item, Label, Line, Link, Point3, Quad, Shade, TextSize
@@ -44,9 +45,9 @@ def sum_link(place: Window, output: Quad, inputs: Sequence[Quad] = (), weights: 
     terms = tuple(f"{number(x)} × {factor(w)} = {number(p)}"
                   for x, w, p in zip(place.inputs, place.weights, place.made))
     bias = f" {signed(place.bias)} (bias)" if place.bias else ""
-    name = name or "output[" + ", ".join(map(str, place.index)) + "]"
-    return Link(place.index, output, tuple(inputs), tuple(weights), terms,
-                f"{name} = Σ{bias} = {number(place.value)}", place.value)
+    name = name or indexed("output", place.index)
+    return Link(output, tuple(inputs), tuple(weights), terms, f"{name} = Σ{bias} = {number(place.value)}",
+                place.value)
 
 
 def sweep_link(source: Surface, target: Surface, place: Window, *, weights: bool = False, name: str = "") -> Link:

@@ -8,6 +8,7 @@ import numpy as np
 from convanim.blocks.cells import labels_of
 from convanim.blocks.marks import output_grid
 from convanim.blocks.surfaces import Surface
+from convanim.blocks.text import indexed
 from convanim.core.notation import factor, number
 from convanim.picture import Grid, Item, Label, Link, Point3, Shade
 
@@ -66,9 +67,9 @@ class Falk:
         terms = tuple(f"{number(self.matrix[index, j])} × {factor(self.vector[j])} = "
                       f"{number(self.matrix[index, j] * self.vector[j])}" for j in used)
         value = float(self.result[index])
-        return Link((index,), self.right.cell_quad((index, 0)), tuple(self.top.cell_quad((0, j)) for j in used),
+        return Link(self.right.cell_quad((index, 0)), tuple(self.top.cell_quad((0, j)) for j in used),
                     tuple(self.body.cell_quad((index, j)) for j in used), terms,
-                    f"{name}[{index}] = Σ = {number(value)}", value)
+                    f"{indexed(name, (index,))} = Σ = {number(value)}", value)
 
     def products(self, index: int) -> str:
         """Row ``index`` times the vector over its entries only: '1×3 + 2×3 + … = 78'."""

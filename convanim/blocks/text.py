@@ -14,6 +14,11 @@ from convanim.core.notation import describe, number, signed
 from convanim.core.spec import ConvSpec
 
 
+def indexed(name: str, index: Sequence[int]) -> str:
+    """'output[0, 2, 3]': a result named by its index, as a tensor is indexed in PyTorch."""
+    return f"{name}[{', '.join(map(str, index))}]"
+
+
 def sum_text(terms: Sequence[float]) -> str:
     """'2 + 1 − 3 + 1' with the engine's numbers."""
     return " ".join([number(terms[0]), *map(signed, terms[1:])])

@@ -21,7 +21,7 @@ from convanim.blocks.marks import Filling, column, filled_grid, kernel_through, 
 from convanim.blocks.phases import STEP_MS, paced, phase
 from convanim.blocks.scales import MAX_NUMBERED_SIDE, colour_bar, heat_limit, heat_roles, outline, value_roles
 from convanim.blocks.surfaces import GAP, OBLIQUE, Stack, Surface, beside, risen, under
-from convanim.blocks.text import channel_range, sum_text
+from convanim.blocks.text import channel_range, indexed, sum_text
 from convanim.blocks.windows import (
     Cell, Channels, VolumeWindow, Window, bias_of, cell_of, channel_parts, channel_windows, plane, volume_windows,
     window_of,
@@ -159,8 +159,7 @@ def _partial_link(stack: Stack, seen: Channels, channel: int, target: Surface, p
     """The link of one channel's partial result: its taps on that channel's slice."""
     source = stack.surface(list(seen.drawn).index(channel))
     cells = [source.cell_quad(tap) for tap in place.taps]
-    row, col = place.out
-    return sum_link(place, target.cell_quad(place.out), cells, name=f"channel {channel} result[{row}, {col}]")
+    return sum_link(place, target.cell_quad(place.out), cells, name=indexed(f"channel {channel} result", place.out))
 
 
 def _channel_layout(channels: int, shape: tuple[int, int], out_shape: tuple[int, int], partials: int,

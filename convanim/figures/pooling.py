@@ -16,6 +16,7 @@ from convanim.blocks.cells import MASK_ROLES
 from convanim.blocks.marks import Filling
 from convanim.blocks.phases import READ_MS, paced
 from convanim.blocks.surfaces import Surface, heading
+from convanim.blocks.text import indexed
 from convanim.blocks.windows import cell_of, plane
 from convanim.core.events import MaximumFound, MeanWritten, ValuesRead, WindowPlaced
 from convanim.core.notation import describe_pool, formula_text, number
@@ -87,8 +88,8 @@ def _link(source: Surface, target: Surface, place: tuple[WindowPlaced, ValuesRea
     mean it wrote."""
     placed, read, result = place
     taken = "max" if isinstance(result, MaximumFound) else f"Σ/{result.divisor}"
-    name = "output[" + ", ".join(map(str, placed.out_index)) + "]"
-    return Link(placed.out_index, target.cell_quad(cell_of(placed.out_index, dims)),
+    name = indexed("output", placed.out_index)
+    return Link(target.cell_quad(cell_of(placed.out_index, dims)),
                 tuple(source.cell_quad(cell_of(cell.grid_index, dims)) for cell in placed.cells), (),
                 (_working(read, result),), f"{name} = {taken} = {number(result.value)}", result.value)
 

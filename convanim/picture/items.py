@@ -188,14 +188,12 @@ class Link:
     """One result the figure computes, tied to where it is drawn: not drawn itself, it lets an
     interactive page explain a cell under the pointer with the recording's own numbers.
 
-    ``index`` is the result's full index in the recording; ``output`` the cell it lands in;
-    ``inputs`` the cells it reads and ``weights`` the cells showing the weights they meet (either
-    may leave out what the figure does not draw). ``terms`` are the lines that compute it
-    ("3 × 0.5 = 1.5"), ``result`` the line that names and sums them ("output[0, 2, 3] = Σ + 1
-    (bias) = 7"), and ``value`` the result as a number.
+    ``output`` is the cell it lands in; ``inputs`` the cells it reads and ``weights`` the cells
+    showing the weights they meet (either may leave out what the figure does not draw).
+    ``terms`` are the lines that compute it ("3 × 0.5 = 1.5"), ``result`` the line that names
+    and sums them ("output[0, 2, 3] = Σ + 1 (bias) = 7"), and ``value`` the result as a number.
     """
 
-    index: tuple[int, ...]
     output: Quad
     inputs: tuple[Quad, ...]
     weights: tuple[Quad, ...]

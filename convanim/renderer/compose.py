@@ -59,7 +59,7 @@ class Fitted:
         def polygon(quad: Quad) -> Polygon:
             return tuple(self.canvas.to_px(point) for point in quad)
 
-        return tuple(Spot(link.index, polygon(link.output), tuple(map(polygon, link.inputs)),
+        return tuple(Spot(polygon(link.output), tuple(map(polygon, link.inputs)),
                           tuple(map(polygon, link.weights)), link.terms, link.result, link.value)
                      for link in picture.links)
 
