@@ -490,7 +490,6 @@ def _render_pages(timeline: Timeline, path: Path, fmt: str, options: RenderOptio
     from convanim.renderer.theme import get_theme
     from convanim.renderer.vector import VectorRenderer
     from convanim.writers import FORMATS, PageWriter, open_writer
-
     from convanim.writers.html import HtmlFramesWriter
 
     pictures = fmt == "html" and cells_drawn(timeline) > PAGE_VECTOR_CELLS
@@ -500,7 +499,7 @@ def _render_pages(timeline: Timeline, path: Path, fmt: str, options: RenderOptio
     named = {"title": timeline.background.title or name, "description": timeline.background.caption}
     extra: dict[str, Any] = {key: text for key, text in named.items() if key in writer_class.info.options}
     if pictures:
-        return _render_page_frames(timeline, path, options, name, extra)
+        return _render_page_frames(timeline, path, canvas, options.theme, name, extra)
     writer = open_writer(path, fmt, loop=options.loop, **options.writer_options(), **extra)
     assert isinstance(writer, PageWriter)
     with _drawing(name, writer_class.target(path)), writer:
@@ -515,12 +514,11 @@ def _render_pages(timeline: Timeline, path: Path, fmt: str, options: RenderOptio
 PAGE_VECTOR_CELLS = 40_000
 
 
-def _render_page_frames(timeline: Timeline, path: Path, options: RenderOptions, name: str,
+def _render_page_frames(timeline: Timeline, path: Path, canvas: CanvasSpec, theme: str, name: str,
                         extra: dict[str, Any]) -> Path:
     """The interactive page of a big figure: a picture a step, with the same results explained."""
     from convanim.picture.timeline import step_durations
     from convanim.renderer.compose import Renderer
-    from convanim.renderer.project import resolve_size
     from convanim.renderer.theme import get_theme
     from convanim.writers.html import HtmlFramesWriter
     from convanim.writers.staging import check_target
@@ -528,7 +526,7 @@ def _render_page_frames(timeline: Timeline, path: Path, options: RenderOptions, 
     writer = HtmlFramesWriter(path, **extra)
     check_target(path)
     with _drawing(name, path), writer:
-        renderer = Renderer(timeline, get_theme(options.theme), resolve_size(options.size, options.scale))
+        renderer = Renderer(timeline, get_theme(theme), canvas)
         shown = renderer.spots_of(timeline.background)
         for step, duration_ms in zip(timeline.steps, step_durations(timeline)):
             writer.write(renderer.frame(step.overlay), duration_ms)

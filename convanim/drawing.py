@@ -63,6 +63,13 @@ Op = Fill | Stroke | Dot | Text
 Polygon = tuple[Point, ...]
 
 
+def is_dark(colour: RGB) -> bool:
+    """Whether text on ``colour`` should be light (by its luminance): how a page or a slide
+    around a figure matches its background without knowing the theme."""
+    red, green, blue = colour
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue < 128
+
+
 @dataclass(frozen=True)
 class Spot:
     """A result of the figure where it is drawn, in output pixels (a picture's ``Link``): what an

@@ -47,20 +47,22 @@ class Animation:
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None
     ) -> dict[str, str]:
-        """GIF and APNG as images Jupyter shows natively; MP4 and WebP inside HTML it renders."""
-        encoded = base64.b64encode(self.data).decode("ascii")
+        """GIF and APNG as images Jupyter shows natively; MP4 and WebP inside HTML it renders; an
+        interactive page in a frame of its own, so its script and ids meet no other output's."""
         plain = repr(self)
-        if self.mime_type in NATIVE_IMAGES:
-            return {self.mime_type: encoded, "text/plain": plain}
-        source = f"data:{self.mime_type};base64,{encoded}"
         label = html.escape(self.name, quote=True)
-        if self.format == "html":  # a page of its own, so its script and ids meet no other output's
+        if self.format == "html":
             page = self.data.decode("utf-8")
             found = re.search(r'<svg [^>]*height="(\d+)"', page)
             height = (int(found.group(1)) if found else 400) + PLAYER_PX
             markup = (f'<iframe srcdoc="{html.escape(page, quote=True)}" title="{label}" '
                       f'style="width:100%;height:{height}px;border:0"></iframe>')
-        elif format_info(self.format).video:
+            return {"text/html": markup, "text/plain": plain}
+        encoded = base64.b64encode(self.data).decode("ascii")
+        if self.mime_type in NATIVE_IMAGES:
+            return {self.mime_type: encoded, "text/plain": plain}
+        source = f"data:{self.mime_type};base64,{encoded}"
+        if format_info(self.format).video:
             markup = (
                 f'<video src="{source}" aria-label="{label}" '
                 "autoplay loop muted playsinline controls></video>"

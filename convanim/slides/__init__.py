@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from convanim import api
+from convanim.drawing import is_dark
 from convanim.picture import Timeline
 from convanim.registry import SceneEntry, resolve
 
@@ -53,8 +54,7 @@ class Figure:
     @property
     def dark(self) -> bool:
         """Whether text beside the figure should be light (by the background's luminance)."""
-        red, green, blue = self.background
-        return 0.2126 * red + 0.7152 * green + 0.0722 * blue < 128
+        return is_dark(self.background)
 
     @property
     def is_video(self) -> bool:

@@ -176,6 +176,11 @@ def page(title: str, body: str, *, style: str, script: str, figure: Figure | Non
     )
 
 
+def _sources(figure: Figure) -> tuple[str, str]:
+    """The animation and its still as ``data:`` URIs; none for a figure shown by its page."""
+    return ("", "") if figure.page is not None else (data_uri(figure.media), data_uri(figure.poster))
+
+
 def write_html(figures: Sequence[Figure], out: Path) -> Path:
     """Write the deck, one slide per figure, to ``out`` (atomically) and return it."""
     if not figures:
@@ -184,7 +189,7 @@ def write_html(figures: Sequence[Figure], out: Path) -> Path:
         f'<section class="slide" aria-roledescription="slide" '
         f'aria-label="{number} of {len(figures)}: {escaped(figure.title)}">'
         f"<h2>{escaped(figure.title)}</h2>"
-        f"{figure_markup(figure, data_uri(figure.media), data_uri(figure.poster))}</section>"
+        f"{figure_markup(figure, *_sources(figure))}</section>"
         for number, figure in enumerate(figures, start=1)
     )
     body = (

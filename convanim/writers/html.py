@@ -17,13 +17,14 @@ import html
 import io
 import json
 import zlib
+from dataclasses import replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from convanim.drawing import Drawing, Polygon, Spot
+from convanim.drawing import RGB, Drawing, Polygon, Spot, is_dark
 from convanim.writers.base import FormatInfo, FrameWriter
 from convanim.writers.formats import register
 from convanim.writers.svg import SteppedSvgWriter
@@ -108,13 +109,12 @@ def controls(steps: int) -> str:
     )
 
 
-def page_document(svg: str, data: dict[str, Any], size: tuple[int, int], colour: tuple[int, int, int],
-                  title: str, description: str, steps: int) -> str:
+def page_document(svg: str, data: dict[str, Any], width: int, colour: RGB, title: str, description: str,
+                  steps: int) -> str:
     """The whole page around the figure's ``svg`` (a complete SVG element, its groups ``g.s`` the
     steps): the player, its controls, the panel and ``data``."""
-    width, _ = size
     red, green, blue = colour
-    dark = 0.2126 * red + 0.7152 * green + 0.0722 * blue < 128
+    dark = is_dark(colour)
     label = html.escape(". ".join(t for t in (title, description) if t), quote=True)
     svg = svg.replace("<svg ", f'<svg class="cv-figure" role="img" aria-label="{label}" ', 1)
     colours = f"--cv-bg:rgb({red},{green},{blue});--cv-fg:{'#f2f2f2' if dark else '#1a1a1a'};--cv-width:{width}px"
@@ -141,8 +141,18 @@ def page_document(svg: str, data: dict[str, Any], size: tuple[int, int], colour:
     )
 
 
-class Explained:
-    """What a page writer keeps of the results: all the figure shows, and each step's own."""
+class PageShell:
+    """What both page writers share: the page's name (``title`` and ``description``, for the
+    browser and for screen readers), the results they keep (all the figure shows, and each
+    step's own), and writing the page around their SVG."""
+
+    size: tuple[int, int]
+    temp: Path
+
+    def __init__(self, path: str | Path | None = None, *, fps: float | None = None, loop: int = 0,
+                 title: str = "", description: str = "") -> None:
+        super().__init__(path, fps=fps, loop=loop)  # type: ignore[call-arg]  # the writer base, next in line
+        self.title, self.description = title or "convanim figure", description
 
     def _start_explaining(self) -> None:
         self._spots: list[Spot] = []
@@ -161,20 +171,21 @@ class Explained:
                 self._spots.append(spot)
         self._now.append(now)
 
+    def _write_page(self, svg: str, timings: list[tuple[int, int]], colour: RGB, **extra: Any) -> None:
+        """The page around ``svg``, its steps timed by ``timings``, on ``colour``; ``extra`` joins
+        the player's data."""
+        data = {**page_data(self._spots, self._now, timings), **extra}
+        document = page_document(svg, data, self.size[0], colour, self.title, self.description, len(timings))
+        self.temp.write_text(document, encoding="utf-8")
+
 
 @register
-class HtmlPageWriter(Explained, SteppedSvgWriter):
+class HtmlPageWriter(PageShell, SteppedSvgWriter):
     """``fig.html``: the figure as a page to step through and hover, for a course page, a post or
-    an iframe, drawn as vector shapes. ``title`` and ``description`` name it for the browser and
-    for screen readers."""
+    an iframe, drawn as vector shapes."""
 
     info = FormatInfo("html", suffixes=(".html", ".htm"), mime_type="text/html", vector=True,
                       options=("title", "description"))
-
-    def __init__(self, path: str | Path | None = None, *, fps: float | None = None, loop: int = 0,
-                 title: str = "", description: str = "") -> None:
-        super().__init__(path, fps=fps, loop=loop)
-        self.title, self.description = title or "convanim figure", description
 
     def _start(self) -> None:
         super()._start()
@@ -186,25 +197,17 @@ class HtmlPageWriter(Explained, SteppedSvgWriter):
 
     def _finish(self) -> list[Path]:
         svg = self._svg(after='<g class="cv-marks"></g>\n').split("\n", 1)[1]  # no XML declaration inline
-        data = page_data(self._spots, self._now, self._timings())
-        document = page_document(svg, data, self.size, self._page_colour, self.title, self.description,
-                                 len(self._steps))
-        self.temp.write_text(document, encoding="utf-8")
+        self._write_page(svg, self._timings(), self._page_colour)
         return [self.destination]
 
 
-class HtmlFramesWriter(Explained, FrameWriter):
+class HtmlFramesWriter(PageShell, FrameWriter):
     """The same page with the steps as pictures: a figure of thousands of cells is far smaller as
     pixels than as shapes. Each step is the crop of what changed since the step before, as PNG,
     laid over the ones before it (the player shows steps 0 to k for step k), so a step costs what
     it changes. :meth:`explain` gives each step's results, as the renderer projects them."""
 
-    info = FormatInfo("html", suffixes=(".html", ".htm"), mime_type="text/html", options=("title", "description"))
-
-    def __init__(self, path: str | Path | None = None, *, fps: float | None = None, loop: int = 0,
-                 title: str = "", description: str = "") -> None:
-        super().__init__(path, fps=fps, loop=loop)
-        self.title, self.description = title or "convanim figure", description
+    info = replace(HtmlPageWriter.info, vector=False)  # the same format, frames in
 
     def _start(self) -> None:
         self._start_explaining()
@@ -220,13 +223,10 @@ class HtmlFramesWriter(Explained, FrameWriter):
 
     def _finish(self) -> list[Path]:
         width, height = self.size
-        colour = tuple(self.palette[:3])
         svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
                f'viewBox="0 0 {width} {height}">\n{"".join(self._groups)}<g class="cv-marks"></g>\n</svg>\n')
-        data = {**page_data(self._spots, self._now, self._timing), "cumulative": True}
-        document = page_document(svg, data, self.size, (colour[0], colour[1], colour[2]), self.title,
-                                 self.description, len(self._groups))
-        self.temp.write_text(document, encoding="utf-8")
+        red, green, blue = self.palette[:3]  # index 0, the page colour
+        self._write_page(svg, self._timing, (red, green, blue), cumulative=True)
         return [self.destination]
 
 

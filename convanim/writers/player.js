@@ -11,7 +11,7 @@ async function cvData(root) {
   return JSON.parse(await new Response(inflated).text());
 }
 
-function cvPlayer(root, data, options) {
+function cvPlayer(root, data) {
   const svg = root.querySelector('svg.cv-figure');
   const steps = [...svg.querySelectorAll('g.s')];
   const marks = svg.querySelector('.cv-marks');
@@ -19,7 +19,7 @@ function cvPlayer(root, data, options) {
   const play = find('play'), slider = find('slider'), speed = find('speed');
   const count = find('count'), panel = find('panel');
   const reduce = matchMedia('(prefers-reduced-motion: reduce)').matches;
-  let current = -1, timer = null, hovered = -1;
+  let current = -1, timer = null, hovered = false;
 
   // Where each result's cells are, and which results read each cell.
   const producing = new Map(), reading = new Map();
@@ -107,7 +107,7 @@ function cvPlayer(root, data, options) {
     }
     slider.value = String(current + 1);
     count.textContent = data.of.replace('{k}', current + 1).replace('{n}', steps.length);
-    if (hovered < 0) explain(shownNow(), true);
+    if (!hovered) explain(shownNow(), true);
   }
 
   function schedule() {
@@ -147,16 +147,16 @@ function cvPlayer(root, data, options) {
   function pointed(event) {
     const at = new DOMPoint(event.clientX, event.clientY).matrixTransform(svg.getScreenCTM().inverse());
     const found = hit(at.x, at.y);
-    hovered = found ? 1 : -1;
+    hovered = Boolean(found);
     explain(found || shownNow(), !found);
   }
   svg.addEventListener('pointermove', pointed);
   svg.addEventListener('pointerdown', pointed);
-  svg.addEventListener('pointerleave', () => { hovered = -1; explain(shownNow(), true); });
+  svg.addEventListener('pointerleave', () => { hovered = false; explain(shownNow(), true); });
 
   slider.max = String(steps.length);
   show(0);
-  setPlaying(!reduce && !(options && options.paused));
+  setPlaying(!reduce);
   return api;
 }
 
