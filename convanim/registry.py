@@ -19,6 +19,7 @@ from pathlib import Path
 
 from convanim.errors import BadInput, InternalError
 from convanim.picture import Timeline
+from convanim.words import speaking
 
 SceneBuilder = Callable[[], Timeline]
 #: What a scene's own code may raise: every error, and the two exits that are not the user
@@ -111,8 +112,10 @@ def scene(name: str, description: str) -> Callable[[SceneBuilder], SceneBuilder]
 
 
 def builtin_scenes() -> SceneRegistry:
-    """The scenes shipped with convanim (imported on first use: they pull in the engine)."""
-    importlib.import_module("convanim.scenes")
+    """The scenes shipped with convanim (imported on first use: they pull in the engine), described
+    in English whichever language a figure is being built in."""
+    with speaking("en"):
+        importlib.import_module("convanim.scenes")
     return _BUILTIN
 
 

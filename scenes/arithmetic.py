@@ -19,16 +19,18 @@ from convanim.core.pooling import run_pool
 from convanim.figures import arithmetic, numeric
 from convanim.figures.pooling import pool_sweep
 from convanim.core.notation import describe, describe_pool
+from convanim.words import say
 
-#: name -> (title, direct spec arguments); "-transposed" rows are generated from the direct ones.
+#: name -> direct spec arguments; the title is the catalogue's ``arith.<name>``, and the
+#: "-transposed" rows are generated from the direct ones.
 DIRECT = {
-    "no-padding-no-strides": ("No padding, no strides", dict(input_size=4, kernel_size=3)),
-    "arbitrary-padding-no-strides": ("Arbitrary padding, no strides", dict(input_size=5, kernel_size=4, padding=2)),
-    "same-padding-no-strides": ("Half (same) padding, no strides", dict(input_size=5, kernel_size=3, padding=1)),
-    "full-padding-no-strides": ("Full padding, no strides", dict(input_size=5, kernel_size=3, padding=2)),
-    "no-padding-strides": ("No padding, strides", dict(input_size=5, kernel_size=3, stride=2)),
-    "padding-strides": ("Padding, strides", dict(input_size=5, kernel_size=3, stride=2, padding=1)),
-    "padding-strides-odd": ("Padding, strides (odd)", dict(input_size=6, kernel_size=3, stride=2, padding=1)),
+    "no-padding-no-strides": dict(input_size=4, kernel_size=3),
+    "arbitrary-padding-no-strides": dict(input_size=5, kernel_size=4, padding=2),
+    "same-padding-no-strides": dict(input_size=5, kernel_size=3, padding=1),
+    "full-padding-no-strides": dict(input_size=5, kernel_size=3, padding=2),
+    "no-padding-strides": dict(input_size=5, kernel_size=3, stride=2),
+    "padding-strides": dict(input_size=5, kernel_size=3, stride=2, padding=1),
+    "padding-strides-odd": dict(input_size=6, kernel_size=3, stride=2, padding=1),
 }
 
 
@@ -46,52 +48,57 @@ def transposed_of(direct: ConvSpec) -> ConvSpec:
                            output_padding=tuple(lost), transposed=True)
 
 
-def _add(name: str, title: str, spec: ConvSpec) -> None:
-    register(f"arith-{name}", f"{title}: {describe(spec)}", partial(arithmetic, spec, title=title))
+def _title(key: str, transposed: bool) -> str:
+    """The figure's title in the language spoken when it is built."""
+    title = say(f"arith.{key}")
+    return say("arith.transposed", title=title) if transposed else title
 
 
-for _name, (_title, _args) in DIRECT.items():
+def _figure(spec: ConvSpec, key: str) -> object:
+    return arithmetic(spec, title=_title(key, spec.transposed))
+
+
+def _add(name: str, key: str, spec: ConvSpec) -> None:
+    register(f"arith-{name}", f"{_title(key, spec.transposed)}: {describe(spec)}", partial(_figure, spec, key))
+
+
+for _name, _args in DIRECT.items():
     _direct = ConvSpec.create(**_args)
-    _add(_name, _title, _direct)
-    _add(f"{_name}-transposed", f"{_title}, transposed", transposed_of(_direct))
-_add("dilation", "Dilation", ConvSpec.create(7, 3, dilation=2))
+    _add(_name, _name, _direct)
+    _add(f"{_name}-transposed", _name, transposed_of(_direct))
+_add("dilation", "dilation", ConvSpec.create(7, 3, dilation=2))
 
 
 #: The numbers of conv_arithmetic's numerical figures (the guide's figures 1.1 and 1.3): its 5×5
 #: input and 3×3 kernel, so that each output (12, 12, 17, ...) can be checked against the paper.
 NUMERICAL_INPUT = np.array([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3], [2, 0, 0, 2, 2], [2, 0, 0, 0, 1]], float)
 NUMERICAL_KERNEL = np.array([[0, 1, 2], [2, 2, 0], [0, 1, 2]], float)
-NUMERICAL = {
-    "no-padding-no-strides": ("No padding, no strides, with numbers", {}),
-    "padding-strides": ("Padding, strides, with numbers", dict(stride=2, padding=1)),
-}
+NUMERICAL: dict[str, dict[str, int]] = {"no-padding-no-strides": {}, "padding-strides": dict(stride=2, padding=1)}
 
 
-def _numerical(title: str, options: dict[str, int]) -> object:
-    recording = engine.conv2d(NUMERICAL_INPUT[None], NUMERICAL_KERNEL[None, None], **options)
-    return numeric(recording, title=title)
+def _numerical(name: str) -> object:
+    recording = engine.conv2d(NUMERICAL_INPUT[None], NUMERICAL_KERNEL[None, None], **NUMERICAL[name])
+    return numeric(recording, title=say(f"arith.numerical-{name}"))
 
 
-for _name, (_title, _options) in NUMERICAL.items():
+for _name, _options in NUMERICAL.items():
     _spec = ConvSpec.create(5, 3, **_options)
-    register(f"arith-numerical-{_name}", f"{_title}: {describe(_spec)}", partial(_numerical, _title, _options))
+    register(f"arith-numerical-{_name}", f"{say(f'arith.numerical-{_name}')}: {describe(_spec)}",
+             partial(_numerical, _name))
 
 
 #: conv_arithmetic's numerical pooling figures: the same input, a 3×3 window, stride 1.
-POOLING = {
-    "average-pooling": ("Average pooling, with numbers", "avg"),
-    "max-pooling": ("Max pooling, with numbers", "max"),
-}
+POOLING = {"average-pooling": "avg", "max-pooling": "max"}
 
 
 def _pool_spec(kind: str) -> PoolSpec:
     return PoolSpec.create(kind, NUMERICAL_INPUT.shape, 3, stride=1)
 
 
-def _pooling(title: str, kind: str) -> object:
-    return pool_sweep(run_pool(_pool_spec(kind), NUMERICAL_INPUT[None]), title=title)
+def _pooling(name: str) -> object:
+    return pool_sweep(run_pool(_pool_spec(POOLING[name]), NUMERICAL_INPUT[None]), title=say(f"arith.numerical-{name}"))
 
 
-for _name, (_title, _kind) in POOLING.items():  # described from the spec: nothing is computed at import
-    register(f"arith-numerical-{_name}", f"{_title}: {describe_pool(_pool_spec(_kind))}",
-             partial(_pooling, _title, _kind))
+for _name, _kind in POOLING.items():  # described from the spec: nothing is computed at import
+    register(f"arith-numerical-{_name}", f"{say(f'arith.numerical-{_name}')}: {describe_pool(_pool_spec(_kind))}",
+             partial(_pooling, _name))

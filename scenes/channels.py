@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from convanim.words import say
 from convanim.core import engine
 from convanim.picture import Picture, Step, Timeline
 from convanim.registry import scene
@@ -40,12 +41,12 @@ POINTWISE = ConvSpec.create(4, 1, in_channels=6, out_channels=2)
 
 @scene("conv2d-multi", "3-channel input, one 3×3 kernel slice per channel, partial results summed (+ bias)")
 def conv2d_multi():
-    return channel_sweep(engine.run(MULTI, seed=MULTI_SEED), numbers=True, title="Multi-channel 2D convolution")
+    return channel_sweep(engine.run(MULTI, seed=MULTI_SEED), numbers=True, title=say("conv2d-multi.title"))
 
 
 @scene("conv3d", "3D convolution: a 3×3×3 kernel slides along depth, rows and cols; the output is a volume")
 def conv3d():
-    return volume_sweep(engine.run(VOLUME), title="3D convolution")
+    return volume_sweep(engine.run(VOLUME), title=say("conv3d.title"))
 
 
 @scene("conv1x1", "1×1 convolution: each 1×1×D kernel collapses the depth at every position; N kernels → N channels")
@@ -55,14 +56,15 @@ def conv1x1():
     stack = Stack((0.0, 0.0, 0.0), channels, rows, cols, (0.0, 0.0, GAP / 2))
     grids = stack.grids(["input"] * channels)
     outputs = stack.beside(kernels, rows, cols)
-    labels = [*outputs.edges(), stack.caption(f"input {shape_text(POINTWISE.input_size, channels)}"),
-              outputs.caption(f"output {shape_text(POINTWISE.output_size, kernels)}"),
-              *outputs.tags([f"kernel {n + 1}" for n in range(kernels)])]
+    labels = [*outputs.edges(),
+              stack.caption(say("grid.input_shape", shape=shape_text(POINTWISE.input_size, channels))),
+              outputs.caption(say("grid.output_shape", shape=shape_text(POINTWISE.output_size, kernels))),
+              *outputs.tags([say("conv1x1.kernel", number=n + 1) for n in range(kernels)])]
     sums = stack_sum_links(recording, [stack], [outputs])
     steps = []
     for n, places in enumerate(spatial_windows(recording)):
         order = [place.out for place in places]
-        caption = f"Kernel {n + 1} of {kernels}: a 1×1×{channels} column → one number per position"
+        caption = say("conv1x1.caption", number=n + 1, kernels=kernels, channels=channels)
         for k, place in enumerate(places):
             done = [order if m < n else order[:k] if m == n else [] for m in range(kernels)]
             slices = [filled_grid(outputs.surface(m), recording.output[m], done[m], place.out if m == n else None)
@@ -73,6 +75,6 @@ def conv1x1():
             items = [*kernel_through(stack, grids, [place] * channels), arrow, *outputs.layers([[s] for s in slices]),
                      products]
             steps.append(Step(replace(phase(items, caption, POINTWISE), links=(sums[len(steps)],)), STEP_MS))
-    background = Picture(items=tuple(labels), title="1×1 convolution: collapsing depth", caption=describe(POINTWISE),
+    background = Picture(items=tuple(labels), title=say("conv1x1.title"), caption=describe(POINTWISE),
                          formula=formula_text(POINTWISE), links=tuple(sums))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)

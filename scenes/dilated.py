@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from convanim.words import say
 from convanim.registry import scene
 from convanim.core.spec import ConvSpec
 from convanim.figures import arithmetic
@@ -10,4 +11,4 @@ from convanim.figures import arithmetic
 @scene("dilated", "dilation 2: the 3×3 kernel's taps spread over a 5×5 span, 7×7 → 3×3")
 def dilated():
     spec = ConvSpec.create(7, 3, dilation=2)
-    return arithmetic(spec, title="Dilated convolution, L = 2")
+    return arithmetic(spec, title=say("dilated.title"))

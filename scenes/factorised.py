@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from convanim.words import say
 from convanim.core import composite, engine
 from convanim.picture import Picture, Step, Timeline
 from convanim.registry import scene
@@ -53,11 +54,12 @@ def _costs(chain: composite.FlattenedRecording) -> list[str]:
     passes = (chain.channel_pass, chain.vertical_pass, chain.horizontal_pass)
     full = chain.full.spec
     return [
-        f"standard {'×'.join(map(str, full.kernel_size))}×{full.in_channels} filter:",
-        f"   {full.macs} multiplications, {full.params} parameters",
-        "three 1D filters:",
-        f"   {' + '.join(str(p.spec.macs) for p in passes)} = {chain.flattened_macs} multiplications",
-        f"   {' + '.join(str(p.spec.params) for p in passes)} = {sum(p.spec.params for p in passes)} parameters",
+        say("flattened.standard", shape=f"{'×'.join(map(str, full.kernel_size))}×{full.in_channels}"),
+        "   " + say("flattened.cost", macs=full.macs, params=full.params),
+        say("flattened.three"),
+        "   " + say("flattened.macs", sum=' + '.join(str(p.spec.macs) for p in passes), macs=chain.flattened_macs),
+        "   " + say("flattened.params", sum=' + '.join(str(p.spec.params) for p in passes),
+                    params=sum(p.spec.params for p in passes)),
     ]
 
 
@@ -76,14 +78,14 @@ def flattened():
     filters = [f"1×1×{CHANNELS} {_weights(ACROSS)}", f"{len(VERTICAL)}×1 {_weights(VERTICAL)}",
                f"1×{len(HORIZONTAL)} {_weights(HORIZONTAL)}"]
     labels = [*arrows, *text_lines((SIZE + stack.fan()[0] + 1.3, SIZE - 1.0, 0.0), _costs(chain)),
-              stack.caption(f"input {SIZE}×{SIZE}×{CHANNELS}"), *stack.tags([f"channel {c}" for c in range(CHANNELS)])]
-    steps_named = ["across channels", "then vertically", "then horizontally: output"]
+              stack.caption(say("grid.input_shape", shape=f"{SIZE}×{SIZE}×{CHANNELS}")),
+              *stack.tags([say("stack.channel", channel=c) for c in range(CHANNELS)])]
+    steps_named = [say("flattened.across"), say("flattened.then_vertically"), say("flattened.then_horizontally")]
     labels += [under(s, text) for s, text in zip(results, steps_named)]
-    texts = [f"1. Across channels: the {filters[0]} filter", f"2. Vertically: the {filters[1]} filter",
-             f"3. Horizontally: the {filters[2]} filter"]
+    texts = [say(f"flattened.pass{n + 1}", filter=text) for n, text in enumerate(filters)]
     sweeps = [spatial_windows(chain.channel_pass)[0], sweep_windows(chain.vertical_pass),
               sweep_windows(chain.horizontal_pass)]
-    names = ("across channels", "vertically", "output")
+    names = (say("flattened.across"), say("flattened.vertically"), say("grid.output"))
     steps = []
     for index, (recording, places) in enumerate(zip(passes, sweeps)):
         order = [place.out for place in places]
@@ -100,6 +102,6 @@ def flattened():
             items = [*grids_now, *kernel, current, products]
             steps.append(Step(replace(phase(items, texts[index], recording.spec), links=(sums[k],)), STEP_MS))
     background = Picture(items=(*(filled_grid(s, p.output[0], ()) for s, p in zip(results, passes)), *labels),
-                         title="Flattened convolution: three 1D filters", caption=describe(chain.full.spec),
+                         title=say("flattened.title"), caption=describe(chain.full.spec),
                          formula=formula_text(chain.full.spec))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from convanim.words import say
 from convanim.core import engine
 from convanim.blocks import (
     blank_grids,
@@ -55,17 +56,17 @@ def grouped():
     in_roles, out_roles = channel_roles(inputs), channel_roles(outputs)
     grids = blank_grids(inputs, in_roles)
     shape = shape_text((*spec.output_size, spec.out_channels))
-    counts = [versus("multiplications", [spec.macs], standard.macs),
-              versus("parameters", [spec.params], standard.params)]
+    counts = [versus(say("cost.multiplications"), [spec.macs], standard.macs),
+              versus(say("cost.parameters"), [spec.params], standard.params)]
     labels = [*text_lines(inputs[-1].surface(0).point(inputs[-1].rows + 1.4, 0), counts, size="normal"),
               *links(inputs, outputs)]
     for g, (source, target) in enumerate(zip(inputs, outputs)):
-        labels += [source.caption(f"input group {g}: channels {g * per_in}–{(g + 1) * per_in - 1}"),
-                   target.caption(f"its {per_out} filters' outputs")]
+        labels += [source.caption(say("grouped.input_group", group=g, first=g * per_in, last=(g + 1) * per_in - 1)),
+                   target.caption(say("grouped.outputs", filters=per_out))]
     by_position = group_windows(recording)
     order = [places[0].out for places in by_position]
     sums = stack_sum_links(recording, inputs, outputs)
-    text = f"Each group's {per_out} filters read only its {per_in} channels"
+    text = say("grouped.reads", filters=per_out, channels=per_in)
     steps = [
         Step(replace(phase((*group_kernels(inputs, grids, places),
                             *filling(outputs, out_roles, recording.output, order, k)), text, spec),
@@ -73,10 +74,10 @@ def grouped():
         for k, places in enumerate(by_position)
     ]
     final = (*drawn(inputs, grids), *filling(outputs, out_roles, recording.output, order, len(order)),
-             *bracket(outputs, f"concatenated: {shape}"))
-    text = "The groups' outputs, concatenated along channels, are the output"
+             *bracket(outputs, say("grouped.concatenated", shape=shape)))
+    text = say("grouped.concatenation")
     steps.append(Step(phase(final, text, spec), STEP_MS * 4))
-    return Timeline(background=Picture(items=tuple(labels), title=f"Grouped convolution, {spec.groups} groups",
+    return Timeline(background=Picture(items=tuple(labels), title=say("grouped.title", groups=spec.groups),
                                        links=tuple(sums)), steps=tuple(steps), view=OBLIQUE)
 
 
@@ -93,31 +94,32 @@ def shuffled_grouped():
     x_roles, y_roles, z_roles = channel_roles(x), channel_roles(y), channel_roles(z)
     x_grids, empty = blank_grids(x, x_roles), blank_grids(mixed, [["output"] * s.channels for s in mixed])
     mixed_grids = value_grids(mixed, shuffled_roles(mixed, y_roles, order), second.input)
-    counts = [versus("multiplications", [spec.macs, spec.macs], 2 * standard.macs),
-              versus("parameters", [spec.params, spec.params], 2 * standard.params)]
+    counts = [versus(say("cost.multiplications"), [spec.macs, spec.macs], 2 * standard.macs),
+              versus(say("cost.parameters"), [spec.params, spec.params], 2 * standard.params)]
     background = Picture(
         items=(*text_lines(x[-1].surface(0).point(x[-1].rows + 1.4, 0), counts, size="normal"), *links(x, y, "GConv1"),
                *links(mixed, z, "GConv2"), *slice_tags(y), *slice_tags(mixed, order), *drawn(mixed, empty),
-               heading(x[0].surface(x[0].back_to_front()[0]), "input"),
-               heading(z[0].surface(z[0].back_to_front()[0]), "output"),
+               heading(x[0].surface(x[0].back_to_front()[0]), say("grid.input")),
+               heading(z[0].surface(z[0].back_to_front()[0]), say("grid.output")),
                *filling(z, z_roles, second.output, [], 0)),
-        title=f"Shuffled grouped convolution, {groups} groups",
-        links=(*stack_sum_links(first, x, y, "GConv1 output"), *stack_sum_links(second, mixed, z, "GConv2 output")),
+        title=say("shuffled-grouped.title", groups=groups),
+        links=(*stack_sum_links(first, x, y, say("shuffled-grouped.first_output")),
+               *stack_sum_links(second, mixed, z, say("shuffled-grouped.second_output"))),
     )
     first_positions = group_windows(first)
     cells = [places[0].out for places in first_positions]
     y_done = filling(y, y_roles, first.output, cells, len(cells))
     per = spec.in_channels // groups
     steps = [Step(phase((*group_kernels(x, x_grids, places), *filling(y, y_roles, first.output, cells, k)),
-                        f"GConv1: each group's filters read only their group's {per} channels", spec), STEP_MS)
+                        say("shuffled-grouped.first", channels=per), spec), STEP_MS)
              for k, places in enumerate(first_positions)]
     lines = shuffle_lines(y, mixed, order)
-    dealt = "Channel shuffle: each group's channels are dealt out to every group"
+    dealt = say("shuffled-grouped.shuffle")
     steps += [Step(phase((*lines[:k], *drawn(x, x_grids), *y_done, *drawn(mixed, first_slices(mixed_grids, empty, k))),
                          dealt, spec), READ_MS)
               for k in range(1, channels + 1)]
     steps += [Step(phase((*lines, *drawn(x, x_grids), *y_done, *group_kernels(mixed, mixed_grids, places),
                           *filling(z, z_roles, second.output, cells, k)),
-                         "GConv2: every group now reads channels from every group of GConv1", spec), STEP_MS)
+                         say("shuffled-grouped.second"), spec), STEP_MS)
               for k, places in enumerate(group_windows(second))]
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from convanim.words import say
 from convanim.core import engine
 from convanim.blocks import (
     cell_shades,
@@ -52,17 +53,18 @@ def transposed_matrix():
             x_in.grid(roles_of(direct.mask[0]), labels_of(direct.grid[0])),
             y_in.grid([["input"] * small[1]] * small[0], labels_of(back.input[0])),
             *(output_grid(s, r.output[0], 0, numbers=True, order=[]) for s, r in ((y_out, direct), (x_out, back))),
-            *(heading(s, f"{name} {shape_text((s.rows, s.cols))}") for s, name in
-              ((x_in, "input"), (y_out, "output"), (y_in, "input"), (x_out, "output"))),
-            *c.background("C", f"x: the input, flattened ({n_in})", "C·x"),
-            *ct.background("Cᵀ", f"y: the input, flattened ({n_out})", "Cᵀ·y"),
+            *(heading(s, say(key, shape=shape_text((s.rows, s.cols)))) for s, key in
+              ((x_in, "grid.input_shape"), (y_out, "grid.output_shape"), (y_in, "grid.input_shape"),
+               (x_out, "grid.output_shape"))),
+            *c.background("C", say("transposed-matrix.flattened", name="x", size=n_in), "C·x"),
+            *ct.background("Cᵀ", say("transposed-matrix.flattened", name="y", size=n_out), "Cᵀ·y"),
         ),
-        title=f"Transposed convolution: C is {n_out}×{n_in}, Cᵀ is {n_in}×{n_out}",
+        title=say("transposed-matrix.title", rows=n_out, cols=n_in),
         links=(*(c.link(k, "C·x") for k in range(n_out)), *(ct.link(k, "Cᵀ·y") for k in range(n_in))),
     )
     below = (x_out.point(0, big[1])[0] / 2, top + big[0] + 1.0, 0.0)
-    first = f"1) each row of C is the {shape_text(KERNEL.shape[2:])} kernel laid over x: y = C·x"
-    second = "2) transposed, same kernel: Cᵀ·y (row j of Cᵀ is column j of C)"
+    first = say("transposed-matrix.first", shape=shape_text(KERNEL.shape[2:]))
+    second = say("transposed-matrix.second")
     steps = []
     places = sweep_windows(direct)
     order = [p.out for p in places]

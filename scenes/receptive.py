@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from convanim.words import say
 from convanim.blocks import Surface, heading, indexed, labels_of
 from convanim.core import engine
 from convanim.errors import InternalError
@@ -84,17 +85,18 @@ def _field_links(source: Surface, target: Surface, layers: list[dict[str, int]])
         counts = paths((source.rows, source.cols) if source.rows > 1 else (source.cols,), layers, at).reshape(
             source.rows, source.cols)
         seen = [(r, c) for r, c in np.ndindex(*counts.shape) if counts[r, c] > 0]
-        where = (lambda r, c: f"({r}, {c})") if source.rows > 1 else (lambda r, c: f"cell {c}")
-        terms = tuple(f"{where(r, c)}: {int(counts[r, c])} path{'s' if counts[r, c] != 1 else ''}" for r, c in seen)
+        where = (lambda r, c: f"({r}, {c})") if source.rows > 1 else (lambda r, c: say("receptive.cell", cell=c))
+        terms = tuple(say("receptive.path" if counts[r, c] == 1 else "receptive.paths", cell=where(r, c),
+                          count=int(counts[r, c])) for r, c in seen)
         links.append(Link(target.cell_quad(cell), tuple(source.cell_quad(rc) for rc in seen), (), terms,
-                          f"{indexed('output', at)} sees {len(seen)} input cells", float(len(seen))))
+                          say("receptive.sees", output=indexed("output", at), count=len(seen)), float(len(seen))))
     return links
 
 
 def _plain_part(r: int) -> tuple[list[Surface], list[Label], list[Step]]:
     """Three 3×3 layers side by side, input 2 cells wider than the field; a step per layer, down."""
     sizes = [r + 2 - 2 * i for i in range(len(PLAIN) + 1)]  # 9, 7, 5, 3: valid 3×3 convolutions
-    names = ["input", *(f"layer {i}" for i in range(1, len(PLAIN))), "output"]
+    names = [say("grid.input"), *(say("receptive.layer", layer=i) for i in range(1, len(PLAIN))), say("grid.output")]
     surfaces, x = [], 0.0
     for size in sizes:
         surfaces.append(Surface((x, (sizes[0] - size) / 2, 0.0), size, size))
@@ -107,9 +109,9 @@ def _plain_part(r: int) -> tuple[list[Surface], list[Label], list[Step]]:
         fields.append(_grid(surfaces[layer], _checked(counts, r) if layer == 0 else counts,
                             "output" if layer else "input", chosen=layer == len(PLAIN)))
         seen = "×".join(map(str, span(counts)))
-        where = "the output: itself" if layer == len(PLAIN) else f"the {names[layer]}"
-        steps.append(Step(Picture(items=tuple(fields), caption=f"Three 3×3 layers: the output cell sees "
-                                  f"{seen} cells of {where}"), hold_ms=STEP_MS))
+        where = _where(layer, len(PLAIN))
+        steps.append(Step(Picture(items=tuple(fields), caption=say("receptive.plain", seen=seen, where=where)),
+                          hold_ms=STEP_MS))
     return surfaces, [heading(s, n) for s, n in zip(surfaces, names)], steps
 
 
@@ -117,7 +119,8 @@ def _causal_part(top: float, r: int, keep: tuple[Grid, ...]) -> tuple[list[Surfa
     """WaveNet's stack under it, input at the bottom; a step per layer, down, with the links."""
     count = len(CAUSAL)
     rows = [Surface((0.0, top + 1.7 * (count - i), 0.0), 1, r) for i in range(count + 1)]
-    names = ["input", *(f"d = {layer['dilation']}" for layer in CAUSAL[:-1]), f"output (d = {CAUSAL[-1]['dilation']})"]
+    names = [say("grid.input"), *(f"d = {layer['dilation']}" for layer in CAUSAL[:-1]),
+             say("receptive.last", dilation=CAUSAL[-1]["dilation"])]
     labels = [Label(row.point(0.5, -0.4), name, size="small", role="muted", anchor="rm")
               for row, name in zip(rows, names)]
     counts: dict[int, np.ndarray] = {}
@@ -130,10 +133,16 @@ def _causal_part(top: float, r: int, keep: tuple[Grid, ...]) -> tuple[list[Surfa
                  for i in range(row, count)
                  for a in np.flatnonzero(counts[i]) for b in np.flatnonzero(counts[i + 1])
                  if b - a in (0, CAUSAL[i]["dilation"])]
-        where = "the input" if row == 0 else f"layer {row}" if row < count else "the output: itself"
-        steps.append(Step(Picture(items=(*keep, *links, *grids), caption=f"Dilations 1, 2, 4, 8, kernel 2: the "
-                                  f"last output sees {int((found > 0).sum())} cells of {where}"), hold_ms=STEP_MS))
+        caption = say("receptive.causal", count=int((found > 0).sum()), where=_where(row, count))
+        steps.append(Step(Picture(items=(*keep, *links, *grids), caption=caption), hold_ms=STEP_MS))
     return rows, labels, steps
+
+
+def _where(layer: int, last: int) -> str:
+    """Which layer a caption speaks of: the input, a layer between, or the output cell itself."""
+    if layer == 0:
+        return say("receptive.of_input")
+    return say("receptive.of_output") if layer == last else say("receptive.of_layer", layer=layer)
 
 
 @scene("receptive-field", "what one output cell sees: three 3×3 layers (3×3, 5×5, 7×7) and a dilated causal stack")
@@ -146,7 +155,6 @@ def receptive_field_scene() -> Timeline:
     blank += [row.grid([["output" if i else "input"] * row.cols]) for i, row in enumerate(rows)]
     links = (*_field_links(grids[0], grids[-1], PLAIN), *_field_links(rows[0], rows[-1], CAUSAL))
     background = Picture(items=(*blank, *plain_labels, *causal_labels), links=links,
-                         title="The receptive field: what one output cell sees",
-                         caption="Each number counts the paths from its cell to the output cell",
-                         formula=f"stacked 3×3: {plain_formula}\ndilated: {causal_formula}")
+                         title=say("receptive.title"), caption=say("receptive.caption"),
+                         formula=say("receptive.formula", plain=plain_formula, causal=causal_formula))
     return Timeline(background=background, steps=(*plain_steps, *causal_steps), view=View(), glide=False)

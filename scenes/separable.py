@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from convanim.words import say
 from convanim.core import composite, engine
 from convanim.blocks import (
     bracketed,
@@ -58,28 +59,28 @@ def spatial_separable():
     col_w, row_w = bracketed(column.weight) + "ᵀ", bracketed(row.weight)
     per_output = [math.prod(r.spec.kernel_size) for r in (column, row)]
     counts = [
-        versus("multiplications per output", per_output, rec.full_macs_per_output),
-        versus("in all", [column.spec.macs, row.spec.macs], rec.full_macs),
-        versus("parameters", [column.spec.params, row.spec.params], full.spec.params),
+        versus(say("cost.per_output"), per_output, rec.full_macs_per_output),
+        versus(say("cost.in_all"), [column.spec.macs, row.spec.macs], rec.full_macs),
+        versus(say("cost.parameters"), [column.spec.params, row.spec.params], full.spec.params),
     ]
     background = Picture(
         items=(
             source.grid(roles_of(column.mask[0]), labels_of(column.grid[0])),
-            heading(source, f"input {shape_text(IMAGE.shape)}"),
+            heading(source, say("grid.input_shape", shape=shape_text(IMAGE.shape))),
             output_grid(middle, column.output[0], 0, numbers=True, order=[]),
-            heading(middle, f"after {col_k}: {shape_text(mid)}"),
+            heading(middle, say("spatial-separable.after", kernel=col_k, shape=shape_text(mid))),
             output_grid(target, full.output[0], 0, numbers=True, order=[]),
-            heading(target, f"output {shape_text(out)}"),
+            heading(target, say("grid.output_shape", shape=shape_text(out))),
             Label((centre, rows + 1.8, 0.0), f"{counts[0]};  {counts[1]}", size="small", role="muted"),
             Label((centre, rows + 2.5, 0.0), counts[2], size="small", role="muted"),
         ),
-        title=f"Spatially separable: a {full_k} kernel as {col_k} then {row_k}",
+        title=say("spatial-separable.title", full=full_k, column=col_k, row=row_k),
     )
     products = (centre, rows + 0.9, 0.0)
     phases = [
-        (column, source, middle, f"1) the {col_k} kernel {col_w} slides down the columns"),
-        (row, middle, target, f"2) the {row_k} kernel {row_w} slides along the rows of that result"),
-        (full, source, target, f"3) the full {full_k} kernel {col_w}·{row_w} gives the same output"),
+        (column, source, middle, say("spatial-separable.first", kernel=col_k, weights=col_w)),
+        (row, middle, target, say("spatial-separable.second", kernel=row_k, weights=row_w)),
+        (full, source, target, say("spatial-separable.third", kernel=full_k, weights=f"{col_w}·{row_w}")),
     ]
     steps = []
     for number, (recording, start, end, sentence) in enumerate(phases):
@@ -113,27 +114,30 @@ def depthwise_separable():
     done = [*source.layers([[grid] for grid in grids]), *filling([middle], roles, depthwise.output, order, len(order))]
     out = pointwise.output[0]
     kernels, volume_shape = POINTWISE.out_channels, shape_text((out_rows, out_cols, POINTWISE.out_channels))
-    counts = [versus("multiplications", [DEPTHWISE.macs, POINTWISE.macs], rec.standard_macs),
-              versus("parameters", [DEPTHWISE.params, POINTWISE.params], rec.standard_spec.params)]
-    sums = stack_sum_links(depthwise, [source], [middle], "after depthwise")
+    counts = [versus(say("cost.multiplications"), [DEPTHWISE.macs, POINTWISE.macs], rec.standard_macs),
+              versus(say("cost.parameters"), [DEPTHWISE.params, POINTWISE.params], rec.standard_spec.params)]
+    sums = stack_sum_links(depthwise, [source], [middle], say("depthwise-separable.after"))
     mixed = stack_sum_links(pointwise, [middle], [Stack(target.origin, 1, out_rows, out_cols)], out_channels=1)
     background = Picture(
         items=(*text_lines(target.point(out_rows + 1.6, -x), counts, size="normal"),
                # Named above, not under: the pointwise lines run down from the middle tensor.
-               heading(source.surface(channels // 2), f"input {shape_text((rows, cols, channels))}"),
-               heading(middle.surface(channels // 2), f"after depthwise: {shape_text((out_rows, out_cols, channels))}"),
+               heading(source.surface(channels // 2),
+                       say("grid.input_shape", shape=shape_text((rows, cols, channels)))),
+               heading(middle.surface(channels // 2),
+                       say("depthwise-separable.after_shape", shape=shape_text((out_rows, out_cols, channels)))),
                filled_grid(target, out, []),
-               Label(target.point(out_rows - 0.5, out_cols + 0.3), "output", size="small", role="muted", anchor="lm")),
-        title="Depthwise separable convolution",
+               Label(target.point(out_rows - 0.5, out_cols + 0.3), say("grid.output"), size="small", role="muted",
+                     anchor="lm")),
+        title=say("depthwise-separable.title"),
         links=(*sums, *mixed),
     )
-    first = f"1) depthwise: {channels} kernels of {shape_text((*DEPTHWISE.kernel_size, 1))}, each on its own channel"
+    first = say("depthwise-separable.first", channels=channels, shape=shape_text((*DEPTHWISE.kernel_size, 1)))
     steps = [Step(replace(phase((*kernel_through(source, grids, places, block=False),
                                  *filling([middle], roles, depthwise.output, order, k)), first, DEPTHWISE),
                           links=(sums[k],)), STEP_MS)
              for k, places in enumerate(by_position)]
-    second = (f"2) pointwise: a {shape_text((*POINTWISE.kernel_size, channels))} kernel mixes the {channels} channels"
-              f" (kernel 1 of {kernels})")
+    second = say("depthwise-separable.second", shape=shape_text((*POINTWISE.kernel_size, channels)), channels=channels,
+                 kernels=kernels)
     steps += [Step(replace(phase((*gather(middle, place.out, target, place.out), *done,
                                   *(kernel_shades(middle.surface(c), place)[0] for c in range(channels)),
                                   filled_grid(target, out, order[:k], place.out), under(target, place.products())),
@@ -141,6 +145,6 @@ def depthwise_separable():
               for k, place in enumerate(spatial_windows(pointwise)[0])]
     block = Box(target.point(0, out_cols + 3.0), (out_cols, out_rows, GAP), role="done", label=volume_shape)
     times = Label(target.point(out_rows / 2, out_cols + 1.5), f"×{kernels}", size="large")
-    third = f"3) {kernels} such kernels → {volume_shape}"
+    third = say("depthwise-separable.third", kernels=kernels, shape=volume_shape)
     steps.append(Step(phase((*done, filled_grid(target, out, order), times, block), third, POINTWISE), STEP_MS * 5))
     return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from convanim.words import say
 from convanim.registry import scene
 from convanim.core.spec import ConvSpec
 from convanim.figures import arithmetic
@@ -10,10 +11,10 @@ from convanim.figures import arithmetic
 @scene("transposed", "transposed convolution: 2×2 input, 3×3 kernel, full zero padding → 4×4")
 def transposed():
     spec = ConvSpec.create(2, 3, transposed=True)
-    return arithmetic(spec, title="Transposed convolution: up-sampling as a padded direct convolution")
+    return arithmetic(spec, title=say("transposed.title"))
 
 
 @scene("transposed-strided", "stride-2 transposed convolution: zeros inserted, 3×3 → 5×5")
 def transposed_strided():
     spec = ConvSpec.create(3, 3, stride=2, padding=1, transposed=True)
-    return arithmetic(spec, title="Strided transposed convolution: zeros between the inputs")
+    return arithmetic(spec, title=say("transposed-strided.title"))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from convanim.words import say
 from convanim.blocks import (
     GROUP_ROLES,
     Filling,
@@ -27,7 +28,7 @@ from convanim.blocks import (
 from convanim.core import engine
 from convanim.core.events import StampCell, StampPlaced
 from convanim.core.pixel_shuffle import pixel_shuffle
-from convanim.core.notation import describe, factor, formula_text, number
+from convanim.core.notation import describe, factor, formula_text, number, shape_text
 from convanim.core.scatter import scatter
 from convanim.picture import Label, Link, Picture, Shade, Step, Timeline, View
 from convanim.registry import scene
@@ -53,9 +54,11 @@ def pixel_shuffle_scene() -> Timeline:
     texts = [labels_of(channel) for channel in values]
     # Channel names above the top row and under the bottom row: the arrows from the bottom row
     # rise through the gap between the rows, and would cross a name there.
-    labels = [*(heading(s, f"channel {c}") if c < FACTOR else under(s, f"channel {c}") for c, s in enumerate(inputs)),
-              Label((width / 2, -1.25, 0.0), f"input {channels}×{SIDE}×{SIDE}", size="small", role="muted"),
-              heading(target, f"output 1×{out.shape[0]}×{out.shape[1]}")]
+    names = [say("stack.channel", channel=c) for c in range(channels)]
+    labels = [*(heading(s, names[c]) if c < FACTOR else under(s, names[c]) for c, s in enumerate(inputs)),
+              Label((width / 2, -1.25, 0.0), say("grid.input_shape", shape=f"{channels}×{SIDE}×{SIDE}"), size="small",
+                    role="muted"),
+              heading(target, say("grid.output_shape", shape=f"1×{out.shape[0]}×{out.shape[1]}"))]
     steps, order = [], []
     for r, c in np.ndindex(SIDE, SIDE):  # one input position per step: its r² values become one block
         block = [cell for cell, (_, row, col) in sources.items() if (row, col) == (r, c)]
@@ -68,8 +71,8 @@ def pixel_shuffle_scene() -> Timeline:
     moved = {cell: _moved(inputs, target, cell, sources[cell], float(out[cell])) for cell in sources}
     background = Picture(
         items=(*(s.grid(_marked(ch), texts[ch]) for ch, s in enumerate(inputs)), *labels, filling.state(0)),
-        title="Pixel shuffle: depth to space",
-        caption=f"r = {FACTOR}: the {channels} channels' values at one position become one {FACTOR}×{FACTOR} block",
+        title=say("pixel-shuffle.title"),
+        caption=say("pixel-shuffle.caption", factor=FACTOR, channels=channels),
         formula=f"out(c, h·{FACTOR} + i, w·{FACTOR} + j) = in(c·{FACTOR * FACTOR} + i·{FACTOR} + j, h, w)",
         links=tuple(moved.values()),
     )
@@ -85,7 +88,7 @@ def _moved(inputs: list[Surface], target: Surface, cell: tuple[int, int], source
     """What a page says of one output cell of the shuffle: the input cell its value came from."""
     channel, row, col = source
     return Link(target.cell_quad(cell), (inputs[channel].cell_quad((row, col)),), (),
-                (f"from channel {channel}, row {row}, col {col}",),
+                (say("pixel-shuffle.from", channel=channel, row=row, col=col),),
                 f"{indexed('output', (0, *cell))} = {number(value)}", value)
 
 
@@ -129,9 +132,10 @@ def transposed_scatter() -> Timeline:
         items=(source.grid([["input"] * 2] * 2, labels_of(SCATTER_INPUT)),
                kernel.grid([["weight"] * 3] * 3, labels_of(SCATTER_KERNEL)),
                target.grid([["output"] * out.shape[1]] * out.shape[0]),
-               heading(source, "INPUT 2×2"), heading(kernel, "KERNEL 3×3"),
-               heading(target, f"OUTPUT {out.shape[0]}×{out.shape[1]}")),
-        title="Transposed convolution as stamps",
+               heading(source, say("transposed-scatter.input", shape=shape_text(SCATTER_INPUT.shape))),
+               heading(kernel, say("transposed-scatter.kernel", shape=shape_text(SCATTER_KERNEL.shape))),
+               heading(target, say("transposed-scatter.output", shape=shape_text(out.shape)))),
+        title=say("transposed-scatter.title"),
         caption=describe(recording.spec),
         formula=formula_text(recording.spec),
     )
@@ -153,24 +157,23 @@ def transposed_scatter() -> Timeline:
         (r0, c0), (r1, c1) = np.min(touched, axis=0), np.max(touched, axis=0) + 1
         items = (source.grid(marked, labels_of(SCATTER_INPUT)), target.grid(roles.tolist(), labels_of(totals, reached)),
                  Shade(target.quad(r0, c0, r1, c1), alpha=0.25))
-        steps.append(Step(Picture(items=items, caption=f"Input ({row}, {col}) = {number(stamp.value)} adds "
-                                  f"{number(stamp.value)} × kernel onto the output; where stamps overlap, they add up"),
-                          hold_ms=SCATTER_MS))
+        caption = say("transposed-scatter.stamp", row=row, col=col, value=number(stamp.value))
+        steps.append(Step(Picture(items=items, caption=caption), hold_ms=SCATTER_MS))
     zeros = direct.grid(roles_of(recording.mask[0]), labels_of(recording.grid[0]))
     places = sweep_windows(recording)  # the engine's own narration: the direct equivalent's placements
     again = Filling(target, out, [place.out for place in places])
-    direct_text = "The same output, reached as a direct convolution: zeros between the inputs, padded, kernel flipped"
+    direct_text = say("transposed-scatter.direct")
+    direct_name = heading(direct, say("transposed-scatter.as_direct"))
     for done, place in enumerate(places):
-        items = (zeros, heading(direct, "as a direct convolution"), *kernel_shades(direct, place), again.step(done))
+        items = (zeros, direct_name, *kernel_shades(direct, place), again.step(done))
         steps.append(Step(Picture(items=items, caption=direct_text, links=(sweep_link(direct, target, place),)),
                           hold_ms=DIRECT_MS))
-    same = (zeros, heading(direct, "as a direct convolution"), again.state(len(places)))
+    same = (zeros, direct_name, again.state(len(places)))
     overlap = [m.grid(np.where(c > c.min(), "intermediate", "done").tolist(), labels_of(c))
                for m, c in zip(maps, counts)]
-    names = [heading(maps[0], "stamps per cell: k=3, s=2"), heading(maps[1], "k=4, s=2")]
+    names = [heading(maps[0], say("transposed-scatter.per_cell")), heading(maps[1], "k=4, s=2")]
     steps.append(Step(Picture(items=(*same, *overlap, *names),
-                              caption=f"Stamps per output cell of a {OVERLAP_SIDE}×{OVERLAP_SIDE} input: uneven for "
-                                      "k=3, s=2 (the checkerboard artefact), even inside for k=4, s=2"),
+                              caption=say("transposed-scatter.overlaps", side=OVERLAP_SIDE)),
                       hold_ms=3 * SCATTER_MS))
     return Timeline(background=background, steps=tuple(steps), view=View(), glide=False)
 

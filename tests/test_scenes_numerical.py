@@ -18,7 +18,7 @@ def _numbers(grid: Grid) -> np.ndarray:
 
 @pytest.mark.parametrize("name", list(NUMERICAL))
 def test_a_numerical_figure_ends_with_the_reference_output_and_shows_its_input(name: str) -> None:
-    _, options = NUMERICAL[name]
+    options = NUMERICAL[name]
     expected = reference.conv(NUMERICAL_INPUT[None, None], NUMERICAL_KERNEL[None, None], **options)[0, 0]
     timeline = builtin_scenes().get(f"arith-numerical-{name}").timeline()
     grids = [item for item in timeline.steps[-1].overlay.items if isinstance(item, Grid)]

@@ -31,7 +31,7 @@ def test_the_whole_conv_arithmetic_suite_is_registered() -> None:
 
 @pytest.mark.parametrize("name", sorted(DIRECT))
 def test_transposed_counterpart_restores_the_input_size(name: str) -> None:
-    direct = ConvSpec.create(**DIRECT[name][1])
+    direct = ConvSpec.create(**DIRECT[name])
     assert transposed_of(direct).output_size == direct.input_size
 
 

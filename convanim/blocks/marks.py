@@ -20,6 +20,7 @@ from collections.abc import Collection, Sequence
 
 import numpy as np
 
+from convanim.words import say
 from convanim.blocks.cells import labels_of
 from convanim.blocks.surfaces import Stack, Surface
 from convanim.blocks.text import indexed
@@ -44,7 +45,7 @@ def sum_link(place: Window, output: Quad, inputs: Sequence[Quad] = (), weights: 
     (``output[c, row, col]`` by default)."""
     terms = tuple(f"{number(x)} × {factor(w)} = {number(p)}"
                   for x, w, p in zip(place.inputs, place.weights, place.made))
-    bias = f" {signed(place.bias)} (bias)" if place.bias else ""
+    bias = f" {signed(place.bias)} ({say('sum.bias')})" if place.bias else ""
     name = name or indexed("output", place.index)
     return Link(output, tuple(inputs), tuple(weights), terms, f"{name} = Σ{bias} = {number(place.value)}",
                 place.value)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from convanim.words import say
 from convanim.blocks.cells import MASK_ROLES
 from convanim.blocks.windows import Window
 from convanim.core import engine
@@ -103,10 +104,12 @@ def inset(at: Point3, cell: float, place: Window, grid_mask: np.ndarray) -> list
     middle = y + rows * cell / 2
     return [
         Grid((x, y, z), _rows(roles), _rows(inputs), _rows(weights), cell=cell),
-        Label((x + cols * cell / 2, y - 0.25 * cell, z), "input × weight", size="tiny", role="muted", anchor="ms"),
+        Label((x + cols * cell / 2, y - 0.25 * cell, z), say("inset.products_of"), size="tiny", role="muted",
+              anchor="ms"),
         Label((second - gap / 2, middle, z), "=", size="normal"),
         Grid((second, y, z), _rows(product_roles), _rows(products), cell=cell),
-        Label((second + cols * cell / 2, y - 0.25 * cell, z), "products", size="tiny", role="muted", anchor="ms"),
+        Label((second + cols * cell / 2, y - 0.25 * cell, z), say("inset.products"), size="tiny", role="muted",
+              anchor="ms"),
         Label((total_at - cell * 0.2, middle, z), f"Σ{bias} =", size="normal", anchor="rm"),
         Grid((total_at, middle - cell / 2, z), (("active",),), ((number(place.value),),), cell=cell),
     ]

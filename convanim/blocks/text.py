@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from convanim.words import say
 from convanim.core.notation import describe, number, signed
 from convanim.core.spec import ConvSpec
 
@@ -32,8 +33,8 @@ def phase_caption(text: str, spec: ConvSpec) -> str:
 def channel_range(channels: range) -> str:
     """'channel 3' or 'channels 0–3'."""
     if len(channels) == 1:
-        return f"channel {channels.start}"
-    return f"channels {channels.start}–{channels[-1]}"
+        return say("stack.channel", channel=channels.start)
+    return say("stack.channels", first=channels.start, last=channels[-1])
 
 
 def versus(what: str, chain: Sequence[int], standard: int) -> str:
@@ -41,7 +42,7 @@ def versus(what: str, chain: Sequence[int], standard: int) -> str:
     total = sum(chain)
     parts = " + ".join(f"{n:,}" for n in chain)
     shown = f"{parts} = {total:,}" if len(chain) > 1 else parts
-    return f"{what}: {shown} vs {standard:,} standard ({total / standard:.0%})"
+    return say("cost.versus", what=what, shown=shown, standard=f"{standard:,}", share=f"{total / standard:.0%}")
 
 
 def bracketed(values: np.ndarray) -> str:

@@ -15,6 +15,7 @@ from itertools import islice
 
 import numpy as np
 
+from convanim.words import say
 from convanim.blocks.cells import GROUP_ROLES
 from convanim.blocks.text import channel_range
 from convanim.core import engine
@@ -231,19 +232,20 @@ class Channels:
         """'channel 2' per drawn slice, with its group when there are groups."""
         per_group = len(self.read)
         grouped = self.spec.groups > 1
-        return [f"channel {c}" + (f", group {c // per_group}" if grouped else "") for c in self.drawn]
+        return [say("stack.channel_in_group", channel=c, group=c // per_group) if grouped
+                else say("stack.channel", channel=c) for c in self.drawn]
 
     def notes(self) -> list[str]:
         """What the figure leaves out or splits, for the caption: the output channel shown among
         several, the group it is in, the input channels drawn among more."""
         spec, texts = self.spec, []
         if spec.out_channels > 1:
-            texts.append(f"output channel {self.out_channel} of {spec.out_channels} shown; "
-                         f"each of the {spec.out_channels} uses its own kernel")
+            texts.append(say("notes.output_channel", channel=self.out_channel, channels=spec.out_channels))
         if spec.groups > 1:
-            texts.append(f"it is in group {self.group} of {spec.groups}, which sees input {channel_range(self.read)}")
+            texts.append(say("notes.group", group=self.group, groups=spec.groups, read=channel_range(self.read)))
         if len(self.drawn) < spec.in_channels:
             unseen = set(self.read) - set(self.drawn)
-            texts.append(f"{len(self.drawn)} of {spec.in_channels} input channels shown ({channel_range(self.drawn)})"
-                         + (f"; each output cell sums all {len(self.read)}" if unseen else ""))
+            shown = say("notes.inputs_shown", shown=len(self.drawn), channels=spec.in_channels,
+                        drawn=channel_range(self.drawn))
+            texts.append(shown + (say("notes.sums_all", read=len(self.read)) if unseen else ""))
         return texts

@@ -16,6 +16,7 @@ import numpy as np
 
 from convanim.core.pool_spec import PoolSpec
 from convanim.core.spec import ConvSpec
+from convanim.words import say
 
 #: The largest array printed in full (``info``, ``kernels``): wider rows wrap in a terminal, more
 #: values are read as a summary.
@@ -91,7 +92,7 @@ def _pool_formula_line(spec: PoolSpec, axis: int) -> str:
     line = f"o = {left}({i} {_window_terms(p, p, k, d)})/{s}{right} + 1"
     if spec.dropped_last_window[axis]:
         start = (spec.windows_before_rule[axis] - 1) * s - p
-        line += f" − 1 (the last window would start at {start}, in the right padding)"
+        line += f" − 1 ({say('pool.dropped_window', start=start)})"
     return f"{line} = {spec.output_size[axis]}"
 
 
@@ -119,8 +120,8 @@ def describe(spec: ConvSpec) -> str:
     if spec.padding_mode != "zeros":
         parts.append(spec.padding_mode)
     if spec.bias:
-        parts.append("bias")
-    prefix = "transposed " if spec.transposed else ""
+        parts.append(say("caption.bias"))
+    prefix = say("caption.transposed") if spec.transposed else ""
     return f"{prefix}{', '.join(parts)} → o={compact(spec.output_size)}"
 
 
@@ -130,17 +131,17 @@ def describe_pool(spec: PoolSpec) -> str:
              f"p={compact(spec.padding)}"]
     if max(spec.dilation) > 1:
         parts.append(f"d={compact(spec.dilation)}")
-    kind = "max" if spec.kind == "max" else "average"
-    return f"{kind} pooling: {', '.join([*parts, *_pool_options(spec)])} → o={compact(spec.output_size)}"
+    kind = say("pool.max" if spec.kind == "max" else "pool.average")
+    return f"{kind}: {', '.join([*parts, *_pool_options(spec)])} → o={compact(spec.output_size)}"
 
 
 def _pool_options(spec: PoolSpec) -> list[str]:
     """The flags that change a pooling's numbers, in words, defaults left out."""
-    options = ["ceil mode"] if spec.ceil_mode else []
+    options = [say("pool.ceil_mode")] if spec.ceil_mode else []
     if spec.kind == "avg" and not spec.count_include_pad:
-        options.append("padding not counted")
+        options.append(say("pool.padding_not_counted"))
     if spec.divisor_override is not None:
-        options.append(f"divisor {spec.divisor_override}")
+        options.append(say("pool.divisor", divisor=spec.divisor_override))
     return options
 
 

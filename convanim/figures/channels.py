@@ -29,6 +29,7 @@ from convanim.blocks.windows import (
 from convanim.core import engine
 from convanim.core.notation import describe, formula_text, number, shape_text, signed
 from convanim.core.spec import ConvSpec
+from convanim.words import say
 from convanim.picture import Grid, Item, Label, Link, Picture, Shade, Step, Timeline
 
 
@@ -44,7 +45,7 @@ def _sweep_text(text: str, notes: Sequence[str]) -> str:
 
 def _grid_text(spec: ConvSpec, grid_size: tuple[int, ...]) -> str:
     """' (grid 7×7)' when the grid drawn (padded, zeros inserted) is not the input itself."""
-    return "" if grid_size == spec.input_size else f" (grid {shape_text(grid_size)})"
+    return "" if grid_size == spec.input_size else f" ({say('grid.padded', shape=shape_text(grid_size))})"
 
 
 def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: str = "",
@@ -80,11 +81,11 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
     slices = [stack.surface(i).grid(slice_roles(c),
                                     labels_of(plane(recording.grid[c : c + 1], spec.dims)) if numbers else ())
               for i, c in enumerate(seen.drawn)]
-    names = [*(f"channel {c}" for c in shown[: len(partials)]),
-             f"output channel {out_channel}" if spec.out_channels > 1 else "output"]
+    names = [*(say("stack.channel", channel=c) for c in shown[: len(partials)]),
+             say("grid.output_channel", channel=out_channel) if spec.out_channels > 1 else say("grid.output")]
     labels = [*operators, *stack.tags(seen.names()), *map(under, results, names),
-              stack.caption(f"input {shape_text(spec.input_size, spec.in_channels)}"
-                            f"{_grid_text(spec, recording.grid.shape[1:])}")]
+              stack.caption(say("grid.input_shape", shape=shape_text(spec.input_size, spec.in_channels))
+                            + _grid_text(spec, recording.grid.shape[1:]))]
     by_position = channel_windows([parts[c - seen.read.start] for c in shown])
     order = [places[0].out for places in by_position]
     totals = _channel_links(recording, seen, stack, results[-1])
@@ -108,8 +109,8 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
         return [partial.state(done, active) for partial in fillings]
 
     notes = seen.notes()
-    sweep = (f"Each kernel slice convolves its own channel: {len(seen.read)} partial results" if summed
-             else f"The kernel convolves input {channel_range(seen.read)}")
+    sweep = (say("channels.partials", count=len(seen.read)) if summed
+             else say("channels.convolves", read=channel_range(seen.read)))
     steps = []
     for end, hold_ms in pace:
         k, places = end - 1, by_position[end - 1]
@@ -120,7 +121,7 @@ def channel_sweep(recording: engine.Recording, *, out_channel: int = 0, title: s
         steps.append(Step(replace(overlay, links=partial_links[k] or (totals[k],)), hold_ms))
     # Under the results' names, which keep a readable size however small big grids make a cell.
     equation_below = max(1.4, 0.12 * results[-1].rows)
-    add = f"Add the {len(seen.read)} channel results{' and the bias' if spec.bias else ''}, cell by cell"
+    add = say("channels.add_bias" if spec.bias else "channels.add", count=len(seen.read))
     for end, hold_ms in pace if summed else []:
         k = end - 1
         cell = order[k]
@@ -159,7 +160,8 @@ def _partial_link(stack: Stack, seen: Channels, channel: int, target: Surface, p
     """The link of one channel's partial result: its taps on that channel's slice."""
     source = stack.surface(list(seen.drawn).index(channel))
     cells = [source.cell_quad(tap) for tap in place.taps]
-    return sum_link(place, target.cell_quad(place.out), cells, name=indexed(f"channel {channel} result", place.out))
+    name = indexed(say("channels.result", channel=channel), place.out)
+    return sum_link(place, target.cell_quad(place.out), cells, name=name)
 
 
 def _channel_layout(channels: int, shape: tuple[int, int], out_shape: tuple[int, int], partials: int,
@@ -239,14 +241,15 @@ def volume_sweep(recording: engine.Recording, *, out_channel: int = 0, title: st
     labels: list[Item] = [
         *outputs.edges(),
         *stack.tags_left(depth_names),  # the pointers to the outputs leave the stack's right side
-        *outputs.tags([f"depth {d}" for d in range(out_depth)]),
-        stack.caption(f"input {shape_text(spec.input_size)}{_grid_text(spec, grid.shape) or ' (depth×rows×cols)'}"),
-        outputs.caption(f"output {shape_text(spec.output_size)}"),
+        *outputs.tags([say("volume.depth", depth=d) for d in range(out_depth)]),
+        stack.caption(say("grid.input_shape", shape=shape_text(spec.input_size))
+                      + (_grid_text(spec, grid.shape) or f" ({say('volume.axes')})")),
+        outputs.caption(say("grid.output_shape", shape=shape_text(spec.output_size))),
     ]
     places = volume_windows(recording, out_channel)
     order = [place.out for place in places]
     links = [_volume_link(stack, outputs, place) for place in places]
-    caption = _sweep_text("A 3D kernel slides along depth, rows and cols: one output cell per position",
+    caption = _sweep_text(say("volume.slides"),
                           replace(seen, drawn=range(channel, channel + 1)).notes())
     readable = max(out_rows, out_cols) <= MAX_NUMBERED_SIDE
     depths = [Filling(outputs.surface(d), output[d], [cell[1:] for cell in order if cell[0] == d], numbers=readable)
@@ -299,8 +302,8 @@ def _depth_names(mask: np.ndarray) -> list[str]:
     names, seen = [], 0
     for layer in mask:
         if (layer == engine.INPUT).any():
-            names.append(f"depth {seen}")
+            names.append(say("volume.depth", depth=seen))
             seen += 1
         else:
-            names.append("padding" if (layer == engine.PADDING).all() else "zeros")
+            names.append(say("volume.padding" if (layer == engine.PADDING).all() else "volume.zeros"))
     return names

@@ -21,6 +21,7 @@ from convanim.blocks.windows import cell_of, plane
 from convanim.core.events import MaximumFound, MeanWritten, ValuesRead, WindowPlaced
 from convanim.core.notation import describe_pool, formula_text, number
 from convanim.core.pool_recording import BEYOND, PoolRecording
+from convanim.words import say
 from convanim.picture import Grid, Item, Label, Link, Picture, Shade, Step, Timeline, View
 
 #: What each cell of a pooling grid is: an input cell, padding, or past the padding (ceil mode).
@@ -47,9 +48,9 @@ def pool_sweep(recording: PoolRecording, *, title: str | None = None, every_posi
     order = [cell_of(placed.out_index, spec.dims) for placed, _, _ in places]
     links = [_link(left, right, place, spec.dims) for place in places]
     background = Picture(
-        items=(left.grid(roles, labels), heading(left, "input"), heading(right, "output"),
+        items=(left.grid(roles, labels), heading(left, say("grid.input")), heading(right, say("grid.output")),
                Filling(right, out, []).state(0)),
-        title=title or f"{'Max' if spec.kind == 'max' else 'Average'} pooling",
+        title=title or say("title.max_pooling" if spec.kind == "max" else "title.average_pooling"),
         caption=describe_pool(spec),
         formula=formula_text(spec),
         links=tuple(links),

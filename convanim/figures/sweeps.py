@@ -17,6 +17,7 @@ from convanim.core import engine
 from convanim.core.notation import describe, formula
 from convanim.core.spec import ConvSpec
 from convanim.picture import Item, Label, Line, Picture, Step, Timeline, View
+from convanim.words import say, text_units
 
 
 def _caption(spec: ConvSpec) -> tuple[str, str]:
@@ -79,8 +80,8 @@ def numeric(recording: engine.Recording, *, title: str | None = None, show_produ
     background = Picture(
         items=(
             left.grid(roles_of(mask), labels_of(grid)),
-            heading(left, "input"),
-            heading(right, "output"),
+            heading(left, say("grid.input")),
+            heading(right, say("grid.output")),
             output_grid(right, out, 0, numbers=True, order=[]),
             *legend(right, mask),
         ),
@@ -136,8 +137,8 @@ def heat_map(recording: engine.Recording, *, title: str | None = None, every_pos
         items=(
             left.grid(value_roles(grid, mask).tolist()),
             *outline(left.origin, width, height, dashed=bool((mask != engine.INPUT).any())),
-            *above([(left.origin[0], width, "input"), (right.origin[0], out_width, "output"),
-                    (bar_at[0], 0.5, "value")], top),
+            *above([(left.origin[0], width, say("grid.input")), (right.origin[0], out_width, say("grid.output")),
+                    (bar_at[0], 0.5, say("grid.value"))], top),
             *outline(right.origin, out_width, out_height),
             *colour_bar(bar_at, out_height, limit),
             *([Label((0.0, height + 0.25, 0.0), source, size="tiny", role="muted", anchor="la")] if source else []),
@@ -163,26 +164,28 @@ def oblique_names(below: Surface, above: Surface) -> list[Label]:
     """The grids' names, where no projector line can cross them: "input" right of the input
     (every line leaves the input upwards, towards the output), "output" over the output's back
     edge (every line ends on the output)."""
-    return [Label(below.point(below.rows / 2, below.cols + 0.35), "input", size="small", role="muted", anchor="lm"),
-            Label(above.point(-0.25, 0), "output", size="small", role="muted", anchor="ls")]
+    return [Label(below.point(below.rows / 2, below.cols + 0.35), say("grid.input"), size="small", role="muted",
+                  anchor="lm"),
+            Label(above.point(-0.25, 0), say("grid.output"), size="small", role="muted", anchor="ls")]
 
 
-#: What a cell of an engine mask is called in a figure's legend.
-LEGEND_NAMES = {engine.PADDING: "padding", engine.INSERTED: "inserted zero"}
+#: The catalogue's name for each kind of cell of an engine mask a figure's legend explains.
+LEGEND_KEYS = {engine.PADDING: "legend.padding", engine.INSERTED: "legend.inserted"}
 
 
 def legend(surface: Surface, mask: np.ndarray) -> list[Item]:
     """A swatch and a name for each kind of cell other than input that ``mask`` has (padding,
     inserted zeros), in a row under ``surface`` (the input, or in the flat view the output, whose
     grid leaves room under it above the products): what the dashed and hatched cells are."""
-    kinds = [kind for kind in LEGEND_NAMES if (mask == kind).any()]
+    kinds = [kind for kind in LEGEND_KEYS if (mask == kind).any()]
     items: list[Item] = []
     x = 0.0
     for kind in kinds:
+        name = say(LEGEND_KEYS[kind])
         swatch = Surface(surface.point(surface.rows + 0.8, x), 1, 1, ground=surface.ground, cell=0.6)
         items += [swatch.grid([[MASK_ROLES[kind]]]),
-                  Label(swatch.point(0.5, 1.35), LEGEND_NAMES[kind], size="small", role="muted", anchor="lm")]
-        x += 1.0 + 0.55 * len(LEGEND_NAMES[kind])
+                  Label(swatch.point(0.5, 1.35), name, size="small", role="muted", anchor="lm")]
+        x += 1.0 + 0.55 * text_units(name)
     return items
 
 
@@ -194,5 +197,4 @@ def above(names: Sequence[tuple[float, float, str]], top: float) -> list[Label]:
 
 def default_title(spec: ConvSpec) -> str:
     """'2D transposed convolution': the kind; the caption carries the parameters."""
-    kind = "transposed convolution" if spec.transposed else "convolution"
-    return f"{spec.dims}D {kind}"
+    return say("title.transposed" if spec.transposed else "title.convolution", dims=spec.dims)
