@@ -29,6 +29,7 @@ from convanim.errors import BadInput, InternalError, RenderError
 from convanim.picture import Timeline
 from convanim.registry import SceneEntry, builtin_scenes, resolve
 from convanim.checks import check_fps, check_whole
+from convanim.words import speaking
 
 if TYPE_CHECKING:
     from convanim.renderer.project import CanvasSpec
@@ -53,6 +54,9 @@ class RenderOptions:
     H.264 quality (None: the writer's default), refused by formats that have none; ``bare`` draws
     the figure alone, without its title, caption and formula (as decks embed it).
 
+    ``lang`` is the language of the figure's words (``"en"``, ``"zh"``: see :mod:`convanim.words`);
+    Chinese needs a CJK font, looked for here so that its absence fails before any work.
+
     ``step`` draws one step as a still (png, svg or pdf): its index from 0, ``"first"`` or
     ``"last"``. ``strip`` draws a storyboard of several steps in one still: a number of steps
     evenly spaced (first and last among them), or the indices themselves. ``animate`` makes an
@@ -72,6 +76,7 @@ class RenderOptions:
     step: int | str | None = None
     strip: int | tuple[int | str, ...] | None = None
     animate: bool = False
+    lang: str = "en"
 
     def __post_init__(self) -> None:
         from convanim.budget import check_canvas
@@ -82,6 +87,7 @@ class RenderOptions:
         if self.format is not None:
             resolve_format(Path(), self.format)  # a known format whose backend is present
         get_theme(self.theme)
+        _check_lang(self.lang)
         check_canvas(resolve_size(self.size, self.scale))
         if self.fps is not None:
             check_fps(self.fps)
@@ -103,6 +109,20 @@ class RenderOptions:
     def writer_options(self) -> dict[str, Any]:
         """The options only some formats' writers take, as given (the writer refuses the others)."""
         return {} if self.crf is None else {"crf": self.crf}
+
+
+def _check_lang(lang: object) -> None:
+    """A language figures are written in, with a font that draws it."""
+    from convanim.words import check_language
+
+    try:
+        check_language(lang)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    if lang == "zh":
+        from convanim.renderer.fonts import cjk_face
+
+        cjk_face()
 
 
 #: The formats that hold one picture: what ``step`` and ``strip`` write.
@@ -192,6 +212,7 @@ def render(
     step: int | str | None = None,
     strip: int | tuple[int | str, ...] | None = None,
     animate: bool = False,
+    lang: str = "en",
     out_dir: str | Path = "output",
     name: str | None = None,
 ) -> Path:
@@ -203,13 +224,14 @@ def render(
     ``figure`` for a bare Timeline). For ``png`` the path is a folder of frames (see
     :func:`beamer_line`), and for ``svg`` a folder of SVG frames; ``pdf`` is one page a step.
     ``bare`` leaves the title, caption and formula out of the picture. ``step`` and ``strip``
-    write one still (png, svg or pdf) and ``animate`` one playing svg (see :class:`RenderOptions`).
-    Returns the file or folder written.
+    write one still (png, svg or pdf) and ``animate`` one playing svg; ``lang`` is the language
+    of a scene's words, ``"en"`` or ``"zh"`` (see :class:`RenderOptions`). A bare Timeline is drawn
+    as it was built. Returns the file or folder written.
     """
     options = RenderOptions(format=format, size=size, scale=scale, fps=fps, theme=theme, loop=loop,
                             hold_ms=hold_ms, smooth=smooth, crf=crf, bare=bare, step=step, strip=strip,
-                            animate=animate)
-    label, timeline = _timeline_of(target)
+                            animate=animate, lang=lang)
+    label, timeline = _timeline_of(target, lang)
     return _render_timeline(timeline, name or label, out, out_dir, options)
 
 
@@ -252,7 +274,8 @@ def custom(
         values = "numbers" if numbers else "hidden"
     else:
         values = "auto" if numbers is None else "numbers" if numbers else "heat"
-    timeline = arithmetic(recording, values=values, title=title, every_position=every_position)
+    with speaking(checked.lang):
+        timeline = arithmetic(recording, values=values, title=title, every_position=every_position)
     path = _render_timeline(timeline, "custom", out, out_dir, checked)
     if torch_script is not None:
         _write_torch_script(Path(torch_script), recording)
@@ -300,7 +323,9 @@ def pool(
     from convanim.figures.pooling import pool_sweep
 
     checked = RenderOptions(**options)
-    timeline = pool_sweep(record_pool(spec, input=input), title=title, every_position=every_position)
+    recording = record_pool(spec, input=input)
+    with speaking(checked.lang):
+        timeline = pool_sweep(recording, title=title, every_position=every_position)
     return _render_timeline(timeline, "pool", out, out_dir, checked)
 
 
@@ -601,19 +626,20 @@ def frame_rates(info: FormatInfo, fps: float | None) -> tuple[float | None, floa
     return (info.rate_fps if info.video else None), info.rate_fps
 
 
-def _timeline_of(target: str | SceneEntry | Timeline) -> tuple[str, Timeline]:
-    """The name and timeline of a render target; a file must hold exactly one scene here."""
+def _timeline_of(target: str | SceneEntry | Timeline, lang: str) -> tuple[str, Timeline]:
+    """The name and timeline (its words in ``lang``) of a render target; a file must hold exactly
+    one scene here."""
     if isinstance(target, Timeline):
         return "figure", target
     if isinstance(target, SceneEntry):
-        return target.name, target.timeline()
+        return target.name, target.timeline(lang)
     if not isinstance(target, str):
         raise ValueError("target must be a scene name, a .py file, a SceneEntry or a Timeline")
     entries = resolve(target)
     if len(entries) != 1:
         names = ", ".join(entry.name for entry in entries)
         raise ValueError(f"{target} holds {len(entries)} scenes ({names}); name one as {target}:NAME")
-    return entries[0].name, entries[0].timeline()
+    return entries[0].name, entries[0].timeline(lang)
 
 
 def step_times(timeline: Timeline, hold_ms: int | None = None) -> list[int]:

@@ -49,7 +49,8 @@ class Dot:
 @dataclass(frozen=True)
 class Text:
     """One line of text with its baseline starting at ``at``, ``size`` pixels to the em, in the
-    font file ``font`` (which a writer embeds, so the text reads the same everywhere)."""
+    font ``font`` (a file, which a writer embeds, so the text reads the same everywhere; see
+    :func:`face_name` for a face inside a collection)."""
 
     at: Point
     text: str
@@ -61,6 +62,18 @@ class Text:
 
 Op = Fill | Stroke | Dot | Text
 Polygon = tuple[Point, ...]
+
+
+def face_name(file: str, index: int = 0) -> str:
+    """A font face as :attr:`Text.font` names it: the file, then ``#index`` for a face of a
+    collection (.ttc) other than its first."""
+    return f"{file}#{index}" if index else file
+
+
+def parse_face(name: str) -> tuple[str, int]:
+    """The file and face index a :func:`face_name` names."""
+    file, _, index = name.rpartition("#")
+    return (file, int(index)) if file and index.isdigit() else (name, 0)
 
 
 def is_dark(colour: RGB) -> bool:

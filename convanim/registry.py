@@ -40,12 +40,14 @@ class SceneEntry:
     build: SceneBuilder
     source: str
 
-    def timeline(self) -> Timeline:
-        """Build the scene, turning any error inside the scene's code into a located SceneError.
+    def timeline(self, lang: str = "en") -> Timeline:
+        """Build the scene with its words in ``lang``, turning any error inside the scene's code
+        into a located SceneError.
 
         convanim's own broken invariants stay what they are (a bug to report, not the scene's)."""
         try:
-            timeline = self.build()
+            with speaking(lang):
+                timeline = self.build()
         except (SceneError, InternalError):
             raise
         except _SCENE_FAILURES as exc:  # a scene bug: report where, not a traceback

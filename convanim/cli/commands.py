@@ -19,6 +19,7 @@ from convanim import api
 from convanim.checks import is_whole
 from convanim.checks import check_text
 from convanim.errors import BadInput
+from convanim.words import LANGUAGES
 from convanim.cli import fail, main
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -254,6 +255,14 @@ def render_options(
             ),
             click.option(
                 "--theme", type=LazyChoice(_themes), default=defaults["theme"], show_default=True, help="Colour theme."
+            ),
+            click.option(
+                "--lang",
+                type=click.Choice(LANGUAGES),
+                default=defaults["lang"],
+                show_default=True,
+                help="Language of the figures' titles, captions and labels: en, or zh (Chinese; needs a CJK font: "
+                "Debian's fonts-noto-cjk, or pip install 'convanim[zh]'). Formulas stay as they are.",
             ),
             click.option(
                 "--loop",

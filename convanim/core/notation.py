@@ -92,7 +92,7 @@ def _pool_formula_line(spec: PoolSpec, axis: int) -> str:
     line = f"o = {left}({i} {_window_terms(p, p, k, d)})/{s}{right} + 1"
     if spec.dropped_last_window[axis]:
         start = (spec.windows_before_rule[axis] - 1) * s - p
-        line += f" − 1 ({say('pool.dropped_window', start=start)})"
+        line += f" − 1 (the last window would start at {start}, in the right padding)"
     return f"{line} = {spec.output_size[axis]}"
 
 

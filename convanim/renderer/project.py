@@ -196,7 +196,7 @@ def label_box(label: Label, cell_px: float, min_text: float = 1.0) -> tuple[floa
 
 @lru_cache(maxsize=4096)  # labels recur frame after frame; measuring text is not free
 def _text_box(text: str, px: int, anchor: str) -> tuple[float, float, float, float]:
-    return fonts.font(px).getbbox(text, anchor=anchor)
+    return fonts.text_bbox(text, px, anchor=anchor)
 
 
 def text_unit(spec: CanvasSpec) -> float:

@@ -149,14 +149,19 @@ class VectorRenderer(Fitted):
             self._stroke([(p, q)], colour, width, dash=dash)
 
     def _text(self, at: Px, text: str, px: int, colour: RGB, anchor: str = "mm", bold: bool = False) -> None:
-        """Text anchored as Pillow anchors it, moved to its baseline's start."""
+        """Text anchored as Pillow anchors it, moved to its baseline's start (a run a font when
+        it mixes Chinese with other characters)."""
         if not text:
             return
-        face = fonts.font(px, bold)
+        if fonts.mixed(text):
+            for chunk, x, y, _ in fonts.runs(text, px, bold, anchor):
+                self._text((at[0] + x, at[1] + y), chunk, px, colour, "ls", bold)
+            return
+        face = fonts.font_for(text, px, bold)
         left, top, _, _ = face.getbbox(text, anchor=anchor)
         base_left, base_top, _, _ = face.getbbox(text, anchor="ls")
         start = (at[0] + left - base_left, at[1] + top - base_top)
-        self._ops.append(Text(self._xy(start), text, px / self.factor, colour, str(fonts.font_path(bold)), bold))
+        self._ops.append(Text(self._xy(start), text, px / self.factor, colour, fonts.face_name(text, bold), bold))
 
     # -- items -------------------------------------------------------------------------------
 

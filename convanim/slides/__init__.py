@@ -89,7 +89,7 @@ def render_figures(
     suffix = "mp4" if video else "gif"
     figures = []
     for entry in entries:
-        timeline = entry.timeline()
+        timeline = entry.timeline(options.get("lang", "en"))
         sized = slide_options(options, caption_of(timeline, entry.description))
         media = api.render(timeline, media_dir / f"{entry.name}.{suffix}", format=suffix, bare=True, **sized)
         poster = media_dir / f"{entry.name}_poster.png"

@@ -90,7 +90,7 @@ def write_beamer(
     check_target(out_dir / deck_name)  # an unwritable folder fails before any rendering
     slides = []
     for entry in entries:
-        timeline = entry.timeline()
+        timeline = entry.timeline(options.get("lang", "en"))
         caption = caption_of(timeline, entry.description)
         sized = slide_options(options, caption)
         snippet = out_dir / f"{entry.name}.tex"

@@ -81,7 +81,7 @@ def write_gallery(
     with tempfile.TemporaryDirectory(prefix="convanim-gallery-") as posters:
         entries = {result.name: registry.get(result.name) for result in results}
         figures = [
-            figure_of(result.name, entries[result.name].timeline(), result.path,
+            figure_of(result.name, entries[result.name].timeline(options.get("lang", "en")), result.path,
                       Path(posters) / f"{result.name}.png", entries[result.name].description)
             for result in results
             if result.path is not None

@@ -10,11 +10,12 @@ same bytes.
 
 from __future__ import annotations
 
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from convanim.drawing import RGB, Dot, Drawing, Fill, Point, Stroke, Text
+from convanim.drawing import RGB, Dot, Drawing, Fill, Point, Stroke, Text, parse_face
 from convanim.writers.base import FormatInfo, PageWriter
 from convanim.writers.formats import register
 
@@ -39,10 +40,11 @@ class PdfWriter(PageWriter):
 
         self._rc = matplotlib.rc_context(_RC)  # type: ignore[arg-type]
         self._rc.__enter__()
+        self._faces = _Faces()
         self._pdf = PdfPages(self.temp, metadata=_METADATA)
 
     def _page(self, drawing: Drawing, start_ms: int, duration_ms: int) -> None:
-        self._pdf.savefig(figure(drawing))
+        self._pdf.savefig(figure(drawing, self._faces.files(drawing)))
 
     def _finish(self) -> list[Path]:
         self._close()
@@ -52,17 +54,110 @@ class PdfWriter(PageWriter):
         self._close()
 
     def _close(self) -> None:
-        pdf, rc = self.__dict__.pop("_pdf", None), self.__dict__.pop("_rc", None)
+        pdf, rc, faces = (self.__dict__.pop(key, None) for key in ("_pdf", "_rc", "_faces"))
         try:
             if pdf is not None:
                 pdf.close()
         finally:
+            if faces is not None:
+                faces.close()
             if rc is not None:
                 rc.__exit__(None, None, None)
 
 
-def figure(drawing: Drawing) -> Figure:
-    """A matplotlib Figure holding ``drawing``, one point a pixel, ready to save."""
+class _Faces:
+    """Font files matplotlib can read for the faces a drawing names.
+
+    A face inside a collection (a .ttc, as Debian ships its CJK fonts) is one matplotlib cannot
+    pick, so it is cut out with fontTools, subset to the characters the pages use so far, into a
+    folder of the writer's own that goes when it closes. matplotlib embeds the fonts only when
+    the file closes, so a subset grown for a later page is a new file, and the earlier ones stay.
+    """
+
+    def __init__(self) -> None:
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+        self._made: dict[str, tuple[frozenset[str], str]] = {}  # face -> (characters, file)
+
+    def files(self, drawing: Drawing) -> dict[str, str]:
+        """The file to give matplotlib for each face of ``drawing``'s text."""
+        wanted: dict[str, set[str]] = {}
+        for op in drawing.ops:
+            if isinstance(op, Text):
+                wanted.setdefault(op.font, set()).update(op.text)
+        return {face: self._file(face, chars) for face, chars in wanted.items()}
+
+    def _file(self, face: str, chars: set[str]) -> str:
+        file, index = parse_face(face)
+        if not index:
+            return file
+        known, made = self._made.get(face, (frozenset(), ""))
+        if chars <= known:
+            return made
+        if self._folder is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="convanim-fonts-")
+        known |= chars
+        made = str(Path(self._folder.name) / f"{Path(file).stem}-{index}-{len(self._made)}-{len(known)}.otf")
+        _cut(file, index, "".join(sorted(known)), made)
+        self._made[face] = (known, made)
+        return made
+
+    def close(self) -> None:
+        if self._folder is not None:
+            self._folder.cleanup()
+
+
+def _cut(file: str, index: int, text: str, out: str) -> None:
+    """Face ``index`` of the collection ``file``, subset to ``text``, saved as its own TrueType
+    file (PostScript outlines turned quadratic, as Type 42 embedding needs)."""
+    from fontTools import subset
+
+    options = subset.Options()
+    options.font_number = index
+    options.notdef_outline = True
+    options.name_IDs = ["*"]  # matplotlib reads the family name from the name table
+    face = subset.load_font(file, options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(face)
+    if "CFF " in face:
+        _to_truetype(face)
+    face.save(out)
+
+
+def _to_truetype(face: Any) -> None:
+    """Replace a font's cubic CFF outlines by quadratic TrueType ones (fontTools' cu2qu), in place."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    order, glyphs = face.getGlyphOrder(), face.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder, glyf.glyphs = order, {}
+    for name in order:
+        pen = TTGlyphPen(glyphs)
+        glyphs[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+        glyf[name] = pen.glyph()
+        glyf[name].recalcBounds(glyf)
+    for table in ("CFF ", "VORG"):
+        if table in face:
+            del face[table]
+    face["glyf"], face["loca"] = glyf, newTable("loca")
+    face["head"].glyphDataFormat = 0
+    maxp = face["maxp"]
+    maxp.tableVersion = 0x00010000
+    maxp.maxZones = 1
+    for field in ("maxPoints", "maxContours", "maxCompositePoints", "maxCompositeContours", "maxTwilightPoints",
+                  "maxStorage", "maxFunctionDefs", "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
+                  "maxComponentElements", "maxComponentDepth"):
+        setattr(maxp, field, 0)
+    face.recalcBBoxes = True  # the counts and bounds of the new outlines, when it is saved
+    face["post"].formatType = 3.0
+    face.sfntVersion = "\x00\x01\x00\x00"
+
+
+def figure(drawing: Drawing, files: dict[str, str]) -> Figure:
+    """A matplotlib Figure holding ``drawing``, one point a pixel, ready to save; ``files`` maps
+    each face its text names to a font file matplotlib reads (:class:`_Faces`)."""
     from matplotlib.figure import Figure
     from matplotlib.transforms import Affine2D
 
@@ -71,7 +166,7 @@ def figure(drawing: Drawing) -> Figure:
     flip = Affine2D().scale(1, -1).translate(0, height)  # our y runs down, the PDF's up
     for order, op in enumerate(drawing.ops):  # a figure draws by zorder: the drawing's order is ours
         if isinstance(op, Text):
-            fig.text(*op.at, op.text, fontproperties=_font(op.font, op.size), color=_colour(op.colour),
+            fig.text(*op.at, op.text, fontproperties=_font(files[op.font], op.size), color=_colour(op.colour),
                      ha="left", va="baseline", transform=flip, zorder=order)
         else:
             fig.add_artist(_patch(op, flip)).set_zorder(order)

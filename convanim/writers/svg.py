@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from convanim.drawing import RGB, Dot, Drawing, Fill, Op, Point, Stroke, Text
+from convanim.drawing import RGB, Dot, Drawing, Fill, Op, Point, Stroke, Text, parse_face
 from convanim.writers.base import FormatInfo, PageWriter
 from convanim.writers.formats import register
 from convanim.writers.pngdir import number_files
@@ -84,8 +84,10 @@ def _hex(colour: RGB) -> str:
 
 
 def _family(font: str) -> str:
-    """The CSS family name of an embedded font file: its own name, the same in every file."""
-    return "cv-" + Path(font).stem
+    """The CSS family name of an embedded font face: its file's name (and its index in a
+    collection), the same in every file."""
+    file, index = parse_face(font)
+    return f"cv-{Path(file).stem}" + (f"-{index}" if index else "")
 
 
 def _font_faces(ops: Iterable[Op]) -> str:
@@ -112,7 +114,8 @@ def _subset(font: str, text: str) -> str:
     options.name_IDs = [0, 1, 2]  # the copyright notice and the family names
     options.notdef_outline = True
     options.drop_tables += ["FFTM"]  # FontForge's timestamps: no glyph needs them
-    face = subset.load_font(font, options)
+    file, options.font_number = parse_face(font)
+    face = subset.load_font(file, options)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=text)
     subsetter.subset(face)
