@@ -141,7 +141,7 @@ class Scene:
     def _text(self, name: str, at: Px, text: str, px: int, anchor: str, *, bold: bool = False,
               owner: tuple[object, ...] = (), order: float = 0, backed: bool = False) -> Placed:
         """The ink box of ``text`` drawn at ``at`` as every renderer draws it."""
-        left, top, right, bottom = fonts.font(px, bold).getbbox(text, anchor=anchor)
+        left, top, right, bottom = fonts.text_bbox(text, px, bold, anchor)
         corner, far = self._px((at[0] + left, at[1] + top)), self._px((at[0] + right, at[1] + bottom))
         return Placed(name, rect_outline((*corner, *far)), owner, order, backed)
 
@@ -316,6 +316,13 @@ def report(found: dict[str, list[int]]) -> str:
 def test_figure_keeps_its_texts_clear(name: str, size: str) -> None:
     found = scene_problems(builtin_scenes().get(name).timeline(), size)
     assert not found, f"{name} at {size}:\n{report(found)}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_figure_in_chinese_keeps_its_texts_clear(name: str) -> None:
+    """Chinese labels are as wide as their English ones or wider: each figure still fits them."""
+    found = scene_problems(builtin_scenes().get(name).timeline("zh"), "readme")
+    assert not found, f"{name} in Chinese:\n{report(found)}"
 
 
 # -- the checks fail where they should ----------------------------------------------------------

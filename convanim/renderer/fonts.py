@@ -88,7 +88,7 @@ def _fontconfig_face(bold: bool) -> Face | None:
                                 capture_output=True, text=True, timeout=20, check=False).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    faces = []
+    faces: list[tuple[int, int, str, int]] = []  # (family's rank, weight's, file, index)
     for line in listed.splitlines():
         file, index, families, styles = (line.split("\t") + ["", "", ""])[:4]
         rank = next((n for n, family in enumerate(_CJK_FAMILIES) if family in families.split(",")), None)
@@ -97,8 +97,8 @@ def _fontconfig_face(bold: bool) -> Face | None:
             faces.append((rank, weight, file, int(index)))
     if not faces:
         return None
-    _, _, file, index = min(faces)
-    return Path(file), index
+    _, _, file, number = min(faces)
+    return Path(file), number
 
 
 def _mplfonts_face() -> Face | None:
