@@ -72,12 +72,12 @@ def flattened():
     chain = flattened_recording()
     passes = (chain.channel_pass, chain.vertical_pass, chain.horizontal_pass)
     shapes = [p.output.shape[1:] for p in passes]
-    results, arrows = row((0.0, SIZE + 2.2, 0.0), shapes, ["→", "→"])
+    results, arrows = row((0.0, SIZE + 2.2, 0.0), shapes, ["→", "→"], gap=3.0)
     stack = Stack((0.0, 0.0, 0.0), CHANNELS, SIZE, SIZE)
     grids = stack.grids(group_roles(CHANNELS, CHANNELS), list(chain.channel_pass.grid))
     filters = [f"1×1×{CHANNELS} {_weights(ACROSS)}", f"{len(VERTICAL)}×1 {_weights(VERTICAL)}",
                f"1×{len(HORIZONTAL)} {_weights(HORIZONTAL)}"]
-    labels = [*arrows, *text_lines((SIZE + stack.fan()[0] + 1.3, SIZE - 1.0, 0.0), _costs(chain)),
+    labels = [*arrows, text_lines((SIZE + stack.fan()[0] + 1.3, SIZE - 1.0, 0.0), _costs(chain)),
               stack.caption(say("grid.input_shape", shape=f"{SIZE}×{SIZE}×{CHANNELS}")),
               *stack.tags([say("stack.channel", channel=c) for c in range(CHANNELS)])]
     steps_named = [say("flattened.across"), say("flattened.then_vertically"), say("flattened.then_horizontally")]

@@ -58,7 +58,7 @@ def grouped():
     shape = shape_text((*spec.output_size, spec.out_channels))
     counts = [versus(say("cost.multiplications"), [spec.macs], standard.macs),
               versus(say("cost.parameters"), [spec.params], standard.params)]
-    labels = [*text_lines(inputs[-1].surface(0).point(inputs[-1].rows + 1.4, 0), counts, size="normal"),
+    labels = [text_lines(inputs[-1].surface(0).point(inputs[-1].rows + 1.4, 0), counts, size="normal"),
               *links(inputs, outputs)]
     for g, (source, target) in enumerate(zip(inputs, outputs)):
         labels += [source.caption(say("grouped.input_group", group=g, first=g * per_in, last=(g + 1) * per_in - 1)),
@@ -97,7 +97,7 @@ def shuffled_grouped():
     counts = [versus(say("cost.multiplications"), [spec.macs, spec.macs], 2 * standard.macs),
               versus(say("cost.parameters"), [spec.params, spec.params], 2 * standard.params)]
     background = Picture(
-        items=(*text_lines(x[-1].surface(0).point(x[-1].rows + 1.4, 0), counts, size="normal"), *links(x, y, "GConv1"),
+        items=(text_lines(x[-1].surface(0).point(x[-1].rows + 1.4, 0), counts, size="normal"), *links(x, y, "GConv1"),
                *links(mixed, z, "GConv2"), *slice_tags(y), *slice_tags(mixed, order), *drawn(mixed, empty),
                heading(x[0].surface(x[0].back_to_front()[0]), say("grid.input")),
                heading(z[0].surface(z[0].back_to_front()[0]), say("grid.output")),

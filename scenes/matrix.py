@@ -24,7 +24,6 @@ from convanim.blocks import (
     Surface,
     sweep_link,
     sweep_windows,
-    weight_labels,
 )
 from convanim.core.matrix import unrolled
 from convanim.picture import Label, Picture, Step, Timeline, View
@@ -69,9 +68,10 @@ def transposed_matrix():
     places = sweep_windows(direct)
     order = [p.out for p in places]
     for row, place in enumerate(places):
-        items = [*kernel_shades(x_in, place), *weight_labels(x_in, place), *c.row(row), Label(below, c.products(row)),
+        # The weights are C's row, laid over x above it: no subscripts, which its small cells could not hold.
+        items = [*kernel_shades(x_in, place), *c.row(row), Label(below, c.products(row)),
                  output_grid(y_out, direct.output[0], row, numbers=True, order=order)]
-        explained = (sweep_link(x_in, y_out, place, weights=True),)
+        explained = (sweep_link(x_in, y_out, place),)
         steps.append(Step(replace(phase(items, first, direct.spec), links=explained), STEP_MS * 3))
     kept = [finished(direct, y_out), c.result_grid(n_out)]
     cells = list(np.ndindex(*big))

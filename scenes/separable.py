@@ -119,7 +119,7 @@ def depthwise_separable():
     sums = stack_sum_links(depthwise, [source], [middle], say("depthwise-separable.after"))
     mixed = stack_sum_links(pointwise, [middle], [Stack(target.origin, 1, out_rows, out_cols)], out_channels=1)
     background = Picture(
-        items=(*text_lines(target.point(out_rows + 1.6, -x), counts, size="normal"),
+        items=(text_lines(target.point(out_rows + 1.6, -x), counts, size="normal"),
                # Named above, not under: the pointwise lines run down from the middle tensor.
                heading(source.surface(channels // 2),
                        say("grid.input_shape", shape=shape_text((rows, cols, channels)))),
@@ -143,7 +143,7 @@ def depthwise_separable():
                                   filled_grid(target, out, order[:k], place.out), under(target, place.products())),
                                  second, POINTWISE), links=(mixed[k],)), STEP_MS)
               for k, place in enumerate(spatial_windows(pointwise)[0])]
-    block = Box(target.point(0, out_cols + 3.0), (out_cols, out_rows, GAP), role="done", label=volume_shape)
+    block = Box(target.point(0, out_cols + 4.5), (out_cols, out_rows, GAP), role="done", label=volume_shape)
     times = Label(target.point(out_rows / 2, out_cols + 1.5), f"×{kernels}", size="large")
     third = say("depthwise-separable.third", kernels=kernels, shape=volume_shape)
     steps.append(Step(phase((*done, filled_grid(target, out, order), times, block), third, POINTWISE), STEP_MS * 5))

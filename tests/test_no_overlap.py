@@ -227,18 +227,26 @@ def within(rect: Rect, poly: Sequence[Px]) -> bool:
 
 
 def crosses(p: Px, q: Px, rect: Rect) -> bool:
-    """Whether the segment from ``p`` to ``q`` runs through ``rect`` (but for ``TOUCH``):
-    the segment clipped to the rectangle's slabs (Liang-Barsky) keeps a piece."""
+    """Whether the segment from ``p`` to ``q`` runs through ``rect`` (but for ``TOUCH``)."""
+    return piece(p, q, rect) is not None
+
+
+def piece(p: Px, q: Px, rect: Rect) -> tuple[Px, Px] | None:
+    """The part of the segment from ``p`` to ``q`` inside ``rect`` (but for ``TOUCH``), clipped to
+    the rectangle's slabs (Liang-Barsky); None when no piece is left."""
     x0, y0, x1, y1 = shrunk(rect)
     start, end = 0.0, 1.0
     for origin, step, low, high in ((p[0], q[0] - p[0], x0, x1), (p[1], q[1] - p[1], y0, y1)):
         if not step:
             if not low < origin < high:
-                return False
+                return None
             continue
         a, b = sorted(((low - origin) / step, (high - origin) / step))
         start, end = max(start, a), min(end, b)
-    return start < end
+    if start >= end:
+        return None
+    at = [(p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])) for t in (start, end)]
+    return at[0], at[1]
 
 
 def overlap_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -274,10 +282,24 @@ def labels_on_surfaces(layout: Layout) -> list[str]:
 
 def lines_over_texts(layout: Layout) -> list[str]:
     """Check 3: lines running through a text they are not hidden under (a line drawn before a
-    cell lies beneath its fill, and beneath its numbers)."""
+    cell lies beneath its fill, and beneath its numbers), where the text can be seen (not under a
+    cell drawn after it: a number of a stack's back slice, behind the slice in front)."""
     return [f"{line.name} crosses {text.name}" for line in layout.lines for text in layout.texts
             if (line.order > text.order or not text.backed)
-            and any(crosses(p, q, text.rect) for p, q in zip(line.outline, line.outline[1:]))]
+            and any(seen_crossing(p, q, text, layout.surfaces) for p, q in zip(line.outline, line.outline[1:]))]
+
+
+def seen_crossing(p: Px, q: Px, text: Placed, surfaces: Sequence[Placed]) -> bool:
+    """Whether the segment from ``p`` to ``q`` crosses ``text`` where the text can be seen: some
+    of the piece inside its box lies off every cell drawn after the text (a number of a stack's
+    back slice is hidden behind the slice in front, up to that slice's edge)."""
+    inner = piece(p, q, text.rect)
+    if inner is None:
+        return False
+    later = [s.outline for s in surfaces if s.in_cell and s.order > text.order]
+    (ax, ay), (bx, by) = inner
+    samples = [(ax + t * (bx - ax), ay + t * (by - ay)) for t in np.linspace(0.0, 1.0, 9)]
+    return any(not any(inside(cell, point) for cell in later) for point in samples)
 
 
 def off_canvas(layout: Layout, size: tuple[int, int]) -> list[str]:

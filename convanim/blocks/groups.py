@@ -157,13 +157,13 @@ def bracket(stacks: Sequence[Stack], text: str) -> list[Item]:
 def shuffle_lines(before: Sequence[Stack], after: Sequence[Stack], order: Sequence[int]) -> list[Line]:
     """One arrow per channel from its slice before a shuffle to its slice after (``order[k]`` is the
     channel that lands at position k, as :func:`convanim.core.engine.channel_shuffle_order` gives).
-    Each leaves its slice level, halfway into the gap between the tensors, before it turns to its
+    Each leaves its slice level, 0.4 of the way into the gap between the tensors, before it turns to its
     target: a channel dealt to the other group falls steeply, and leaving at once it would run
     through the slice's tag on the bottom edge beneath. Draw them before the stacks, which then
     hide what would cross a slice."""
     def start(stack: Stack, c: int) -> tuple[Point3, Point3]:
         x, y, z = stack.surface(c).point(stack.rows / 2, stack.cols)
-        return (x, y, z), (x + COLUMN_GAP / 2, y, z)
+        return (x, y, z), (x + COLUMN_GAP * 0.4, y, z)
 
     starts = [start(stack, c) for stack in before for c in range(stack.channels)]
     ends = [stack.surface(c).point(stack.rows / 2, 0) for stack in after for c in range(stack.channels)]

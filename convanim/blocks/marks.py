@@ -61,12 +61,18 @@ def sweep_link(source: Surface, target: Surface, place: Window, *, weights: bool
 def kernel_shades(surface: Surface, place: Window) -> list[Shade | Line]:
     """The kernel's shadow: one shade over a dense window, one per tap (and the span outlined,
     dashed) when dilation leaves skipped cells between taps."""
-    row0, col0, row1, col1 = place.span
-    if len(place.taps) == (row1 - row0) * (col1 - col0):
+    return tap_shades(surface, place.span, place.taps)
+
+
+def tap_shades(surface: Surface, span: tuple[int, int, int, int], taps: Sequence[Cell]) -> list[Shade | Line]:
+    """:func:`kernel_shades` of a window's ``span`` (row0, col0, row1, col1) and ``taps``: the
+    legend's dilated swatch draws its kernel just as a figure does."""
+    row0, col0, row1, col1 = span
+    if len(taps) == (row1 - row0) * (col1 - col0):
         return [Shade(surface.quad(row0, col0, row1, col1))]
-    taps: list[Shade | Line] = [Shade(surface.quad(r, c, r + 1, c + 1)) for r, c in place.taps]
+    shades: list[Shade | Line] = [Shade(surface.quad(r, c, r + 1, c + 1)) for r, c in taps]
     corners = surface.quad(row0, col0, row1, col1)
-    return [*taps, Line(corners + corners[:1], role="line", dashed=True)]
+    return [*shades, Line(corners + corners[:1], role="line", dashed=True)]
 
 
 def output_grid(
@@ -183,11 +189,12 @@ def arrow(start: Point3, end: Point3) -> Line:
 
 
 def row(origin: Point3, shapes: Sequence[tuple[int, int]],
-        between: Sequence[str]) -> tuple[list[Surface], list[Label]]:
+        between: Sequence[str], *, gap: float = 1.0) -> tuple[list[Surface], list[Label]]:
     """Surface surfaces of ``shapes`` laid left to right from ``origin``, centred on one horizontal
     line, with ``between[i]`` (an operator: "+", "=", "→") written in the gap after surface i.
 
-    For equations between tensors: three partial results "+" each other "=" the output.
+    For equations between tensors: three partial results "+" each other "=" the output. ``gap``
+    is the room beside the operator, wider where the names under narrow surfaces are long.
     """
     if len(between) != len(shapes) - 1:
         raise ValueError(f"between must hold one text per gap ({len(shapes) - 1}), got {len(between)}")
@@ -199,9 +206,9 @@ def row(origin: Point3, shapes: Sequence[tuple[int, int]],
         surfaces.append(Surface((x, middle - rows / 2, z), rows, cols))
         x += cols
         if index < len(between):
-            gap = 1.0 + 0.45 * len(between[index])
-            labels.append(Label((x + gap / 2, middle, z), between[index], size="large"))
-            x += gap
+            room = gap + 0.45 * len(between[index])
+            labels.append(Label((x + room / 2, middle, z), between[index], size="large"))
+            x += room
     return surfaces, labels
 
 
@@ -223,9 +230,8 @@ def column(origin: Point3, shapes: Sequence[tuple[int, int]],
     return surfaces, labels
 
 
-def text_lines(at: Point3, texts: Sequence[str], *, size: TextSize = "small", spacing: float = 0.6,
-               role: str = "text") -> list[Label]:
-    """Lines of text left-aligned below ``at``, ``spacing`` world units apart: a small panel in a
-    figure's free corner (a cost comparison), which keeps the caption band short."""
-    x, y, z = at
-    return [Label((x, y + i * spacing, z), text, size=size, role=role, anchor="lm") for i, text in enumerate(texts)]
+def text_lines(at: Point3, texts: Sequence[str], *, size: TextSize = "small", role: str = "text") -> Label:
+    """Lines of text left-aligned below ``at`` (the first centred on it), as one label whose lines
+    the renderer spaces by their size: a small panel in a figure's free corner (a cost
+    comparison), which keeps the caption band short."""
+    return Label(at, "\n".join(texts), size=size, role=role, anchor="lm")

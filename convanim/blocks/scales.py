@@ -65,7 +65,7 @@ def colour_bar(at: Point3, height: float, limit: float) -> list[Item]:
     bar = Grid((x, y, z), tuple((role,) for role in reversed(levels)), cell=cell)
     right = x + cell * 1.35
     marks = ((y + cell / 2, limit), (y + height / 2, 0.0), (y + height - cell / 2, -limit))
-    labels = [Label((right, my, z), number(value), size="tiny", role="muted", anchor="lm") for my, value in marks]
+    labels = [Label((right, my, z), number(value), size="small", role="muted", anchor="lm") for my, value in marks]
     return [bar, *labels, *outline((x, y, z), cell, height)]
 
 
@@ -104,11 +104,11 @@ def inset(at: Point3, cell: float, place: Window, grid_mask: np.ndarray) -> list
     middle = y + rows * cell / 2
     return [
         Grid((x, y, z), _rows(roles), _rows(inputs), _rows(weights), cell=cell),
-        Label((x + cols * cell / 2, y - 0.25 * cell, z), say("inset.products_of"), size="tiny", role="muted",
+        Label((x + cols * cell / 2, y - 0.25 * cell, z), say("inset.products_of"), size="small", role="muted",
               anchor="ms"),
         Label((second - gap / 2, middle, z), "=", size="normal"),
         Grid((second, y, z), _rows(product_roles), _rows(products), cell=cell),
-        Label((second + cols * cell / 2, y - 0.25 * cell, z), say("inset.products"), size="tiny", role="muted",
+        Label((second + cols * cell / 2, y - 0.25 * cell, z), say("inset.products"), size="small", role="muted",
               anchor="ms"),
         Label((total_at - cell * 0.2, middle, z), f"Σ{bias} =", size="normal", anchor="rm"),
         Grid((total_at, middle - cell / 2, z), (("active",),), ((number(place.value),),), cell=cell),

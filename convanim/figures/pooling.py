@@ -13,7 +13,7 @@ from itertools import islice
 import numpy as np
 
 from convanim.blocks.cells import MASK_ROLES
-from convanim.blocks.marks import Filling
+from convanim.blocks.marks import Filling, tap_shades
 from convanim.blocks.phases import READ_MS, paced
 from convanim.blocks.surfaces import Surface, heading
 from convanim.blocks.text import indexed
@@ -21,8 +21,9 @@ from convanim.blocks.windows import cell_of, plane
 from convanim.core.events import MaximumFound, MeanWritten, ValuesRead, WindowPlaced
 from convanim.core.notation import describe_pool, formula_text, number
 from convanim.core.pool_recording import BEYOND, PoolRecording
+from convanim.figures.sweeps import legend, skips_cells
 from convanim.words import say
-from convanim.picture import Grid, Item, Label, Link, Picture, Shade, Step, Timeline, View
+from convanim.picture import Grid, Item, Label, Line, Link, Picture, Shade, Step, Timeline, View
 
 #: What each cell of a pooling grid is: an input cell, padding, or past the padding (ceil mode).
 POOL_ROLES = {**MASK_ROLES, BEYOND: "skipped"}
@@ -49,7 +50,8 @@ def pool_sweep(recording: PoolRecording, *, title: str | None = None, every_posi
     links = [_link(left, right, place, spec.dims) for place in places]
     background = Picture(
         items=(left.grid(roles, labels), heading(left, say("grid.input")), heading(right, say("grid.output")),
-               Filling(right, out, []).state(0)),
+               Filling(right, out, []).state(0),
+               *legend(right, {role for line in roles for role in line}, dilated=skips_cells(spec.dilation))),
         title=title or say("title.max_pooling" if spec.kind == "max" else "title.average_pooling"),
         caption=describe_pool(spec),
         formula=formula_text(spec),
@@ -60,17 +62,17 @@ def pool_sweep(recording: PoolRecording, *, title: str | None = None, every_posi
     steps = []
     for end, hold_ms in paced(len(places), out.shape[1], READ_MS, every_position=every_position):
         placed, read, result = places[end - 1]
-        items: list[Item] = [_window(left, placed, spec.dims), *_winner(left, result, grid, spec.dims),
+        items: list[Item] = [*_window(left, placed, spec.dims), *_winner(left, result, grid, spec.dims),
                              filling.step(end - 1), Label(below, _working(read, result), size="small")]
         steps.append(Step(Picture(items=tuple(items), links=(links[end - 1],)), hold_ms=hold_ms))
     return Timeline(background=background, steps=tuple(steps), view=View())
 
 
-def _window(surface: Surface, placed: WindowPlaced, dims: int) -> Shade:
-    """The window's shadow over the cells it reads."""
-    cells = np.array([cell_of(cell.grid_index, dims) for cell in placed.cells])
-    (row0, col0), (row1, col1) = cells.min(axis=0), cells.max(axis=0) + 1
-    return Shade(surface.quad(row0, col0, row1, col1))
+def _window(surface: Surface, placed: WindowPlaced, dims: int) -> list[Shade | Line]:
+    """The window's shadow over the cells it reads (only those, when dilation skips some)."""
+    cells = [cell_of(cell.grid_index, dims) for cell in placed.cells]
+    (row0, col0), (row1, col1) = np.min(cells, axis=0), np.max(cells, axis=0) + 1
+    return tap_shades(surface, (int(row0), int(col0), int(row1), int(col1)), cells)
 
 
 def _winner(surface: Surface, result: MaximumFound | MeanWritten, grid: np.ndarray, dims: int) -> list[Grid]:

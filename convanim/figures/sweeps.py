@@ -3,12 +3,12 @@ with every number shown."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 
 from convanim.blocks.cells import MASK_ROLES, labels_of, roles_of
-from convanim.blocks.marks import Filling, kernel_shades, output_grid, sweep_link, weight_labels
+from convanim.blocks.marks import Filling, kernel_shades, output_grid, sweep_link, tap_shades, weight_labels
 from convanim.blocks.phases import READ_MS, STEP_MS, paced
 from convanim.blocks.scales import colour_bar, heat_limit, heat_roles, inset, outline, value_roles
 from convanim.blocks.surfaces import OBLIQUE, Surface, beside, heading
@@ -41,7 +41,8 @@ def oblique(recording: engine.Recording, *, title: str | None = None, every_posi
     order = [p.out for p in places]
     background = Picture(
         items=(below.grid(roles_of(grid_mask)), output_grid(above, out, 0, numbers=False, order=[]),
-               *oblique_names(below, above), *legend(below, grid_mask)),
+               *oblique_names(below, above),
+               *legend(below, mask_roles(grid_mask), dilated=skips_cells(spec.dilation))),
         title=title or default_title(spec),
         caption=caption,
         formula=formula_line,
@@ -83,7 +84,7 @@ def numeric(recording: engine.Recording, *, title: str | None = None, show_produ
             heading(left, say("grid.input")),
             heading(right, say("grid.output")),
             output_grid(right, out, 0, numbers=True, order=[]),
-            *legend(right, mask),
+            *legend(right, mask_roles(mask), dilated=skips_cells(spec.dilation)),
         ),
         title=title or default_title(spec),
         caption=caption,
@@ -141,7 +142,7 @@ def heat_map(recording: engine.Recording, *, title: str | None = None, every_pos
                     (bar_at[0], 0.5, say("grid.value"))], top),
             *outline(right.origin, out_width, out_height),
             *colour_bar(bar_at, out_height, limit),
-            *([Label((0.0, height + 0.25, 0.0), source, size="tiny", role="muted", anchor="la")] if source else []),
+            *([Label((0.0, height + 0.25, 0.0), source, size="small", role="muted", anchor="la")] if source else []),
         ),
         title=title or default_title(spec),
         caption=caption,
@@ -169,24 +170,40 @@ def oblique_names(below: Surface, above: Surface) -> list[Label]:
             Label(above.point(-0.25, 0), say("grid.output"), size="small", role="muted", anchor="ls")]
 
 
-#: The catalogue's name for each kind of cell of an engine mask a figure's legend explains.
-LEGEND_KEYS = {engine.PADDING: "legend.padding", engine.INSERTED: "legend.inserted"}
+#: The catalogue's name for each cell role a figure's legend explains, in the legend's order:
+#: padding, inserted zeros, and (pooling in ceil mode) cells past the padding.
+LEGEND_KEYS = {"padding": "legend.padding", "inserted": "legend.inserted", "skipped": "legend.beyond"}
+_SWATCH = 0.6  # a legend swatch's cell, in world units
 
 
-def legend(surface: Surface, mask: np.ndarray) -> list[Item]:
-    """A swatch and a name for each kind of cell other than input that ``mask`` has (padding,
-    inserted zeros), in a row under ``surface`` (the input, or in the flat view the output, whose
-    grid leaves room under it above the products): what the dashed and hatched cells are."""
-    kinds = [kind for kind in LEGEND_KEYS if (mask == kind).any()]
+def legend(surface: Surface, roles: Collection[str], *, dilated: bool = False) -> list[Item]:
+    """A swatch and a name for each kind of cell among ``roles`` that is not plain input (padding,
+    inserted zeros, cells past the padding), and with ``dilated`` a kernel with the cell it skips,
+    in a row under ``surface`` (the input, or in the flat view the output, whose grid leaves room
+    under it above the products): what the dashed, hatched and unshaded cells are."""
+    entries: list[tuple[list[list[str]], tuple[tuple[int, int], ...], str]] = [
+        ([[role]], (), say(key)) for role, key in LEGEND_KEYS.items() if role in roles]
+    if dilated:
+        entries.append(([["input"] * 3], ((0, 0), (0, 2)), say("legend.skipped")))
     items: list[Item] = []
     x = 0.0
-    for kind in kinds:
-        name = say(LEGEND_KEYS[kind])
-        swatch = Surface(surface.point(surface.rows + 0.8, x), 1, 1, ground=surface.ground, cell=0.6)
-        items += [swatch.grid([[MASK_ROLES[kind]]]),
-                  Label(swatch.point(0.5, 1.35), name, size="small", role="muted", anchor="lm")]
-        x += 1.0 + 0.55 * text_units(name)
+    for cells, taps, name in entries:
+        width = len(cells[0])
+        swatch = Surface(surface.point(surface.rows + 0.8, x), 1, width, ground=surface.ground, cell=_SWATCH)
+        items += [swatch.grid(cells), *(tap_shades(swatch, (0, 0, 1, width), taps) if taps else ()),
+                  Label(swatch.point(0.5, width + 0.35), name, size="small", role="muted", anchor="lm")]
+        x += width * _SWATCH + 0.4 + 0.55 * text_units(name)
     return items
+
+
+def mask_roles(mask: np.ndarray) -> set[str]:
+    """The roles of an engine mask's cells: what a legend may have to explain."""
+    return {MASK_ROLES[int(kind)] for kind in np.unique(mask)}
+
+
+def skips_cells(dilation: Sequence[int]) -> bool:
+    """Whether a kernel of this dilation skips cells between its taps (a legend then says so)."""
+    return any(d > 1 for d in dilation)
 
 
 def above(names: Sequence[tuple[float, float, str]], top: float) -> list[Label]:

@@ -168,7 +168,8 @@ class Line:
 
 @dataclass(frozen=True)
 class Label:
-    """Text anchored at a world point. ``anchor`` uses Pillow's two-letter anchors ("mm", "la"...)."""
+    """Text anchored at a world point. ``anchor`` uses Pillow's two-letter anchors ("mm", "la"...); a text
+    of several lines ("\\n") is drawn line under line, the anchor placing the first."""
 
     at: Point3
     text: str

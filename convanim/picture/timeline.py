@@ -84,7 +84,7 @@ def _check_texts(where: str, picture: Picture) -> None:
     check_text(f"{where}.formula", picture.formula, keep="\n")
     for item in picture.items:
         if isinstance(item, Label):
-            check_text(f"{where} label", item.text)
+            check_text(f"{where} label", item.text, keep="\n")  # a panel of lines is one label
 
 
 def expand(timeline: Timeline, fps: float | None = None, smooth: bool = True) -> Iterator[Frame]:

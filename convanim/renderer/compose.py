@@ -63,6 +63,20 @@ class Fitted:
                           tuple(map(polygon, link.weights)), link.terms, link.result, link.value)
                      for link in picture.links)
 
+    def shaded_numbers(self, overlay: Picture) -> dict[int, list[TextSpot]]:
+        """For each see-through item of ``overlay`` (a shade, a translucent box; by index), the
+        numbers of the overlay grid drawn last before it that lie under it: the item stamps them
+        again on top, so a kernel over one slice of a stack leaves that slice's numbers readable.
+        Only the last grid's: the slices behind it are hidden there, and so are their numbers."""
+        found: dict[int, list[TextSpot]] = {}
+        numbers: list[TextSpot] = []
+        for index, item in enumerate(overlay.items):
+            if isinstance(item, Grid):
+                numbers = self.painter.cell_texts(item) if item.labels or item.sublabels else []
+            elif numbers and (covered := self.painter.restamped(item, numbers)):
+                found[index] = covered
+        return found
+
 
 class Renderer(Fitted):
     """Renders overlays of one timeline, in one theme, on one canvas."""
@@ -95,13 +109,15 @@ class Renderer(Fitted):
         """The background with ``overlay`` drawn on top, as a "P" image in the theme palette."""
         damage = Damage(self.size, self.factor)
         damage.add(self._changes(self._shown, overlay))
-        sampled = [self._under, *self._overlay_sampled(overlay)]
+        stamped = self.shaded_numbers(overlay)
+        restamped = [spot for spots in stamped.values() for spot in spots]
+        sampled = [self._under, *self._overlay_sampled(overlay), *([_sampled(restamped)] if restamped else [])]
         damage.close(Sampled.join(sampled))
         bounds = {id(item): self._bounds(item) for item in overlay.items}
         bands = [band for band, changed in self._bands(overlay) if changed]
         self._layers.update(overlay)
         for region in damage.regions():
-            self._redraw(grow(region, self.factor, self.size, sampled), overlay, bounds, bands)
+            self._redraw(grow(region, self.factor, self.size, sampled), overlay, bounds, bands, stamped)
         self._shown = overlay
         image = Image.frombytes("P", self.size, self._frame.tobytes())
         image.putpalette(self.palette)
@@ -114,9 +130,11 @@ class Renderer(Fitted):
             kept = self._kept_bounds.put(id(item), (item, self.painter.bounds(item)))
         return kept[1]
 
-    def _redraw(self, region: Region, overlay: Picture, bounds: dict[int, Rect], bands: list[Rect]) -> None:
+    def _redraw(self, region: Region, overlay: Picture, bounds: dict[int, Rect], bands: list[Rect],
+                stamped: dict[int, list[TextSpot]]) -> None:
         """Draw one region of the frame afresh: the background, the overlay items that touch it
-        (``bounds``: theirs), the text slots that differ from the background's (in ``bands``)."""
+        (``bounds``: theirs), the text slots that differ from the background's (in ``bands``);
+        a shade stamps again the background's numbers under it and those ``stamped`` gives it."""
         f = self.factor
         x0, y0, x1, y1 = region
         box = (x0 * f, y0 * f, x1 * f, y1 * f)
@@ -124,11 +142,11 @@ class Renderer(Fitted):
         self._work.paste(self.background.crop(box), box)
         under = [self.texts[i] for i in np.flatnonzero(self._under.touching(clip))]
         self._target.clip = clip
-        for item in overlay.items:
+        for index, item in enumerate(overlay.items):
             if not _overlap(bounds[id(item)], clip):
                 continue
             if not (isinstance(item, Grid) and self._layers.lay(self._target, item, box)):
-                self.painter.draw(self._target, item, under)
+                self.painter.draw(self._target, item, [*under, *stamped.get(index, ())])
         if any(_overlap(band, clip) for band in bands):
             self._slots(self._target, overlay)
         self._target.clip = None

@@ -164,8 +164,25 @@ def runs(text: str, size_px: int, bold: bool = False, anchor: str = "la") -> tup
     return tuple((chunk, at + dx, dy, cjk) for chunk, at, cjk in pieces)
 
 
+#: Lines of a label of several lines are this many text sizes apart.
+LINE_SPACING = 1.3
+
+
+def lines(text: str, size_px: int) -> list[tuple[str, int]]:
+    """A label's lines, each with its drop in pixels below the first: the anchor places the first
+    line, and the others follow under it, so a panel of lines never runs into itself whatever
+    size its text is drawn at."""
+    step = round(LINE_SPACING * size_px)
+    return [(line, index * step) for index, line in enumerate(text.split("\n"))]
+
+
 def text_bbox(text: str, size_px: int, bold: bool = False, anchor: str = "la") -> tuple[float, float, float, float]:
-    """The ink box of ``text`` around its anchor point, as Pillow's ``getbbox`` gives it."""
+    """The ink box of ``text`` around its anchor point, as Pillow's ``getbbox`` gives it (of all
+    its lines, when it has several)."""
+    if "\n" in text:
+        boxes = [(box[0], box[1] + dy, box[2], box[3] + dy)
+                 for line, dy in lines(text, size_px) for box in (text_bbox(line, size_px, bold, anchor),)]
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
     if not mixed(text):
         return font_for(text, size_px, bold).getbbox(text, anchor=anchor)
     boxes = [(x + box[0], y + box[1], x + box[2], y + box[3])
@@ -189,11 +206,12 @@ def text_mask(text: str, size_px: int, bold: bool, anchor: str) -> tuple[Image.I
     left, top, right, bottom = (int(v) for v in text_bbox(text, size_px, bold, anchor))  # whole pixels
     mask = Image.new("L", (max(1, right - left), max(1, bottom - top)))
     draw = ImageDraw.Draw(mask)
-    if mixed(text):
-        for chunk, x, y, cjk in runs(text, size_px, bold, anchor):
-            draw.text((x - left, y - top), chunk, fill=255, font=font(size_px, bold, cjk), anchor="ls")
-    else:
-        draw.text((-left, -top), text, fill=255, font=font_for(text, size_px, bold), anchor=anchor)
+    for line, dy in lines(text, size_px):
+        if mixed(line):
+            for chunk, x, y, cjk in runs(line, size_px, bold, anchor):
+                draw.text((x - left, y + dy - top), chunk, fill=255, font=font(size_px, bold, cjk), anchor="ls")
+        else:
+            draw.text((-left, dy - top), line, fill=255, font=font_for(line, size_px, bold), anchor=anchor)
     return mask, left, top
 
 

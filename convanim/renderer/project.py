@@ -26,7 +26,7 @@ PRESETS: dict[str, tuple[int, int | None]] = {
 
 #: Label text size as a fraction of the cell size, and the smallest pixel size allowed.
 TEXT_RATIO: dict[str, float] = {"tiny": 0.24, "small": 0.31, "normal": 0.40, "large": 0.55}
-TEXT_MIN_PX: dict[str, int] = {"tiny": 9, "small": 10, "normal": 11, "large": 13}
+TEXT_MIN_PX: dict[str, int] = {"tiny": 9, "small": 11, "normal": 12, "large": 14}
 #: A label smaller than this (output pixels) cannot be read: it is neither drawn nor fitted. Only a
 #: canvas far under README size gets one, where its text would squeeze the figure to a few pixels.
 MIN_LABEL_PX = 4
@@ -137,6 +137,7 @@ class Canvas:
     caption_top: float  # top of the first caption line
     margin_px: float
     min_text: float  # scales the label size minimums (small canvases get smaller minimums)
+    room_px: tuple[float, float] = (0.0, 0.0)  # (width, height) the figure was fitted into
     scale: int = 1  # output pixels to these pixels (see :meth:`supersampled`)
 
     def to_px(self, point: Point3) -> tuple[float, float]:
@@ -147,6 +148,12 @@ class Canvas:
     def text_px(self, size: TextSize) -> int:
         """Pixel size of label text of a given size class."""
         return label_px(size, self.cell_px, self.min_text)
+
+    def cell_text_px(self, size: TextSize) -> int:
+        """Pixel size of text inside a cell or on a box (numbers, subscripts): its minimum no larger
+        than on a README canvas, so that on a big canvas it keeps its cell's proportions while the
+        names around the grids grow with the canvas."""
+        return label_px(size, self.cell_px, min(self.min_text, self.scale))
 
     def reads(self, size: TextSize) -> bool:
         """Whether label text of ``size`` is big enough to draw (:data:`MIN_LABEL_PX`)."""
@@ -176,6 +183,7 @@ class Canvas:
             caption_top=self.caption_top * factor,
             margin_px=self.margin_px * factor,
             min_text=self.min_text * factor,
+            room_px=(self.room_px[0] * factor, self.room_px[1] * factor),
             scale=self.scale * factor,
         )
 
@@ -222,7 +230,7 @@ def fit(spec: CanvasSpec, view: View, pictures: Sequence[Picture]) -> Canvas:
     items = [item for picture in pictures for item in picture.items]
     unit = text_unit(spec)
     title_px, caption_px = slot_sizes(unit)
-    min_text = min(1.0, unit / PRESETS["readme"][0])
+    min_text = unit / PRESETS["readme"][0]
     margin = _MARGIN * (spec.text_unit_px or spec.width_px)  # a storyboard keeps one figure's margin
     text_width = spec.width_px - 2 * margin
     title_band = title_px * 1.9 if any(p.title for p in pictures) else 0.0
@@ -256,6 +264,7 @@ def fit(spec: CanvasSpec, view: View, pictures: Sequence[Picture]) -> Canvas:
         caption_top=figure_top + (y1 - y0) + caption_px * 0.6,
         margin_px=margin,
         min_text=min_text,
+        room_px=(text_width, avail_h),
     )
 
 

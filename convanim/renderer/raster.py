@@ -167,8 +167,9 @@ class Painter:
         self._last_changes: tuple[Grid | None, Grid | None, np.ndarray] = (None, None, np.empty((0, 4)))
 
     def draw(self, target: Target, item: Item, under: Sequence[TextSpot] = ()) -> None:
-        """Draw one item. ``under`` are cell numbers already drawn beneath: a shade drawn over
-        them stamps them again on top, in whichever ink reads best, so they stay readable.
+        """Draw one item. ``under`` are cell numbers already drawn beneath: a shade or a
+        translucent box drawn over them stamps them again on top, in whichever ink reads best,
+        so they stay readable.
         On a clipped target a grid draws only its parts that touch the clip, so its cost
         follows the region, not the grid."""
         if isinstance(item, Grid):
@@ -178,11 +179,25 @@ class Painter:
         elif isinstance(item, Line):
             self._line(target, item)
         elif isinstance(item, Box):
-            self._box(target, item)
+            self._box(target, item, under)
         elif isinstance(item, Label):
             self._label(target, item)
         else:
             raise TypeError(f"not a picture item: {item!r}")
+
+    def see_through(self, item: Item) -> list[list[Px]]:
+        """The canvas polygons of ``item`` that numbers beneath show through: a shade's, a
+        translucent box's visible faces; none for anything else."""
+        if isinstance(item, Shade):
+            return [[self.canvas.to_px(p) for p in item.corners]]
+        if isinstance(item, Box) and item.alpha < 1:
+            return [[self.canvas.to_px(p) for p in face] for face in box_faces(item, self.canvas) if face is not None]
+        return []
+
+    def restamped(self, item: Item, under: Sequence[TextSpot]) -> list[TextSpot]:
+        """The numbers of ``under`` that ``item`` covers and lets show through."""
+        polygons = self.see_through(item)
+        return [spot for spot in under if any(inside(poly, spot.sample) for poly in polygons)] if polygons else []
 
     def bounds(self, item: Item) -> Rect:
         """Canvas pixels an item may touch (strokes and text included)."""
@@ -255,7 +270,7 @@ class Painter:
             if not texts:
                 continue
             fit_w, fit_h = (_SUB_FIT_W, _SUB_FIT_H) if sub else (_TEXT_FIT_W, _TEXT_FIT_H)
-            wanted = min(self.canvas.text_px("tiny" if sub else "normal"), round(fit_h * cell_h))
+            wanted = min(self.canvas.cell_text_px("tiny" if sub else "normal"), round(fit_h * cell_h))
             px = fit_px(parts.texts(sub), wanted, fit_w * cell_w)
             for r, c in zip(*np.nonzero(cells)):
                 text = texts[r][c]
@@ -416,9 +431,8 @@ class Painter:
         poly = [self.canvas.to_px(p) for p in shade.corners]
         colour = style.fill if style.fill is not None else style.stroke
         target.polygon(poly, colour, round(255 * check_fraction("alpha", shade.alpha)))
-        for spot in under:
-            if inside(poly, spot.sample):
-                self._stamp(target, spot, None)
+        for spot in self.restamped(shade, under):
+            self._stamp(target, spot, None)
         if shade.outline and style.outline is not None:
             width = self.line_px * style.outline_weight
             target.line([*poly, poly[0], poly[1]], style.outline, width, self.factor)
@@ -435,7 +449,7 @@ class Painter:
         else:
             target.line(pts, style.stroke, width, self.factor, guide=True)
 
-    def _box(self, target: Target, box: Box) -> None:
+    def _box(self, target: Target, box: Box, under: Sequence[TextSpot]) -> None:
         style = self.theme.style(box.role)
         fill = style.fill if style.fill is not None else self.theme.background
         alpha = round(255 * check_fraction("alpha", box.alpha))
@@ -448,6 +462,8 @@ class Painter:
             if style.outline is not None:
                 width = self.line_px * max(1.0, style.outline_weight * 0.6)
                 target.line([*poly, poly[0], poly[1]], style.outline, width, self.factor)
+        for spot in self.restamped(box, under):
+            self._stamp(target, spot, None)
         if box.label:
             at, px = box_label(box, self.canvas)
             target.text(at, box.label, px, style.text)
@@ -472,7 +488,7 @@ def label_ink(theme: Theme, colour: RGB, beneath: RGB | None) -> RGB:
 def box_label(box: Box, canvas: Canvas) -> tuple[Px, int]:
     """Where a box's label goes (the centre of its front face) and its size, fitted to the face."""
     (x, y, z), (w, h, _) = box.origin, box.size
-    wanted = min(canvas.text_px("normal"), round(h * canvas.cell_px * 0.5))
+    wanted = min(canvas.cell_text_px("normal"), round(h * canvas.cell_px * 0.5))
     px = fit_px(frozenset([box.label]), wanted, w * canvas.cell_px * 0.9)
     return canvas.to_px((x + w / 2, y + h / 2, z)), px
 

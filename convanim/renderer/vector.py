@@ -25,7 +25,7 @@ from convanim.drawing import Dot, Drawing, Fill, Op, Stroke, Text
 from convanim.picture import Box, Grid, Item, Label, Line, Picture, Shade, Timeline
 from convanim.renderer import fonts
 from convanim.renderer.compose import Fitted, bands, corners, shown_texts, slot_lines
-from convanim.renderer.geometry import Px, box_faces, cell_quad, inside
+from convanim.renderer.geometry import Px, box_faces, cell_quad
 from convanim.renderer.project import CanvasSpec
 from convanim.renderer.raster import (
     ARROW_HEAD,
@@ -95,8 +95,9 @@ class VectorRenderer(Fitted):
         """The background with ``overlay`` drawn over it."""
         self._ops, self._ground = list(self.background), self._background_ground.copy()
         self._kept = len(self._ops)
-        for item in overlay.items:
-            self._item(item)
+        stamped = self.shaded_numbers(overlay)
+        for index, item in enumerate(overlay.items):
+            self._item(item, stamped.get(index, []))
         self._slots(overlay)
         width, height = self.size
         now = self.spots_of(overlay)
@@ -153,6 +154,10 @@ class VectorRenderer(Fitted):
         it mixes Chinese with other characters)."""
         if not text:
             return
+        if "\n" in text:
+            for line, dy in fonts.lines(text, px):
+                self._text((at[0], at[1] + dy), line, px, colour, anchor, bold)
+            return
         if fonts.mixed(text):
             for chunk, x, y, _ in fonts.runs(text, px, bold, anchor):
                 self._text((at[0] + x, at[1] + y), chunk, px, colour, "ls", bold)
@@ -165,15 +170,16 @@ class VectorRenderer(Fitted):
 
     # -- items -------------------------------------------------------------------------------
 
-    def _item(self, item: Item) -> None:
+    def _item(self, item: Item, stamped: Sequence[TextSpot] = ()) -> None:
+        """Emit one item; ``stamped``: the overlay's numbers a shade stamps again (the raster's rule)."""
         if isinstance(item, Grid):
             self._grid(item)
         elif isinstance(item, Shade):
-            self._shade(item)
+            self._shade(item, stamped)
         elif isinstance(item, Line):
             self._line(item)
         elif isinstance(item, Box):
-            self._box(item)
+            self._box(item, [*self._under, *stamped])
         elif isinstance(item, Label):
             self._label(item)
         else:
@@ -224,15 +230,14 @@ class VectorRenderer(Fitted):
         ink = colour if colour is not None else self.theme.readable(self._ground.at(spot.sample))
         self._text(spot.at, spot.text, spot.px, ink, spot.anchor)
 
-    def _shade(self, shade: Shade) -> None:
+    def _shade(self, shade: Shade, stamped: Sequence[TextSpot]) -> None:
         style = self.theme.style(shade.role)
         poly = [self.hires.to_px(p) for p in shade.corners]
         colour = style.fill if style.fill is not None else style.stroke
         alpha = round(255 * check_fraction("alpha", shade.alpha)) / 255
         self._fill([poly], colour, alpha)
-        for spot in self._under:
-            if inside(poly, spot.sample):
-                self._stamp(spot, None)
+        for spot in self.painter.restamped(shade, [*self._under, *stamped]):
+            self._stamp(spot, None)
         if shade.outline and style.outline is not None:
             self._stroke([poly], style.outline, self.painter.line_px * style.outline_weight, closed=True)
 
@@ -248,7 +253,7 @@ class VectorRenderer(Fitted):
         else:
             self._stroke([pts], style.stroke, width)
 
-    def _box(self, box: Box) -> None:
+    def _box(self, box: Box, under: Sequence[TextSpot]) -> None:
         style = self.theme.style(box.role)
         fill = style.fill if style.fill is not None else self.theme.background
         alpha = round(255 * check_fraction("alpha", box.alpha)) / 255
@@ -262,6 +267,8 @@ class VectorRenderer(Fitted):
             if style.outline is not None:
                 width = self.painter.line_px * max(1.0, style.outline_weight * 0.6)
                 self._stroke([poly], style.outline, width, closed=True)
+        for spot in self.painter.restamped(box, under):
+            self._stamp(spot, None)
         if box.label:
             at, px = box_label(box, self.hires)
             self._text(at, box.label, px, style.text)
