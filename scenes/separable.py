@@ -119,7 +119,7 @@ def depthwise_separable():
     sums = stack_sum_links(depthwise, [source], [middle], say("depthwise-separable.after"))
     mixed = stack_sum_links(pointwise, [middle], [Stack(target.origin, 1, out_rows, out_cols)], out_channels=1)
     background = Picture(
-        items=(text_lines(target.point(out_rows + 1.6, -x), counts, size="normal"),
+        items=(text_lines(target.point(out_rows + 2.0, -x), counts, size="normal"),
                # Named above, not under: the pointwise lines run down from the middle tensor.
                heading(source.surface(channels // 2),
                        say("grid.input_shape", shape=shape_text((rows, cols, channels)))),

@@ -22,7 +22,7 @@ import numpy as np
 
 from convanim.words import say
 from convanim.blocks.cells import labels_of
-from convanim.blocks.surfaces import Stack, Surface
+from convanim.blocks.surfaces import HALF_LINE, Stack, Surface
 from convanim.blocks.text import indexed
 from convanim.blocks.windows import Cell, Window
 from convanim.core.notation import factor, number, signed
@@ -231,7 +231,9 @@ def column(origin: Point3, shapes: Sequence[tuple[int, int]],
 
 
 def text_lines(at: Point3, texts: Sequence[str], *, size: TextSize = "small", role: str = "text") -> Label:
-    """Lines of text left-aligned below ``at`` (the first centred on it), as one label whose lines
-    the renderer spaces by their size: a small panel in a figure's free corner (a cost
-    comparison), which keeps the caption band short."""
-    return Label(at, "\n".join(texts), size=size, role=role, anchor="lm")
+    """Lines of text left-aligned below ``at`` (the first centred on it on a README canvas), as one
+    label whose lines the renderer spaces by their size: a small panel in a figure's free corner
+    (a cost comparison), which keeps the caption band short. Hung by its top, so that on a big
+    canvas it grows away from the figure above it."""
+    x, y, z = at
+    return Label((x, y - HALF_LINE, z), "\n".join(texts), size=size, role=role, anchor="la")

@@ -233,6 +233,10 @@ class Stack:
         return spread * (sx + sz * across), spread * (sz * up - sy)
 
 
+#: Half a small label's height on a README canvas, in cells: where a name hung by its edge starts.
+HALF_LINE = 0.25
+
+
 def under(surfaces: Surface | Sequence[Surface], text: str, *, below: float = 0.55, size: TextSize = "small",
           role: str = "muted") -> Label:
     """A line of text centred under one flat surface ("channel 0", "output") or under a row of them
@@ -240,7 +244,9 @@ def under(surfaces: Surface | Sequence[Surface], text: str, *, below: float = 0.
     row_of = [surfaces] if isinstance(surfaces, Surface) else list(surfaces)
     left, right = row_of[0].point(0, 0), row_of[-1].point(0, row_of[-1].cols)
     bottom = max(s.point(s.rows, 0)[1] for s in row_of)
-    return Label(((left[0] + right[0]) / 2, bottom + below, left[2]), text, size=size, role=role)
+    # Hung by its top, so that a text grown with a big canvas grows away from what it names.
+    return Label(((left[0] + right[0]) / 2, bottom + below - HALF_LINE, left[2]), text, size=size, role=role,
+                 anchor="ma")
 
 
 def beside(surface: Surface, gap: float) -> Point3:
@@ -252,7 +258,8 @@ def beside(surface: Surface, gap: float) -> Point3:
 
 def heading(surface: Surface, text: str) -> Label:
     """A small muted name centred above a surface ("input 5×5")."""
-    return Label(surface.point(-0.45, surface.cols / 2), text, size="small", role="muted")
+    # Stood on its baseline's descent line, so that a text grown with a big canvas grows upwards.
+    return Label(surface.point(-0.45 + HALF_LINE, surface.cols / 2), text, size="small", role="muted", anchor="md")
 
 
 def side_by_side(cols: int, gap: float = 1.0) -> Point3:
