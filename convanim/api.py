@@ -20,18 +20,20 @@ import glob
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from convanim.errors import BadInput, InternalError, RenderError
 from convanim.picture import Timeline
+from convanim.picture.lazy import mapped
 from convanim.registry import SceneEntry, builtin_scenes, resolve
 from convanim.checks import check_fps, check_whole
 from convanim.words import speaking
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from convanim.renderer.project import CanvasSpec
     from convanim.core.pool_recording import PoolRecording
     from convanim.core.pool_spec import PoolSpec
@@ -477,7 +479,7 @@ def _render_frames(timeline: Timeline, path: Path, fmt: str, options: RenderOpti
     """A raster animation: frames streamed into the format's writer."""
     from convanim.budget import check_render
     from convanim.halves import draw_in_halves, worth_splitting
-    from convanim.picture.timeline import expand
+    from convanim.picture.timeline import step_durations
     from convanim.renderer import render_frames
     from convanim.renderer.project import resolve_size
     from convanim.renderer.theme import get_theme
@@ -493,10 +495,9 @@ def _render_frames(timeline: Timeline, path: Path, fmt: str, options: RenderOpti
     writer = open_writer(path, fmt, fps=writer_fps, loop=options.loop, **options.writer_options())
     assert isinstance(writer, FrameWriter)
     with _drawing(name, target), writer:
-        # Stepped GIF frames are the timeline's own overlays, so listing them costs nothing.
+        # Stepped GIF frames: one per step, held for the step's time.
         if isinstance(writer, GifWriter) and fps is None and worth_splitting(cost.frames):
-            frames = list(expand(timeline, fps, options.smooth))
-            draw_in_halves(timeline, writer, target, frames, get_theme(options.theme), canvas)
+            draw_in_halves(timeline, writer, target, step_durations(timeline), get_theme(options.theme), canvas)
         else:
             for frame, duration_ms in render_frames(timeline, theme=options.theme, size=options.size,
                                                     scale=options.scale, fps=fps, smooth=options.smooth,
@@ -652,7 +653,7 @@ def step_times(timeline: Timeline, hold_ms: int | None = None) -> list[int]:
 
 def _with_hold(timeline: Timeline, hold_ms: int) -> Timeline:
     """The timeline with every step held for ``hold_ms`` (start and end holds kept)."""
-    return replace(timeline, steps=tuple(replace(step, hold_ms=hold_ms) for step in timeline.steps))
+    return replace(timeline, steps=mapped(timeline.steps, lambda step: replace(step, hold_ms=hold_ms)))
 
 
 def _render_one(name: str, out_dir: Path, options: RenderOptions) -> Result:
@@ -674,6 +675,7 @@ def _render_in_pool(
     a signal sent to this process alone (SIGTERM, SIGHUP) is passed on to them as SIGTERM.
     """
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from convanim.signals import default_signals, run_interruptible
 

@@ -17,6 +17,7 @@ from convanim.core.pool_spec import PoolSpec
 from convanim.core.spec import ConvSpec
 from convanim.errors import BadInput
 from convanim.picture import Grid, Item, Timeline
+from convanim.picture.lazy import Lazy
 from convanim.picture.timeline import step_durations
 from convanim.renderer.project import MAX_ASPECT, CanvasSpec
 from convanim.writers import FormatInfo
@@ -108,7 +109,10 @@ def estimate(timeline: Timeline, canvas: CanvasSpec, fps: float | None) -> Estim
     durations = step_durations(timeline)
     frames = len(durations) if fps is None else sum(max(1, math.ceil(ms * fps / 1000)) for ms in durations)
     frame_px = canvas.width_px * _height(canvas)
-    cells = sum(_cells(step.overlay.items) for step in timeline.steps) + _cells(timeline.background.items)
+    step_cells = [_cells(step.overlay.items) for step in timeline.steps]
+    # Steps made as they are drawn (a Lazy) are held one at a time; a tuple's all at once.
+    held = max(step_cells) if isinstance(timeline.steps, Lazy) else sum(step_cells)
+    cells = held + _cells(timeline.background.items)
     memory = frame_px * _CANVAS_BYTES_PER_PX + cells * _TIMELINE_BYTES_PER_CELL
     return Estimate(frames=frames, frame_px=frame_px, memory_bytes=memory, longest_ms=max(durations))
 

@@ -15,21 +15,22 @@ fails, and by the next run when both processes are killed outright.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import threading
 from itertools import accumulate
-from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from convanim.errors import RenderError
 from convanim.picture import Timeline
-from convanim.picture.timeline import Frame
 from convanim.renderer import CanvasSpec, Renderer, Theme
 from convanim.writers.gif import GifWriter
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 #: Fewer frames than this are drawn in one process: a fork and a second fit cost ~0.1 s.
 SPLIT_FROM_FRAMES = 200
@@ -37,9 +38,12 @@ SPLIT_FROM_FRAMES = 200
 
 def worth_splitting(frame_count: int) -> bool:
     """Whether a GIF of ``frame_count`` frames is drawn in two halves here."""
+    if frame_count < SPLIT_FROM_FRAMES:
+        return False
+    import multiprocessing  # only now: a short render does without it
+
     return (
-        frame_count >= SPLIT_FROM_FRAMES
-        and (os.cpu_count() or 1) >= 2
+        (os.cpu_count() or 1) >= 2
         and "fork" in multiprocessing.get_all_start_methods()
         and multiprocessing.parent_process() is None  # not inside a pool's worker
         and threading.active_count() == 1  # forking beside other threads (a notebook's) is unsafe
@@ -47,23 +51,26 @@ def worth_splitting(frame_count: int) -> bool:
 
 
 def draw_in_halves(
-    timeline: Timeline, writer: GifWriter, target: Path, frames: list[Frame], theme: Theme, canvas: CanvasSpec
+    timeline: Timeline, writer: GifWriter, target: Path, durations: list[int], theme: Theme, canvas: CanvasSpec
 ) -> None:
-    """Write ``frames`` of ``timeline`` to ``writer`` (of ``target``), the second half drawn by a
-    child process."""
-    cut = len(frames) // 2
-    starts = [0, *accumulate(frame.duration_ms for frame in frames)]
+    """Write the steps of ``timeline``, one frame each held ``durations`` (see
+    :func:`~convanim.picture.timeline.step_durations`), to ``writer`` (of ``target``), the second
+    half drawn by a child process."""
+    cut = len(durations) // 2
+    starts = [0, *accumulate(durations)]
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_second_half, args=(timeline, frames, cut, starts[cut], target, sender, theme,
+    child = context.Process(target=_second_half, args=(timeline, durations, cut, starts[cut], target, sender, theme,
                                                        canvas), daemon=True)
     child.start()
     sender.close()
     part: Path | None = None
     try:
         renderer = Renderer(timeline, theme, canvas)
-        for frame in frames[:cut]:
-            writer.write(renderer.frame(frame.overlay), frame.duration_ms)
+        for k in range(cut):
+            writer.write(renderer.frame(timeline.steps[k].overlay), durations[k])
         part, carry_ms, failure = _outcome(receiver)
         child.join()
         if part is None:
@@ -88,7 +95,7 @@ def _outcome(receiver: Connection) -> tuple[Path | None, int, str]:
 
 
 def _second_half(
-    timeline: Timeline, frames: list[Frame], cut: int, start_ms: int, target: Path, sender: Connection,
+    timeline: Timeline, durations: list[int], cut: int, start_ms: int, target: Path, sender: Connection,
     theme: Theme, canvas: CanvasSpec,
 ) -> None:
     """The child: follow the first half's last frame, then draw and encode the rest as a part."""
@@ -96,10 +103,10 @@ def _second_half(
     writer = GifWriter(target)
     try:
         renderer = Renderer(timeline, theme, canvas)
-        last = renderer.frame(frames[cut - 1].overlay)
+        last = renderer.frame(timeline.steps[cut - 1].overlay)
         writer.follow(np.asarray(last), bytes(last.getpalette("RGB") or b""), start_ms)
-        for frame in frames[cut:]:
-            writer.write(renderer.frame(frame.overlay), frame.duration_ms)
+        for k in range(cut, len(durations)):
+            writer.write(renderer.frame(timeline.steps[k].overlay), durations[k])
         sender.send((writer.close_part(), writer.carry_ms, ""))
     except BaseException as exc:  # reported, never raised: the parent decides
         writer.discard()

@@ -27,6 +27,7 @@ import pytest
 from PIL import Image, ImageSequence
 
 from convanim.api import render
+from convanim.picture.lazy import Lazy
 from convanim.registry import builtin_scenes
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -43,7 +44,7 @@ def as_data(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {field.name: as_data(getattr(value, field.name)) for field in dataclasses.fields(value)}
         return {"type": type(value).__name__, **fields}
-    if isinstance(value, (tuple, list)):
+    if isinstance(value, (tuple, list, Lazy)):  # a long sweep's steps are made as they are read
         return [as_data(v) for v in value]
     return value
 

@@ -16,7 +16,7 @@ Typical use (all numbers from engine recordings)::
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import numpy as np
 
@@ -122,25 +122,34 @@ class Filling:
         if len(order):
             self._rank[tuple(np.array(order).T)] = np.arange(len(order))
         self._texts = np.array(labels_of(values), dtype=object) if numbers else None
-        self._codes: np.ndarray | None = None
+        self._codes: np.ndarray | None = None  # 0 pending, 1 filled, 2 active; of the last state
+        self._done = 0
+        self._active: tuple[int, ...] | None = None
         self._roles: list[tuple[str, ...]] = []
         self._labels: list[tuple[str, ...]] = []
 
     def state(self, done: int, active: tuple[int, ...] | None = None) -> Grid:
         """The first ``done`` cells of the order filled, ``active`` highlighted (both numbered)."""
-        codes = (self._rank < done).astype(np.intp)
-        if active is not None:
-            codes[active] = 2
         if self._codes is None:
-            changed = range(len(codes))
+            codes = self._codes = (self._rank < done).astype(np.intp)
+            if active is not None:
+                codes[active] = 2
+            changed: Iterable[int] = range(len(codes))
             self._roles, self._labels = [()] * len(codes), [()] * len(codes)
         else:
-            changed = np.flatnonzero((codes != self._codes).any(axis=1)).tolist()
+            codes = self._codes
+            # Only these cells can change: those filled between the last state and this one (the
+            # order ranks them), the last active cell and this one. A step costs what it changes.
+            low, high = sorted((self._done, done))
+            cells = [*self.order[low:high], *(cell for cell in (self._active, active) if cell is not None)]
+            for cell in cells:
+                codes[cell] = 2 if cell == active else int(self._rank[cell] < done)
+            changed = sorted({cell[0] for cell in cells})
+        self._done, self._active = done, active
         for r in changed:
             self._roles[r] = tuple(self._choices[codes[r], r, self._columns].tolist())
             if self._texts is not None:
                 self._labels[r] = tuple(np.where(codes[r] > 0, self._texts[r], "").tolist())
-        self._codes = codes
         return self.surface.grid(self._roles, self._labels if self._texts is not None else ())
 
     def step(self, done: int) -> Grid:

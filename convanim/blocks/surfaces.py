@@ -73,7 +73,7 @@ class Surface:
         """A grid on this surface, ``roles`` and ``labels`` given in matrix order."""
         if not self.ground:
             return Grid(self.origin, tuple(map(tuple, roles)), tuple(map(tuple, labels)), cell=self.cell)
-        flip = lambda m: tuple(tuple(row) for row in reversed(m))  # noqa: E731
+        flip = lambda m: tuple(map(tuple, reversed(m)))  # noqa: E731
         return Grid(self.origin, flip(roles), flip(labels) if labels else (), plane="ground", cell=self.cell)
 
     @property

@@ -31,7 +31,7 @@ MAX_SLICES = len(GROUP_ROLES)
 Cell = tuple[int, int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Window:
     """One kernel placement of a single-channel 2D sweep, in matrix (row, col) coordinates.
 

@@ -3,7 +3,8 @@ with every number shown."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -17,7 +18,11 @@ from convanim.core import engine
 from convanim.core.notation import describe, formula
 from convanim.core.spec import ConvSpec
 from convanim.picture import Item, Label, Line, Picture, Step, Timeline, View
-from convanim.words import say, text_units
+from convanim.picture.lazy import Lazy
+from convanim.words import in_language_now, say, text_units
+
+
+T = TypeVar("T")
 
 
 def _caption(spec: ConvSpec) -> tuple[str, str]:
@@ -46,19 +51,38 @@ def oblique(recording: engine.Recording, *, title: str | None = None, every_posi
         title=title or default_title(spec),
         caption=caption,
         formula=formula_line,
-        links=tuple(sweep_link(below, above, place) for place in places),
+        links=lazy(len(places), lambda k: sweep_link(below, above, places[k])),
     )
     filling = Filling(above, out, order, numbers=False)
-    steps = []
-    for end, hold_ms in paced(len(places), out_cols, STEP_MS, every_position=every_position):
+
+    def items(end: int) -> list[Item]:
         place = places[end - 1]
         window = below.quad(*place.span)
         target = above.quad(*place.out, place.out[0] + 1, place.out[1] + 1)
         projectors = [Line((w, t), role="line", width=0.8) for w, t in zip(window, target)]
-        items: list[Item] = [*kernel_shades(below, place), *projectors]
-        items.append(filling.step(end - 1))
-        steps.append(Step(Picture(items=tuple(items), links=(background.links[end - 1],)), hold_ms=hold_ms))
-    return Timeline(background=background, steps=tuple(steps), view=OBLIQUE)
+        return [*kernel_shades(below, place), *projectors, filling.step(end - 1)]
+
+    steps = sweep_steps(paced(len(places), out_cols, STEP_MS, every_position=every_position), items, background)
+    return Timeline(background=background, steps=steps, view=OBLIQUE)
+
+
+def sweep_steps(paced_ends: Sequence[tuple[int, int]], items: Callable[[int], Sequence[Item]],
+                background: Picture) -> Lazy[Step]:
+    """A sweep's steps, made as they are drawn: one for each (positions done, hold) of
+    ``paced_ends``, showing ``items(done)`` and the result of the last position done, one of the
+    ``background``'s links (a 4,096-step sweep held at once took more memory than its drawing)."""
+    links = background.links
+
+    def step(k: int) -> Step:
+        end, hold_ms = paced_ends[k]
+        return Step(Picture(items=tuple(items(end)), links=Lazy(1, lambda _: links[end - 1])), hold_ms=hold_ms)
+
+    return lazy(len(paced_ends), step)
+
+
+def lazy(count: int, make: Callable[[int], T]) -> Lazy[T]:
+    """A :class:`Lazy` of ``count`` elements made by ``make`` in the language spoken now."""
+    return Lazy(count, in_language_now(make))
 
 
 def numeric(recording: engine.Recording, *, title: str | None = None, show_products: bool = True,
@@ -89,18 +113,18 @@ def numeric(recording: engine.Recording, *, title: str | None = None, show_produ
         title=title or default_title(spec),
         caption=caption,
         formula=formula_line,
-        links=tuple(sweep_link(left, right, place, weights=True) for place in places),
+        links=lazy(len(places), lambda k: sweep_link(left, right, places[k], weights=True)),
     )
     filling = Filling(right, out, order)
-    steps = []
-    for end, hold_ms in paced(len(places), out.shape[1], READ_MS, every_position=every_position):
+    below = left.point(rows + 0.9, (cols + 2.0 + out.shape[1]) / 2)
+
+    def items(end: int) -> list[Item]:
         place = places[end - 1]
-        items = [*kernel_shades(left, place), *weight_labels(left, place), filling.step(end - 1)]
-        if show_products:
-            below = left.point(rows + 0.9, (cols + 2.0 + out.shape[1]) / 2)
-            items.append(Label(below, place.products(), size="small"))
-        steps.append(Step(Picture(items=tuple(items), links=(background.links[end - 1],)), hold_ms=hold_ms))
-    return Timeline(background=background, steps=tuple(steps), view=View())
+        products = [Label(below, place.products(), size="small")] if show_products else []
+        return [*kernel_shades(left, place), *weight_labels(left, place), filling.step(end - 1), *products]
+
+    steps = sweep_steps(paced(len(places), out.shape[1], READ_MS, every_position=every_position), items, background)
+    return Timeline(background=background, steps=steps, view=View())
 
 
 #: How many inset cells (world units) the longer side of a heat map's input spans: the world unit
@@ -147,18 +171,19 @@ def heat_map(recording: engine.Recording, *, title: str | None = None, every_pos
         title=title or default_title(spec),
         caption=caption,
         formula=formula_line,
-        links=tuple(sweep_link(left, right, place) for place in places),
+        links=lazy(len(places), lambda k: sweep_link(left, right, places[k])),
     )
     order = [p.out for p in places]
     filling = Filling(right, out, order, role=heat_roles(out, limit), numbers=False, pending="clear")
     kernel_cols = places[0].span[3] - places[0].span[1]
     inset_at = ((bar_at[0] + 1.0 - (2 * kernel_cols + 3.4)) / 2, height + (1.4 if source else 1.0), 0.0)
-    steps = []
-    for end, hold_ms in paced(len(places), out_cols, READ_MS, every_position=every_position):
+
+    def items(end: int) -> list[Item]:
         place = places[end - 1]
-        items = [*kernel_shades(left, place), filling.step(end - 1), *inset(inset_at, 1.0, place, mask)]
-        steps.append(Step(Picture(items=tuple(items), links=(background.links[end - 1],)), hold_ms=hold_ms))
-    return Timeline(background=background, steps=tuple(steps), view=View())
+        return [*kernel_shades(left, place), filling.step(end - 1), *inset(inset_at, 1.0, place, mask)]
+
+    steps = sweep_steps(paced(len(places), out_cols, READ_MS, every_position=every_position), items, background)
+    return Timeline(background=background, steps=steps, view=View())
 
 
 def oblique_names(below: Surface, above: Surface) -> list[Label]:

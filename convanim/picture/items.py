@@ -13,6 +13,7 @@ same picture renders in the light and the dark theme, and meaning never rides on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -227,7 +228,7 @@ class Picture:
     title: str = ""
     caption: str = ""
     formula: str = ""
-    links: tuple[Link, ...] = ()
+    links: Sequence[Link] = ()
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,7 @@ class Timeline:
     """
 
     background: Picture
-    steps: tuple[Step, ...]
+    steps: Sequence[Step]  # a tuple, or for a long sweep a Lazy (see convanim.picture.lazy)
     view: View = field(default_factory=View)
     glide: bool = True
     hold_start_ms: int = 800

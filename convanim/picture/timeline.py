@@ -13,10 +13,12 @@ Frames are produced lazily, one at a time; nothing here holds more than two step
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from convanim.checks import check_fps, check_text, check_whole
+from convanim.picture.lazy import mapped
 from convanim.picture.items import Box, Item, Label, Line, Picture, Point3, Shade, Timeline
 
 #: Part of a step's hold spent gliding to the next step, and the longest glide.
@@ -45,7 +47,7 @@ def without_text(timeline: Timeline) -> Timeline:
     def bare(picture: Picture) -> Picture:
         return replace(picture, title="", caption="", formula="")
 
-    steps = tuple(replace(step, overlay=bare(step.overlay)) for step in timeline.steps)
+    steps = mapped(timeline.steps, lambda step: replace(step, overlay=bare(step.overlay)))
     return replace(timeline, background=bare(timeline.background), steps=steps)
 
 
@@ -64,16 +66,26 @@ def total_ms(timeline: Timeline) -> int:
 
 
 def check_timeline(timeline: Timeline) -> None:
-    """Refuse timelines no renderer can play."""
+    """Refuse timelines no renderer can play. A timeline passed is remembered while it lives:
+    a long sweep's steps are made as they are read, and every stage of a render asks."""
+    known = _checked.get(id(timeline))
+    if known is not None and known() is timeline:
+        return
     if not timeline.steps:
         raise ValueError("timeline.steps: a timeline needs at least one step")
     _check_texts("background", timeline.background)
-    for index, step in enumerate(timeline.steps):
-        _check_texts(f"steps[{index}]", step.overlay)
     for name in ("hold_start_ms", "hold_end_ms"):
         check_whole(f"timeline.{name}", getattr(timeline, name), 0)
     for index, step in enumerate(timeline.steps):
+        _check_texts(f"steps[{index}]", step.overlay)
         check_whole(f"steps[{index}].hold_ms", step.hold_ms, 1)
+    key = id(timeline)
+    _checked[key] = weakref.ref(timeline, lambda gone: _checked.pop(key, None) if _checked.get(key) is gone else None)
+
+
+#: Timelines that passed :func:`check_timeline`, by id (Timelines compare by value, and hashing a
+#: long sweep's would make every step).
+_checked: dict[int, weakref.ref[Timeline]] = {}
 
 
 def _check_texts(where: str, picture: Picture) -> None:

@@ -12,6 +12,7 @@ and a frame costs what it changes, whatever the size of the grid.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 import numpy as np
@@ -37,6 +38,7 @@ LARGE_PX = 1280 * 720
 
 _TITLE_FIT = 0.98  # a title wider than the text width shrinks to fit
 _KEPT_BOUNDS = 1024  # items whose bounds are kept (a frame holds a few dozen)
+_KEPT_NUMBERS = 16  # grids whose numbers are kept (the slices of a stack under a moving kernel)
 
 
 class Fitted:
@@ -48,6 +50,7 @@ class Fitted:
         self.timeline, self.theme, self.factor = timeline, theme, factor
         self.hires = self.canvas.supersampled(factor)
         self.painter = Painter(theme, self.hires, factor)
+        self._numbers: Recent[tuple[Grid, list[TextSpot]]] = Recent(_KEPT_NUMBERS)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -67,15 +70,25 @@ class Fitted:
         """For each see-through item of ``overlay`` (a shade, a translucent box; by index), the
         numbers of the overlay grid drawn last before it that lie under it: the item stamps them
         again on top, so a kernel over one slice of a stack leaves that slice's numbers readable.
-        Only the last grid's: the slices behind it are hidden there, and so are their numbers."""
+        Only the last grid's: the slices behind it are hidden there, and so are their numbers.
+        A grid's numbers are laid out only when a see-through item follows it, once while it
+        recurs: an output grid drawn last would otherwise cost its cells every frame."""
         found: dict[int, list[TextSpot]] = {}
-        numbers: list[TextSpot] = []
+        grid: Grid | None = None
         for index, item in enumerate(overlay.items):
             if isinstance(item, Grid):
-                numbers = self.painter.cell_texts(item) if item.labels or item.sublabels else []
-            elif numbers and (covered := self.painter.restamped(item, numbers)):
+                grid = item if item.labels or item.sublabels else None
+            elif (grid is not None and self.painter.see_through(item)
+                  and (covered := self.painter.restamped(item, self._numbers_of(grid)))):
                 found[index] = covered
         return found
+
+    def _numbers_of(self, grid: Grid) -> list[TextSpot]:
+        """The painter's cell texts of ``grid``, kept while the grid recurs."""
+        kept = self._numbers.get(id(grid), lambda: (grid, self.painter.cell_texts(grid)))
+        if kept[0] is not grid:  # the id of a grid gone, reused
+            kept = self._numbers.put(id(grid), (grid, self.painter.cell_texts(grid)))
+        return kept[1]
 
 
 class Renderer(Fitted):
@@ -245,12 +258,11 @@ def prepare(timeline: Timeline, theme: Theme, spec: CanvasSpec) -> tuple[Theme, 
     (every role checked now, not at the frame that first shows it), the timeline fitted to the
     canvas, and the supersampling factor for that canvas."""
     check_timeline(timeline)
-    pictures = [timeline.background, *(step.overlay for step in timeline.steps)]
-    roles = _roles(pictures)
+    roles = _roles(pictures_of(timeline))
     theme = with_scales(theme, roles)
     for role in sorted(roles):
         theme.style(role)
-    canvas = fit(spec, timeline.view, pictures)
+    canvas = fit(spec, timeline.view, pictures_of(timeline))
     large = canvas.width_px * canvas.height_px > LARGE_PX
     return theme, canvas, SUPERSAMPLE_LARGE if large else SUPERSAMPLE
 
@@ -272,7 +284,15 @@ def bands(canvas: Canvas, timeline: Timeline, picture: Picture) -> list[tuple[Re
     return [(title_band, title != base.title), (caption_band, new_caption)]
 
 
-def _roles(pictures: list[Picture]) -> set[str]:
+def pictures_of(timeline: Timeline) -> Iterator[Picture]:
+    """The background, then every step's overlay, one at a time (a long sweep's steps are made
+    as they are read: a list of them would hold them all)."""
+    yield timeline.background
+    for step in timeline.steps:
+        yield step.overlay
+
+
+def _roles(pictures: Iterable[Picture]) -> set[str]:
     """Every role the pictures use. A row of roles shared by many steps (a grid filling in) is
     read once."""
     roles: set[str] = set()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -220,26 +220,46 @@ def slot_sizes(unit: float) -> tuple[int, int]:
     return max(11, round(unit * 0.034)), max(10, round(unit * 0.025))
 
 
-def fit(spec: CanvasSpec, view: View, pictures: Sequence[Picture]) -> Canvas:
+#: Extremes of the geometry gathered before they are folded into its bounds.
+_KEPT_EXTREMES = 4096
+
+
+def fit(spec: CanvasSpec, view: View, pictures: Iterable[Picture]) -> Canvas:
     """Fit every item of ``pictures`` (the background, then the overlays) and their text slots
     (an overlay's own caption or formula replaces the background's).
 
-    Title band, figure and caption band form one block, centred on a fixed-size canvas.
+    Title band, figure and caption band form one block, centred on a fixed-size canvas. The
+    pictures are read once, one at a time (a long sweep's steps are made as they are read), and
+    of their geometry only its bounds are kept.
     """
     check_view(view)
-    items = [item for picture in pictures for item in picture.items]
     unit = text_unit(spec)
     title_px, caption_px = slot_sizes(unit)
     min_text = unit / PRESETS["readme"][0]
     margin = _MARGIN * (spec.text_unit_px or spec.width_px)  # a storyboard keeps one figure's margin
     text_width = spec.width_px - 2 * margin
-    title_band = title_px * 1.9 if any(p.title for p in pictures) else 0.0
-    base = pictures[0]
-    slots = {(p.caption or base.caption, p.formula or base.formula) for p in pictures}
+    xs, ys, labels = [], [], []
+    titled, slots = False, set()
+    base: Picture | None = None
+    for picture in pictures:
+        base = base or picture
+        titled = titled or bool(picture.title)
+        slots.add((picture.caption or base.caption, picture.formula or base.formula))
+        for item in picture.items:
+            if isinstance(item, Label):
+                labels.append((project(view, item.at), item))
+                continue
+            projected = [project(view, p) for p in item_points(item)]
+            if projected:
+                # Scaling by a positive cell size keeps the order: the extremes are the bounds.
+                xs += [min(x for x, _ in projected), max(x for x, _ in projected)]
+                ys += [min(y for _, y in projected), max(y for _, y in projected)]
+        if len(xs) > _KEPT_EXTREMES:
+            xs, ys = [min(xs), max(xs)], [min(ys), max(ys)]
+    title_band = title_px * 1.9 if titled else 0.0
     lines = max(_slot_lines(texts, caption_px, text_width) for texts in slots)
     caption_band = caption_px * (0.6 + _LINE_SPACING * lines) if lines else 0.0
-    points = [project(view, p) for item in items for p in item_points(item) if not isinstance(item, Label)]
-    labels = [(project(view, i.at), i) for i in items if isinstance(i, Label)]
+    points = [(min(xs), min(ys)), (max(xs), max(ys))] if xs else []
     if not points and not labels:
         points = [(0.0, 0.0)]
     avail_h = (spec.height_px or MAX_ASPECT * spec.width_px) - 2 * margin - title_band - caption_band

@@ -11,12 +11,12 @@ caller that never says otherwise gets the figures' English, byte for byte.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, TypeVar
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,6 +27,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 LANGUAGES = ("en", "zh")
 #: What each language is called, in itself, for help texts and errors.
 NAMES = {"en": "English", "zh": "中文 (Chinese, simplified)"}
+
+T = TypeVar("T")
 
 _spoken: ContextVar[str] = ContextVar("convanim_language", default=LANGUAGES[0])
 
@@ -52,6 +54,18 @@ def speaking(language: str) -> Iterator[None]:
 def spoken() -> str:
     """The language figures are being built in now."""
     return _spoken.get()
+
+
+def in_language_now(make: Callable[[int], T]) -> Callable[[int], T]:
+    """``make`` saying its words in the language spoken now, whenever it is called later: the
+    steps of a long sweep are made as they are drawn, after the figure's building is over."""
+    language = spoken()
+
+    def made(index: int) -> T:
+        with speaking(language):
+            return make(index)
+
+    return made
 
 
 def say(key: str, /, **fields: Any) -> str:
