@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import importlib.util
 import struct
 from collections.abc import Iterator
@@ -302,6 +304,32 @@ def test_mp4_pads_odd_sizes_and_repeats_frames_for_their_duration(tmp_path: Path
         assert diff.mean() < 6  # H.264 and 4:2:0 chroma are lossy at the edges of colours
         border = np.concatenate([got[:, size[0]], got[size[1], :]])
         assert np.abs(border.astype(int) - RGB[0]).max() < 12  # padding is the background colour
+
+
+def test_mp4_frames_are_converted_to_yuv_as_ffmpeg_converts_them() -> None:
+    """The palette's YUV 4:2:0 (BT.709, limited range) against ffmpeg's own conversion of the
+    same RGB: luma within one level everywhere, chroma within two inside areas of one colour
+    (swscale's fixed-point chroma rounds its own way; at the edges of colours its filter reaches
+    further than a block's mean)."""
+    rng = np.random.default_rng(3)
+    palette = rng.integers(0, 256, (256, 3), dtype=np.uint8)
+    palette[:3] = [(255, 255, 255), (0, 0, 0), (107, 184, 233)]
+    indices = np.repeat(np.repeat(rng.integers(0, 256, (6, 8), dtype=np.uint8), 8, 0), 8, 1)
+    indices[:8, :8] = 0  # a white block first
+    height, width = indices.shape
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
+               "-s", f"{width}x{height}", "-i", "-", "-vf", "scale=out_color_matrix=bt709:out_range=tv",
+               "-pix_fmt", "yuv420p", "-f", "rawvideo", "-"]
+    theirs = np.frombuffer(subprocess.run(command, input=palette[indices].tobytes(), capture_output=True,
+                                          check=True).stdout, np.uint8).astype(int)
+    ours = np.frombuffer(mp4.Yuv420(palette.tobytes()).planes(indices), np.uint8).astype(int)
+    pixels = width * height
+    assert len(ours) == len(theirs) == pixels * 3 // 2
+    assert np.abs(ours[:pixels] - theirs[:pixels]).max() <= 1
+    chroma = np.abs(ours[pixels:] - theirs[pixels:]).reshape(2, height // 2, width // 2)
+    inside = chroma[:, np.arange(height // 2) % 4 % 3 != 0][:, :, (np.arange(width // 2) % 4 % 3 != 0)]
+    assert inside.max() <= 2
+    assert ours[:3].tolist() == [235, 235, 235] and ours[pixels] == 128  # white: top luma, no chroma
 
 
 def test_mp4_read_back_counts_frames_and_refuses_what_is_no_video(tmp_path: Path) -> None:
