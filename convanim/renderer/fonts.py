@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from convanim import drawing
 from convanim.errors import MissingBackend
-from convanim.words import is_cjk
+from convanim.words import has_cjk, is_cjk
 
 _FILES = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
 _SYSTEM_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/TTF"))
@@ -62,11 +62,6 @@ CJK_MISSING = ("lang zh: Chinese text needs a CJK font and none is installed: in
 
 #: A font face: its file and its index in the file (a .ttc collection holds several).
 Face = tuple[Path, int]
-
-
-def has_cjk(text: str) -> bool:
-    """Whether ``text`` needs the CJK font."""
-    return any(is_cjk(char) for char in text)
 
 
 @cache

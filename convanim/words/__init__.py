@@ -10,6 +10,7 @@ caller that never says otherwise gets the figures' English, byte for byte.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -95,10 +96,18 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, str
 _CJK_BLOCKS = ((0x2E80, 0xA4CF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
 
 
+#: Any character of those blocks (a regular expression: every label drawn asks, every frame).
+_CJK_CHAR = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _CJK_BLOCKS) + "]")
+
+
 def is_cjk(char: str) -> bool:
     """Whether ``char`` is Chinese, Japanese or Korean script (drawn twice a Latin letter's width)."""
-    code = ord(char)
-    return any(low <= code <= high for low, high in _CJK_BLOCKS)
+    return _CJK_CHAR.match(char) is not None
+
+
+def has_cjk(text: str) -> bool:
+    """Whether any character of ``text`` is :func:`is_cjk`."""
+    return _CJK_CHAR.search(text) is not None
 
 
 def text_units(text: str) -> int:
