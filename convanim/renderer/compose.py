@@ -26,7 +26,7 @@ from convanim.renderer.gridparts import geometry_key
 from convanim.renderer.layers import GridLayers
 from convanim.renderer.project import Canvas, CanvasSpec, fit
 from convanim.renderer.raster import Painter, Target, TextSpot
-from convanim.renderer.recent import Recent
+from convanim.renderer.recent import Recent, kept_for
 from convanim.renderer.theme import Theme, theme_palette, to_indices, with_scales
 from convanim.picture.timeline import check_timeline
 
@@ -50,7 +50,7 @@ class Fitted:
         self.timeline, self.theme, self.factor = timeline, theme, factor
         self.hires = self.canvas.supersampled(factor)
         self.painter = Painter(theme, self.hires, factor)
-        self._numbers: Recent[tuple[Grid, list[TextSpot]]] = Recent(_KEPT_NUMBERS)
+        self._numbers: Recent[tuple[object, list[TextSpot]]] = Recent(_KEPT_NUMBERS)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -85,10 +85,7 @@ class Fitted:
 
     def _numbers_of(self, grid: Grid) -> list[TextSpot]:
         """The painter's cell texts of ``grid``, kept while the grid recurs."""
-        kept = self._numbers.get(id(grid), lambda: (grid, self.painter.cell_texts(grid)))
-        if kept[0] is not grid:  # the id of a grid gone, reused
-            kept = self._numbers.put(id(grid), (grid, self.painter.cell_texts(grid)))
-        return kept[1]
+        return kept_for(self._numbers, grid, lambda: self.painter.cell_texts(grid))
 
 
 class Renderer(Fitted):
@@ -116,7 +113,7 @@ class Renderer(Fitted):
         self._work = self.background.copy()
         self._target = Target(self._work)
         self._layers = GridLayers(self.painter, self._work)
-        self._kept_bounds: Recent[tuple[Item, Rect]] = Recent(_KEPT_BOUNDS)
+        self._kept_bounds: Recent[tuple[object, Rect]] = Recent(_KEPT_BOUNDS)
 
     def frame(self, overlay: Picture) -> Image.Image:
         """The background with ``overlay`` drawn on top, as a "P" image in the theme palette."""
@@ -138,10 +135,7 @@ class Renderer(Fitted):
 
     def _bounds(self, item: Item) -> Rect:
         """The painter's bounds of ``item``, kept while the item recurs (static slices do)."""
-        kept = self._kept_bounds.get(id(item), lambda: (item, self.painter.bounds(item)))
-        if kept[0] is not item:  # the id of an item gone, reused
-            kept = self._kept_bounds.put(id(item), (item, self.painter.bounds(item)))
-        return kept[1]
+        return kept_for(self._kept_bounds, item, lambda: self.painter.bounds(item))
 
     def _redraw(self, region: Region, overlay: Picture, bounds: dict[int, Rect], bands: list[Rect],
                 stamped: dict[int, list[TextSpot]]) -> None:

@@ -33,4 +33,13 @@ class Recent(Generic[Value]):
         return value
 
 
+def kept_for(cache: Recent[tuple[object, Value]], item: object, make: Callable[[], Value]) -> Value:
+    """What ``cache`` keeps for this very ``item`` (looked up by its id, and checked to be the
+    same object: an id is reused once its object is gone), or ``make()`` kept now."""
+    kept = cache.get(id(item), lambda: (item, make()))
+    if kept[0] is not item:
+        kept = cache.put(id(item), (item, make()))
+    return kept[1]
+
+
 _MISSING = object()

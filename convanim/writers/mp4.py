@@ -84,7 +84,6 @@ class Yuv420:
 
     def planes(self, indices: np.ndarray) -> bytes:
         """The Y, Cb and Cr planes of an even-sided frame, one after the other."""
-        height, width = indices.shape
         luma = self.luma[indices]
         pairs = np.ascontiguousarray(indices).view(np.uint16)  # (height, width / 2): a sum, either byte order
         sums = self.pairs[pairs]
