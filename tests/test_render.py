@@ -20,6 +20,7 @@ from PIL import Image
 
 from convanim.picture import ROLES, Grid, Label, Line, Picture, Shade, Step, Timeline, View
 from convanim.renderer import THEMES, Canvas, render_frames, render_still, resolve_size, theme_palette
+from convanim.renderer import geometry
 from convanim.renderer.compose import Renderer
 from convanim.renderer.raster import Target
 from convanim.renderer.project import PRESETS, fit, project
@@ -392,6 +393,24 @@ def test_a_one_pixel_guide_fills_a_pixel_or_two_thirds_of_two() -> None:
     p, q = SEGMENTS[0]
     two_thirds = round(2 / 3, 6)
     assert patterns(across(stroke(p, q, 3, guide=True), p, q)) == {(1.0,), (two_thirds, two_thirds)}
+
+
+@pytest.mark.parametrize("guide", [False, True])
+@pytest.mark.parametrize("pixel", [1, 2, 3, 4])
+def test_a_straight_stroke_is_the_leaning_strokes_arithmetic(pixel: int, guide: bool) -> None:
+    """Axis-aligned strokes take a plain-Python path; the numpy path of leaning strokes, given
+    the same straight segment, makes the same boxes (at ends on and off pixel borders)."""
+    rng = np.random.default_rng(pixel)
+    for _ in range(300):
+        a0, a1 = sorted(np.round(rng.uniform(0, 900, 2), rng.integers(0, 4)).tolist())
+        b = float(np.round(rng.uniform(0, 900), rng.integers(0, 4)))
+        width = int(rng.integers(1, 9))
+        for steep, (p, q) in ((False, ((a0, b), (a1, b))), (True, ((b, a0), (b, a1)))):
+            if a1 == a0:
+                continue
+            first, last = math.floor(a0 + 0.5), math.floor(a1 + 0.5)
+            leaning = geometry._oblique_runs(a0, b, a1, b, first, last, width, pixel, guide, steep)
+            assert geometry.stroke_runs(p, q, width, pixel, guide).tolist() == leaning.tolist()
 
 
 def test_a_stroke_of_no_length_draws_nothing() -> None:

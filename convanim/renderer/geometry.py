@@ -69,10 +69,45 @@ def stroke_runs(p: Px, q: Px, width: int, pixel: int, guide: bool = False) -> np
     if a1 == a0:  # a point: nothing of its own (a polyline's joints get dots)
         return np.empty((0, 4), dtype=int)
     first, last = math.floor(a0 + 0.5), math.floor(a1 + 0.5)
-    rows = np.arange(first // pixel, last // pixel + 1)  # output rows (columns) along the line
-    middles = np.clip(rows * pixel + (pixel - 1) / 2, a0, a1)  # clipped to the segment's ends
-    centre = b0 + (b1 - b0) * (middles - a0) / (a1 - a0)
     span = max(1, round(width * math.hypot(a1 - a0, b1 - b0) / (a1 - a0)))  # across a row
+    if b0 == b1:
+        low, high = _across(b0, span, pixel, guide)
+        runs = np.array([(low, first, high, last) if steep else (first, low, last, high)])
+    else:
+        runs = _oblique_runs(a0, b0, a1, b1, first, last, span, pixel, guide, steep)
+    runs.flags.writeable = False
+    return runs
+
+
+def _across(centre: float, span: int, pixel: int, guide: bool) -> tuple[int, int]:
+    """The first and last canvas pixel across a row of a straight stroke centred at ``centre``
+    (a whole-pixel run, in plain Python: half of a grid's lines are straight, and numpy's
+    per-call cost was most of a short stroke's). The arithmetic is :func:`_oblique_runs`'s, so
+    the two agree to the pixel."""
+    if guide:
+        middle = (pixel - 1) / 2
+        twice = int(2 * middle + math.floor((centre - middle) * 2 / pixel + 0.5) * pixel)
+        length = span + (span - twice - 1) % 2
+        low = (twice - length + 1) // 2
+        return low, low + length - 1
+    low = math.floor(centre - (span - 1) / 2 + 0.5)
+    return low, low + span - 1
+
+
+def _oblique_runs(
+    a0: float, b0: float, a1: float, b1: float, first: int, last: int, span: int, pixel: int, guide: bool,
+    steep: bool,
+) -> np.ndarray:
+    """:func:`stroke_runs` of a segment that leans: the run of each output row (column) along
+    it, centred where the line crosses the row's middle, one rectangle per stretch of rows
+    covered alike."""
+    rows = np.arange(first // pixel, last // pixel + 1)  # output rows (columns) along the line
+    middles = rows * pixel + (pixel - 1) / 2
+    np.maximum(middles, a0, out=middles)  # clipped to the segment's ends
+    np.minimum(middles, a1, out=middles)
+    centre = b0 + (b1 - b0) * (middles - a0) / (a1 - a0)
+    new = np.empty(rows.size, dtype=bool)
+    new[0] = True
     if guide:
         # Snap to the half-pixel grid (pixel centres and borders), then take the shortest span
         # of at least ``span`` that is symmetric about it (2 * centre is a whole number).
@@ -80,20 +115,21 @@ def stroke_runs(p: Px, q: Px, width: int, pixel: int, guide: bool = False) -> np
         twice = (2 * middle + np.floor((centre - middle) * 2 / pixel + 0.5) * pixel).astype(int)
         length = span + (span - twice - 1) % 2
         low = (twice - length + 1) // 2
+        high = low + length - 1
+        np.not_equal(low[1:], low[:-1], out=new[1:])
+        new[1:] |= high[1:] != high[:-1]
     else:
-        length = np.full(rows.size, span)
         low = np.floor(centre - (span - 1) / 2 + 0.5).astype(int)
-    high = low + length - 1
-    # One rectangle per run of neighbouring rows covered alike.
-    new = np.ones(rows.size, dtype=bool)
-    new[1:] = (low[1:] != low[:-1]) | (high[1:] != high[:-1])
+        high = low + (span - 1)
+        np.not_equal(low[1:], low[:-1], out=new[1:])
     firsts = np.flatnonzero(new)
-    lasts = np.append(firsts[1:] - 1, rows.size - 1)
-    along = np.maximum(rows[firsts] * pixel, first), np.minimum(rows[lasts] * pixel + pixel - 1, last)
-    across = low[firsts], high[firsts]
-    (x0, x1), (y0, y1) = (across, along) if steep else (along, across)
-    runs = np.array([x0, y0, x1, y1]).T
-    runs.flags.writeable = False
+    runs = np.empty((firsts.size, 4), dtype=int)
+    along, across = (1, 0) if steep else (0, 1)  # the columns of the runs' two directions
+    runs[:, along] = rows[firsts] * pixel
+    runs[0, along] = max(runs[0, along], first)
+    runs[:-1, along + 2] = rows[firsts[1:] - 1] * pixel + pixel - 1
+    runs[-1, along + 2] = min(rows[-1] * pixel + pixel - 1, last)
+    runs[:, across], runs[:, across + 2] = low[firsts], high[firsts]
     return runs
 
 

@@ -380,7 +380,8 @@ class Painter:
         """The stroke boxes of one run with their colour, kept: a run recurs step after step."""
         def pixels() -> frozenset[tuple[object, ...]]:
             style = self.styles.styles[key[2]]
-            return frozenset((style.outline, *box) for box in self.edge_boxes(*parts.run_ends(k), style).tolist())
+            columns = self.edge_boxes(*parts.run_ends(k), style).T.tolist()
+            return frozenset(zip(itertools.repeat(style.outline), *columns))  # tuples made in C
 
         return self._run_boxes.get((id(parts.lattice), kind, line, *key), pixels)
 
