@@ -332,6 +332,24 @@ def test_mp4_frames_are_converted_to_yuv_as_ffmpeg_converts_them() -> None:
     assert ours[:3].tolist() == [235, 235, 235] and ours[pixels] == 128  # white: top luma, no chroma
 
 
+def test_yuv_of_a_frame_that_changed_in_places_is_that_of_the_frame_alone() -> None:
+    """Frame after frame only the changed 2x2 blocks are converted again: in bands at several
+    heights, at odd rows and columns, at the edges, and not at all; each result equals a fresh
+    conversion of that frame."""
+    rng = np.random.default_rng(5)
+    palette = rng.integers(0, 256, 768, dtype=np.uint8).tobytes()
+    kept = mp4.Yuv420(palette)
+    frame = rng.integers(0, 256, (40, 60), dtype=np.uint8)
+    for _ in range(200):
+        frame = frame.copy()
+        for _ in range(rng.integers(0, 4)):  # 0..3 rectangles, possibly none
+            y, x, h, w = rng.integers(0, 40), rng.integers(0, 60), rng.integers(1, 9), rng.integers(1, 15)
+            frame[y: y + h, x: x + w] = rng.integers(0, 256)
+        assert bytes(kept.planes(frame)) == bytes(mp4.Yuv420(palette).planes(frame))
+    other = rng.integers(0, 256, (20, 30), dtype=np.uint8)  # another size: converted whole
+    assert bytes(kept.planes(other)) == bytes(mp4.Yuv420(palette).planes(other))
+
+
 def test_mp4_read_back_counts_frames_and_refuses_what_is_no_video(tmp_path: Path) -> None:
     from convanim.errors import RenderError
 
