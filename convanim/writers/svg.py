@@ -14,12 +14,12 @@ in a group that CSS shows for that step's time; browsers play it wherever an SVG
 from __future__ import annotations
 
 import base64
+import html
 import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from convanim.drawing import RGB, Dot, Drawing, Fill, Op, Point, Stroke, Text, parse_face
 from convanim.writers.base import FormatInfo, PageWriter
@@ -62,7 +62,7 @@ def _op(op: Op) -> str:
         return (f'<circle cx="{_num(op.centre[0])}" cy="{_num(op.centre[1])}" r="{_num(op.diameter / 2)}" '
                 f'fill="{_hex(op.colour)}"/>\n')
     return (f'<text x="{_num(op.at[0])}" y="{_num(op.at[1])}" font-family="{_family(op.font)}" '
-            f'font-size="{_num(op.size)}" fill="{_hex(op.colour)}">{escape(op.text)}</text>\n')
+            f'font-size="{_num(op.size)}" fill="{_hex(op.colour)}">{html.escape(op.text, quote=False)}</text>\n')
 
 
 def _path(shapes: Sequence[Sequence[Point]], closed: bool) -> str:
