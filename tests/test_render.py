@@ -462,3 +462,25 @@ def test_palette_mapping_does_not_depend_on_what_was_mapped_before() -> None:
     used.indices(other)
     assert np.array_equal(used.indices(image), fresh)
     assert np.array_equal(used.indices(image[::-1]), fresh[::-1])
+
+
+def test_recent_keeps_the_most_recently_used_and_makes_only_what_it_lacks() -> None:
+    from convanim.renderer.recent import Recent
+
+    made: list[int] = []
+
+    def make(key: int) -> int:
+        made.append(key)
+        return key * 10
+
+    kept: Recent[int] = Recent(3)
+    for key in (1, 2, 3, 1, 4, 1, 5):  # 1 stays in use; 2, then 3, are the oldest when full
+        assert kept.get(key, lambda key=key: make(key)) == key * 10
+    assert made == [1, 2, 3, 4, 5]
+    for key in (1, 4, 5):  # still kept: nothing made
+        kept.get(key, lambda key=key: make(key))
+    assert made == [1, 2, 3, 4, 5]
+    kept.get(2, lambda: make(2))  # dropped before: made again, and 1, the oldest now, goes
+    kept.get(1, lambda: make(1))
+    assert made == [1, 2, 3, 4, 5, 2, 1]
+    assert kept.put(7, 70) == 70 and kept.get(7, lambda: make(7)) == 70
