@@ -92,3 +92,17 @@ def test_a_lazy_sweep_renders_byte_for_byte_as_its_tuple(tmp_path: Path) -> None
     api.render(timeline, tmp_path / "lazy.gif")
     api.render(replace(timeline, steps=tuple(timeline.steps)), tmp_path / "tuple.gif")
     assert (tmp_path / "lazy.gif").read_bytes() == (tmp_path / "tuple.gif").read_bytes()
+
+
+def test_a_render_makes_each_lazy_step_four_times_at_most(tmp_path: Path) -> None:
+    """Made once each by the check (which keeps the holds), the memory estimate, the fit (which
+    gathers the roles on the way) and the frames: every other stage reads what those kept."""
+    timeline = _sweep(6)
+    made = [0]
+
+    def make(k: int) -> Any:
+        made[0] += 1
+        return timeline.steps[k]
+
+    api.render(replace(timeline, steps=Lazy(len(timeline.steps), make)), tmp_path / "counted.gif")
+    assert made[0] <= 4 * len(timeline.steps)

@@ -53,8 +53,7 @@ def without_text(timeline: Timeline) -> Timeline:
 
 def step_durations(timeline: Timeline) -> list[int]:
     """How long each step is on screen: its hold, plus the start/end holds on the first/last."""
-    check_timeline(timeline)
-    durations = [step.hold_ms for step in timeline.steps]
+    durations = list(_passed(timeline)[1])
     durations[0] += timeline.hold_start_ms
     durations[-1] += timeline.hold_end_ms
     return durations
@@ -68,24 +67,36 @@ def total_ms(timeline: Timeline) -> int:
 def check_timeline(timeline: Timeline) -> None:
     """Refuse timelines no renderer can play. A timeline passed is remembered while it lives:
     a long sweep's steps are made as they are read, and every stage of a render asks."""
+    _passed(timeline)
+
+
+def _passed(timeline: Timeline) -> tuple[weakref.ref[Timeline], tuple[int, ...]]:
+    """The check of ``timeline`` and its steps' holds, read in the same pass and kept."""
     known = _checked.get(id(timeline))
-    if known is not None and known() is timeline:
-        return
+    if known is not None and known[0]() is timeline:
+        return known
     if not timeline.steps:
         raise ValueError("timeline.steps: a timeline needs at least one step")
     _check_texts("background", timeline.background)
     for name in ("hold_start_ms", "hold_end_ms"):
         check_whole(f"timeline.{name}", getattr(timeline, name), 0)
+    holds = []
     for index, step in enumerate(timeline.steps):
         _check_texts(f"steps[{index}]", step.overlay)
-        check_whole(f"steps[{index}].hold_ms", step.hold_ms, 1)
+        holds.append(check_whole(f"steps[{index}].hold_ms", step.hold_ms, 1))
     key = id(timeline)
-    _checked[key] = weakref.ref(timeline, lambda gone: _checked.pop(key, None) if _checked.get(key) is gone else None)
+
+    def forget(gone: weakref.ref[Timeline]) -> None:
+        if key in _checked and _checked[key][0] is gone:
+            del _checked[key]
+
+    passed = _checked[key] = (weakref.ref(timeline, forget), tuple(holds))
+    return passed
 
 
 #: Timelines that passed :func:`check_timeline`, by id (Timelines compare by value, and hashing a
-#: long sweep's would make every step).
-_checked: dict[int, weakref.ref[Timeline]] = {}
+#: long sweep's would make every step), with their steps' holds.
+_checked: dict[int, tuple[weakref.ref[Timeline], tuple[int, ...]]] = {}
 
 
 def _check_texts(where: str, picture: Picture) -> None:

@@ -252,11 +252,11 @@ def prepare(timeline: Timeline, theme: Theme, spec: CanvasSpec) -> tuple[Theme, 
     (every role checked now, not at the frame that first shows it), the timeline fitted to the
     canvas, and the supersampling factor for that canvas."""
     check_timeline(timeline)
-    roles = _roles(pictures_of(timeline))
+    roles: set[str] = set()
+    canvas = fit(spec, timeline.view, _noting_roles(pictures_of(timeline), roles))  # one pass over the steps
     theme = with_scales(theme, roles)
     for role in sorted(roles):
         theme.style(role)
-    canvas = fit(spec, timeline.view, pictures_of(timeline))
     large = canvas.width_px * canvas.height_px > LARGE_PX
     return theme, canvas, SUPERSAMPLE_LARGE if large else SUPERSAMPLE
 
@@ -286,10 +286,9 @@ def pictures_of(timeline: Timeline) -> Iterator[Picture]:
         yield step.overlay
 
 
-def _roles(pictures: Iterable[Picture]) -> set[str]:
-    """Every role the pictures use. A row of roles shared by many steps (a grid filling in) is
-    read once."""
-    roles: set[str] = set()
+def _noting_roles(pictures: Iterable[Picture], roles: set[str]) -> Iterator[Picture]:
+    """The pictures, each passed on after its roles are added to ``roles``. A row of roles
+    shared by many steps (a grid filling in) is read once."""
     seen: set[int] = set()
     for picture in pictures:
         for item in picture.items:
@@ -299,7 +298,7 @@ def _roles(pictures: Iterable[Picture]) -> set[str]:
                 roles.update(*rows)
             else:
                 roles.add(item.role)
-    return roles
+        yield picture
 
 
 def _sampled(spots: list[TextSpot]) -> Sampled:
