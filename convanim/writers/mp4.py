@@ -101,8 +101,8 @@ class Yuv420:
         return self._planes.data.toreadonly()
 
     def _convert(self, indices: np.ndarray, blocks: tuple[int, int, int, int]) -> None:
-        """Convert the 2x2 blocks ``blocks`` (first and last-but-one block row, then column) of
-        ``indices`` into the planes."""
+        """Convert the 2x2 blocks ``blocks`` of ``indices`` into the planes: block rows r0 up to
+        r1, block columns c0 up to c1 (ends excluded)."""
         r0, r1, c0, c1 = blocks
         height, width = indices.shape
         area = height * width
