@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from convanim.drawing import RGB, Drawing, Polygon, Spot, is_dark
-from convanim.writers.base import FormatInfo, FrameWriter
+from convanim.writers.base import FormatInfo, FrameWriter, changed_boxes
 from convanim.writers.formats import register
 from convanim.writers.svg import SteppedSvgWriter
 
@@ -230,34 +230,6 @@ class HtmlFramesWriter(PageShell, FrameWriter):
         return [self.destination]
 
 
-#: Changed pixels further apart than this (rows, then columns) go in pictures of their own: a
-#: kernel window, the output cell it writes and a panel of numbers are far apart on a figure.
-SPLIT_GAP_PX = 12
-
-
-def changed_boxes(previous: np.ndarray | None, current: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """(left, top, right, bottom) boxes covering every pixel where ``current`` differs from
-    ``previous`` (the whole frame without one): bands of changed rows, each cut into runs of
-    changed columns, wherever :data:`SPLIT_GAP_PX` unchanged pixels part them."""
-    if previous is None:
-        return [(0, 0, current.shape[1], current.shape[0])]
-    diff = previous != current
-    boxes = []
-    for top, bottom in _runs(np.flatnonzero(diff.any(axis=1))):
-        band = diff[top:bottom]
-        for left, right in _runs(np.flatnonzero(band.any(axis=0))):
-            rows = np.flatnonzero(band[:, left:right].any(axis=1))
-            boxes.append((left, top + int(rows[0]), right, top + int(rows[-1]) + 1))
-    return boxes
-
-
-def _runs(positions: np.ndarray) -> list[tuple[int, int]]:
-    """[start, end) runs of sorted ``positions``, split where more than SPLIT_GAP_PX apart."""
-    if positions.size == 0:
-        return []
-    breaks = np.flatnonzero(np.diff(positions) > SPLIT_GAP_PX)
-    starts, ends = np.r_[positions[0], positions[breaks + 1]], np.r_[positions[breaks], positions[-1]] + 1
-    return [(int(a), int(b)) for a, b in zip(starts, ends)]
 
 
 def _png_image(indices: np.ndarray, palette: bytes, box: tuple[int, int, int, int]) -> str:

@@ -27,7 +27,7 @@ import numpy as np
 
 from convanim.checks import check_whole
 from convanim.errors import RenderError
-from convanim.writers.base import FormatInfo, FrameWriter, ticks
+from convanim.writers.base import FormatInfo, FrameWriter, changed_boxes, ticks
 from convanim.writers.formats import register
 
 #: The frame rate when none is given: smooth glides at a size every player handles.
@@ -95,8 +95,8 @@ class Yuv420:
             self._planes = np.empty(height * width * 3 // 2, dtype=np.uint8)
             self._convert(indices, (0, height // 2, 0, width // 2))
         else:
-            for blocks in _changed_blocks(self._last, indices):
-                self._convert(indices, blocks)
+            for left, top, right, bottom in changed_boxes(self._last, indices):
+                self._convert(indices, (top // 2, (bottom + 1) // 2, left // 2, (right + 1) // 2))
             self._last[...] = indices
         return self._planes.data.toreadonly()
 
@@ -117,23 +117,6 @@ class Yuv420:
         half = 2 * _CHROMA_SCALE  # rounding, then the mean of four
         cb[r0:r1, c0:c1] = ((sums & 0xFFFF) + half) // (4 * _CHROMA_SCALE)
         cr[r0:r1, c0:c1] = ((sums >> 16) + half) // (4 * _CHROMA_SCALE)
-
-
-def _changed_blocks(before: np.ndarray, after: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """The 2x2 blocks where two frames differ, as bands of neighbouring block rows, each with the
-    columns its changes span: (first block row, end row, first block column, end column)."""
-    differs = before != after
-    blocks = differs.reshape(differs.shape[0] // 2, 2, -1).any(axis=1)  # block rows × pixel columns
-    rows = blocks.any(axis=1)
-    bands: list[tuple[int, int, int, int]] = []
-    changed = np.flatnonzero(rows)
-    if changed.size == 0:
-        return bands
-    breaks = np.flatnonzero(np.diff(changed) > 1)
-    for start, end in zip(changed[np.r_[0, breaks + 1]], changed[np.r_[breaks, changed.size - 1]]):
-        columns = np.flatnonzero(blocks[start: end + 1].any(axis=0))
-        bands.append((int(start), int(end) + 1, int(columns[0]) // 2, int(columns[-1]) // 2 + 1))
-    return bands
 
 
 @register
