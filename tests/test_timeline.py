@@ -138,3 +138,21 @@ def test_bad_timelines_are_refused() -> None:
         expand(Timeline(Picture(), (Step(Picture(), hold_ms=0),)))
     with pytest.raises(ValueError, match="hold_end_ms"):
         expand(Timeline(Picture(), (Step(Picture()),), hold_end_ms=-1))
+
+
+def test_a_list_of_steps_changed_between_renders_is_read_again() -> None:
+    """A tuple's or a Lazy's steps are checked once and their holds kept; a list may change
+    between two renders, so it is read (and checked) every time."""
+    from dataclasses import replace as changed
+
+    from convanim.picture.timeline import step_durations
+
+    timeline = _sweep(3)
+    steps = list(timeline.steps)
+    listed = changed(timeline, steps=steps)
+    first = step_durations(listed)
+    steps.append(steps[-1])
+    assert len(step_durations(listed)) == len(first) + 1
+    steps[0] = changed(steps[0], hold_ms=0)
+    with pytest.raises(ValueError, match=r"steps\[0\]\.hold_ms"):
+        step_durations(listed)

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from convanim.checks import check_fps, check_text, check_whole
-from convanim.picture.lazy import mapped
+from convanim.picture.lazy import Lazy, mapped
 from convanim.picture.items import Box, Item, Label, Line, Picture, Point3, Shade, Timeline
 
 #: Part of a step's hold spent gliding to the next step, and the longest glide.
@@ -71,7 +71,8 @@ def check_timeline(timeline: Timeline) -> None:
 
 
 def _passed(timeline: Timeline) -> tuple[weakref.ref[Timeline], tuple[int, ...]]:
-    """The check of ``timeline`` and its steps' holds, read in the same pass and kept."""
+    """The check of ``timeline`` and its steps' holds, read in the same pass, and kept when its
+    steps cannot change (a tuple or a Lazy; a list of steps may be changed between renders)."""
     known = _checked.get(id(timeline))
     if known is not None and known[0]() is timeline:
         return known
@@ -85,6 +86,8 @@ def _passed(timeline: Timeline) -> tuple[weakref.ref[Timeline], tuple[int, ...]]
         _check_texts(f"steps[{index}]", step.overlay)
         holds.append(check_whole(f"steps[{index}].hold_ms", step.hold_ms, 1))
     key = id(timeline)
+    if not isinstance(timeline.steps, (tuple, Lazy)):
+        return weakref.ref(timeline), tuple(holds)
 
     def forget(gone: weakref.ref[Timeline]) -> None:
         if key in _checked and _checked[key][0] is gone:
