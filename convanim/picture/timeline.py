@@ -53,7 +53,7 @@ def without_text(timeline: Timeline) -> Timeline:
 
 def step_durations(timeline: Timeline) -> list[int]:
     """How long each step is on screen: its hold, plus the start/end holds on the first/last."""
-    durations = list(_passed(timeline)[1])
+    durations = list(_holds(timeline))
     durations[0] += timeline.hold_start_ms
     durations[-1] += timeline.hold_end_ms
     return durations
@@ -67,34 +67,34 @@ def total_ms(timeline: Timeline) -> int:
 def check_timeline(timeline: Timeline) -> None:
     """Refuse timelines no renderer can play. A timeline passed is remembered while it lives:
     a long sweep's steps are made as they are read, and every stage of a render asks."""
-    _passed(timeline)
+    _holds(timeline)
 
 
-def _passed(timeline: Timeline) -> tuple[weakref.ref[Timeline], tuple[int, ...]]:
-    """The check of ``timeline`` and its steps' holds, read in the same pass, and kept when its
+def _holds(timeline: Timeline) -> tuple[int, ...]:
+    """The steps' holds of ``timeline``, read in the pass that checks it, and kept when its
     steps cannot change (a tuple or a Lazy; a list of steps may be changed between renders)."""
     known = _checked.get(id(timeline))
     if known is not None and known[0]() is timeline:
-        return known
+        return known[1]
     if not timeline.steps:
         raise ValueError("timeline.steps: a timeline needs at least one step")
     _check_texts("background", timeline.background)
     for name in ("hold_start_ms", "hold_end_ms"):
         check_whole(f"timeline.{name}", getattr(timeline, name), 0)
-    holds = []
+    read = []
     for index, step in enumerate(timeline.steps):
         _check_texts(f"steps[{index}]", step.overlay)
-        holds.append(check_whole(f"steps[{index}].hold_ms", step.hold_ms, 1))
-    key = id(timeline)
+        read.append(check_whole(f"steps[{index}].hold_ms", step.hold_ms, 1))
+    holds, key = tuple(read), id(timeline)
     if not isinstance(timeline.steps, (tuple, Lazy)):
-        return weakref.ref(timeline), tuple(holds)
+        return holds
 
     def forget(gone: weakref.ref[Timeline]) -> None:
         if key in _checked and _checked[key][0] is gone:
             del _checked[key]
 
-    passed = _checked[key] = (weakref.ref(timeline, forget), tuple(holds))
-    return passed
+    _checked[key] = (weakref.ref(timeline, forget), holds)
+    return holds
 
 
 #: Timelines that passed :func:`check_timeline`, by id (Timelines compare by value, and hashing a
