@@ -464,6 +464,25 @@ def test_palette_mapping_does_not_depend_on_what_was_mapped_before() -> None:
     assert np.array_equal(used.indices(image[::-1]), fresh[::-1])
 
 
+def test_an_image_maps_to_the_indices_of_its_pixels() -> None:
+    """A region is mapped from Pillow's own words (R, G, B and a spare byte): the same indices
+    as its unpacked pixels, whatever the colours and the shape, and the same as the nearest
+    palette colour found the slow way."""
+    from convanim.renderer.theme import PaletteMap, get_theme
+
+    theme = get_theme("dark")
+    rng = np.random.default_rng(5)
+    pixels = rng.integers(0, 256, size=(37, 23, 3), dtype=np.uint8)
+    image = Image.fromarray(pixels)
+    assert np.array_equal(PaletteMap(theme).image_indices(image), PaletteMap(theme).indices(pixels))
+    palette = 2 * np.array(palette_colours(theme), dtype=np.int64)
+    bins = (pixels.reshape(-1, 3).astype(np.int64) >> 2) * 8 + 3  # twice each bin's centre
+    nearest = (((bins[:, None, :] - palette[None]) ** 2) @ np.array([2, 4, 3])).argmin(axis=1)
+    owned = {tuple(np.array(c) >> 2) for c in theme_colours(theme)}  # exact colours own their bins
+    plain = [tuple(p >> 2) not in owned for p in pixels.reshape(-1, 3)]
+    assert np.array_equal(to_indices(image, theme).reshape(-1)[plain], nearest[plain])
+
+
 def test_recent_keeps_the_most_recently_used_and_makes_only_what_it_lacks() -> None:
     from convanim.renderer.recent import Recent
 

@@ -103,7 +103,7 @@ class Renderer(Fitted):
             if isinstance(item, Grid):
                 self.texts += self.painter.cell_texts(item)
         self._slots(target, timeline.background, everything=True)
-        self.indices = to_indices(np.asarray(self.background.reduce(factor)), theme)
+        self.indices = to_indices(self.background.reduce(factor), theme)
         self._under = _sampled(self.texts)
         self._shown = Picture()  # the overlay ``_frame`` shows
         self._frame = self.indices.copy()
@@ -157,7 +157,7 @@ class Renderer(Fitted):
         if any(_overlap(band, clip) for band in bands):
             self._slots(self._target, overlay)
         self._target.clip = None
-        self._frame[y0:y1, x0:x1] = to_indices(np.asarray(self._work.reduce(f, box)), self.theme)
+        self._frame[y0:y1, x0:x1] = to_indices(self._work.reduce(f, box), self.theme)
 
     # -- what changed -----------------------------------------------------------------------
 

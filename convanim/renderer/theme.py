@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 import numpy as np
+from PIL import Image
 
 from convanim.picture import GREY_LEVELS, HEAT_LEVELS, ROLES, SCALES, Shade
 
@@ -366,43 +367,59 @@ class PaletteMap:
     So each bin gets its nearest palette colour the first time a pixel falls in it; the rule is
     the same for every bin, so the frames are the same. Exact theme colours own their bins from
     the start (the first colour wins a bin two colours share).
+
+    A pixel is looked up as one 32-bit word (its R, G, B bytes and a spare, as Pillow keeps an
+    RGB image): one mask and one shift make its bin, each channel's level left in its own byte,
+    so the table has gaps (8 MB reserved, of which only the pages of bins met are touched).
+    Unpacking a region into channels and combining them took twice as long.
     """
 
     def __init__(self, theme: Theme) -> None:
         # Doubled coordinates make bin centres whole numbers: distances are exact integers, so a
         # bin's nearest colour never depends on which other bins are resolved with it.
         self._palette2 = 2 * np.array(palette_colours(theme), dtype=np.int32)
-        # 16 bits so that one gather both maps a pixel and says whether its bin is resolved yet.
-        self._lut = np.full(1 << (3 * _LUT_BITS), _UNRESOLVED, dtype=np.uint16)
-        exact = _bin_index(np.array(theme_colours(theme), dtype=np.uint8))
-        self._lut[exact[::-1]] = np.arange(len(exact), dtype=np.uint16)[::-1]
+        # _RESOLVED + the palette index, so that one gather both maps a pixel (its low byte) and
+        # says whether its bin is resolved yet (0: not). Zeroed by the system as pages are used.
+        self._lut = np.zeros(1 << (16 + _LUT_BITS), dtype=np.uint16)
+        exact = _bins(_words(np.array(theme_colours(theme), dtype=np.uint8)))
+        self._lut[exact[::-1]] = _RESOLVED + np.arange(len(exact), dtype=np.uint16)[::-1]
 
     def indices(self, rgb: np.ndarray) -> np.ndarray:
         """Palette indices (uint8, H x W) of an H x W x 3 uint8 RGB array."""
-        bins = _bin_index(rgb)
-        found = self._lut[bins]
-        unresolved = found == _UNRESOLVED
-        if unresolved.any():
-            new = np.unique(bins[unresolved])
-            self._lut[new] = self._nearest(new)
-            found = self._lut[bins]
-        return found.astype(np.uint8)
+        return self._lookup(_words(rgb))
+
+    def image_indices(self, image: Image.Image) -> np.ndarray:
+        """Palette indices (uint8, height x width) of an RGB image, read as Pillow keeps it."""
+        words = np.frombuffer(image.tobytes("raw", "RGBX"), dtype="<u4")
+        return self._lookup(words.reshape(image.height, image.width))
+
+    def _lookup(self, words: np.ndarray) -> np.ndarray:
+        bins = _bins(words)
+        found = np.take(self._lut, bins)
+        if found.size and found.min() < _RESOLVED:
+            new = np.unique(bins[found < _RESOLVED])
+            self._lut[new] = _RESOLVED + self._nearest(new)
+            found = np.take(self._lut, bins)
+        return found.astype(np.uint8)  # the low byte: the index
 
     def _nearest(self, bins: np.ndarray) -> np.ndarray:
         """The palette index nearest each bin's centre by weighted distance (ties: lowest index)."""
         step = 256 >> _LUT_BITS
-        mask = (1 << _LUT_BITS) - 1
-        q = np.stack([bins >> (2 * _LUT_BITS), (bins >> _LUT_BITS) & mask, bins & mask], axis=-1)
+        q = np.stack([bins & _LEVELS, (bins >> 8) & _LEVELS, bins >> 16], axis=-1)
         centres2 = q.astype(np.int32) * (2 * step) + (step - 1)  # twice each bin's centre
-        found = np.empty(len(bins), dtype=np.uint8)
+        found = np.empty(len(bins), dtype=np.uint16)
         for start in range(0, len(bins), _CHUNK):
             delta = centres2[start : start + _CHUNK, None, :] - self._palette2[None, :, :]
             found[start : start + _CHUNK] = (delta * delta @ _WEIGHTS).argmin(axis=1)
         return found
 
 
-#: A lookup-table entry whose bin has not been met yet (palette indices stop at 255).
-_UNRESOLVED = 0xFFFF
+#: A lookup-table entry of a resolved bin: this plus its palette index (0: not resolved yet).
+_RESOLVED = 256
+#: A bin's level in one channel (its byte, once shifted down; see _bins).
+_LEVELS = (1 << _LUT_BITS) - 1
+#: The bits of a word that make its bin: the top _LUT_BITS of each of R, G and B.
+_BIN_BITS = sum(((0xFF << (8 - _LUT_BITS)) & 0xFF) << shift for shift in (0, 8, 16))
 #: Weights of the squared RGB differences (green counts most, blue least): a distance that
 #: approximates perceived difference, in whole numbers.
 _WEIGHTS = np.array([2, 4, 3], dtype=np.int32)
@@ -414,12 +431,21 @@ def palette_map(theme: Theme) -> PaletteMap:
     return PaletteMap(theme)
 
 
-def _bin_index(rgb: np.ndarray) -> np.ndarray:
-    """LUT bin of each uint8 RGB triple along the last axis."""
-    q = (rgb >> (8 - _LUT_BITS)).astype(np.uint32)
-    return (q[..., 0] << (2 * _LUT_BITS)) | (q[..., 1] << _LUT_BITS) | q[..., 2]
+def _words(rgb: np.ndarray) -> np.ndarray:
+    """uint8 RGB triples along the last axis as the words R | G << 8 | B << 16."""
+    packed = np.zeros((*rgb.shape[:-1], 4), dtype=np.uint8)
+    packed[..., :3] = rgb
+    return packed.view("<u4")[..., 0]
 
 
-def to_indices(rgb: np.ndarray, theme: Theme) -> np.ndarray:
-    """Palette indices (uint8, H x W) of an H x W x 3 uint8 RGB array."""
-    return palette_map(theme).indices(rgb)
+def _bins(words: np.ndarray) -> np.ndarray:
+    """LUT bin of each word: the top bits of R, G and B, each channel's level in its own byte."""
+    bins = words & _BIN_BITS
+    bins >>= 8 - _LUT_BITS
+    return bins
+
+
+def to_indices(rgb: np.ndarray | Image.Image, theme: Theme) -> np.ndarray:
+    """Palette indices (uint8, H x W) of an H x W x 3 uint8 RGB array, or of an RGB image."""
+    found = palette_map(theme)
+    return found.image_indices(rgb) if isinstance(rgb, Image.Image) else found.indices(rgb)
