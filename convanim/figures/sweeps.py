@@ -223,7 +223,7 @@ def legend(surface: Surface, roles: Collection[str], *, dilated: bool = False) -
 
 def mask_roles(mask: np.ndarray) -> set[str]:
     """The roles of an engine mask's cells: what a legend may have to explain."""
-    return {MASK_ROLES[int(kind)] for kind in np.unique(mask)}
+    return {MASK_ROLES[kind] for kind in set(mask.ravel().tolist())}
 
 
 def skips_cells(dilation: Sequence[int]) -> bool:

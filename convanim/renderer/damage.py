@@ -77,8 +77,8 @@ class Damage:
         rows, cols = self.tiles.shape
         low = np.maximum(np.floor(found[:, :2] / self.span), 0).astype(np.intp)
         high = np.minimum(np.floor(found[:, 2:] / self.span) + 1, (cols, rows)).astype(np.intp)
-        spans = np.unique(np.column_stack([low, high])[(high > low).all(axis=1)], axis=0)
-        for c0, r0, c1, r1 in spans.tolist():
+        spans = np.column_stack([low, high])[(high > low).all(axis=1)].tolist()
+        for c0, r0, c1, r1 in dict.fromkeys(map(tuple, spans)):  # each once, without np.unique (numpy.ma)
             self.tiles[r0:r1, c0:c1] = True
 
     def close(self, sampled: Sampled) -> None:

@@ -397,7 +397,8 @@ class PaletteMap:
         bins = _bins(words)
         found = np.take(self._lut, bins)
         if found.size and found.min() < _RESOLVED:
-            new = np.unique(bins[found < _RESOLVED])
+            new = np.sort(bins[found < _RESOLVED])  # each once; np.unique would import numpy.ma (13 ms)
+            new = new[np.concatenate(([True], new[1:] != new[:-1]))]
             self._lut[new] = _RESOLVED + self._nearest(new)
             found = np.take(self._lut, bins)
         return found.astype(np.uint8)  # the low byte: the index
