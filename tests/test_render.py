@@ -178,7 +178,9 @@ def test_a_figure_renders_without_numpy_ma(tmp_path: Path) -> None:
         f"api.render('arith-same-padding-no-strides', {str(tmp_path / 'ref.gif')!r});"
         "assert 'numpy.ma' not in sys.modules, 'numpy.ma imported'"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    # Away from the checkout: its convanim/ folder, without the scenes the install maps in, would
+    # shadow the installed package.
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
 
 
 # -- frames -------------------------------------------------------------------------------------
