@@ -448,5 +448,5 @@ def _bins(words: np.ndarray) -> np.ndarray:
 
 def to_indices(rgb: np.ndarray | Image.Image, theme: Theme) -> np.ndarray:
     """Palette indices (uint8, H x W) of an H x W x 3 uint8 RGB array, or of an RGB image."""
-    found = palette_map(theme)
-    return found.image_indices(rgb) if isinstance(rgb, Image.Image) else found.indices(rgb)
+    mapping = palette_map(theme)
+    return mapping.image_indices(rgb) if isinstance(rgb, Image.Image) else mapping.indices(rgb)

@@ -230,8 +230,6 @@ class HtmlFramesWriter(PageShell, FrameWriter):
         return [self.destination]
 
 
-
-
 def _png_image(indices: np.ndarray, palette: bytes, box: tuple[int, int, int, int]) -> str:
     """The ``box`` of a palette frame as an SVG ``<image>`` of an embedded PNG, with only the
     colours it uses in its palette."""
