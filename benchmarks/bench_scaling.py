@@ -16,13 +16,14 @@ with PASS or FAIL:
    the same options, and its peak memory with ffmpeg's;
 5. ``convanim all`` (every built-in figure, GIF, both cores), and the bytes of the GIFs it wrote.
 
-    python benchmarks/bench_scaling.py [--venv DIR]   # DIR: an install to reuse, else a new one
+    python benchmarks/bench_scaling.py [--venv DIR]   # DIR: an install to reuse while the sources match
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -66,18 +67,39 @@ class Run:
     peak_mb: float
 
 
+#: What the install is not built from: build leftovers (setuptools reuses a stale ``build/``
+#: folder as it is), the dev venv, history, renders and tests.
+_NOT_INSTALLED = ("build", "*.egg-info", ".venv", ".git", "output", "tests", "__pycache__")
+#: A file in the venv naming the sources it holds (see :func:`install`).
+_SOURCES_FILE = "convanim-sources.sha256"
+
+
 def install(venv: Path) -> Path:
-    """A venv holding a plain ``pip install`` of this checkout's files, its bin folder. Built from
-    a copy without build leftovers: setuptools reuses a stale ``build/`` folder as it is."""
+    """A venv holding a plain ``pip install`` of this checkout's files, its bin folder.
+
+    A venv is reused only while it holds the checkout's files as they are now (a digest of them is
+    kept in it): a reused install of older code printed that code's figures as this checkout's.
+    """
     bin_dir = venv / "bin"
-    if not (bin_dir / "convanim").exists():
+    with tempfile.TemporaryDirectory() as copy:
+        source = Path(copy) / "convanim"
+        shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*_NOT_INSTALLED))
+        digest = _digest(source)
+        marker = venv / _SOURCES_FILE
+        if (bin_dir / "convanim").exists() and marker.exists() and marker.read_text() == digest:
+            return bin_dir
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-        with tempfile.TemporaryDirectory() as copy:
-            source = Path(copy) / "convanim"
-            shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-                "build", "*.egg-info", ".venv", ".git", "output", "tests", "__pycache__"))
-            subprocess.run([str(bin_dir / "pip"), "install", "-q", str(source)], check=True)
+        subprocess.run([str(bin_dir / "pip"), "install", "-q", str(source)], check=True)
+        marker.write_text(digest)
     return bin_dir
+
+
+def _digest(folder: Path) -> str:
+    """SHA-256 over every file's relative path and bytes, in a fixed order."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def measure(command: list[str], cwd: Path) -> Run:
@@ -250,7 +272,7 @@ def run(bin_dir: Path, folder: Path) -> list[Check]:
 def main(doc: str = __doc__, cases: Callable[[Path, Path], list[Check]] = run) -> None:
     """Install (or reuse ``--venv``), run ``cases`` in a scratch folder, print every verdict."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--venv", type=Path, help="an install of this checkout to reuse (made if missing)")
+    parser.add_argument("--venv", type=Path, help="an install to reuse (made again when the sources changed)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         bin_dir = install(args.venv or Path(scratch) / "venv")
