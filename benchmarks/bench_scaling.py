@@ -79,6 +79,8 @@ def install(venv: Path) -> Path:
 
     A venv is reused only while it holds the checkout's files as they are now (a digest of them is
     kept in it): a reused install of older code printed that code's figures as this checkout's.
+    It is made again only in a folder that is new, empty or one it made: ``venv --clear`` would
+    empty any other (a developer's own venv, say).
     """
     bin_dir = venv / "bin"
     with tempfile.TemporaryDirectory() as copy:
@@ -88,6 +90,8 @@ def install(venv: Path) -> Path:
         marker = venv / _SOURCES_FILE
         if (bin_dir / "convanim").exists() and marker.exists() and marker.read_text() == digest:
             return bin_dir
+        if venv.exists() and any(venv.iterdir()) and not marker.exists():  # never clear a folder not ours
+            raise SystemExit(f"--venv {venv}: not an install this benchmark made; name a new or empty folder")
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
         subprocess.run([str(bin_dir / "pip"), "install", "-q", str(source)], check=True)
         marker.write_text(digest)

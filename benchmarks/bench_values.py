@@ -8,7 +8,7 @@ Printed, each with PASS or FAIL:
    most);
 3. the same with ``--every-position`` (one frame per position), for the cost of the frames.
 
-    python benchmarks/bench_values.py [--venv DIR]   # DIR: an install to reuse, else a new one
+    python benchmarks/bench_values.py [--venv DIR]   # DIR: an install to reuse while the sources match
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ Then the design choice, measured on the same drawings in one process: our own SV
 matplotlib's SVG backend driven with the same Figure as the PDF (text kept as text, fonts not
 embedded, which is all matplotlib's SVG offers), in time and bytes for every step of the figure.
 
-    python benchmarks/bench_vector.py [--venv DIR]   # DIR: an install to reuse, else a new one
+    python benchmarks/bench_vector.py [--venv DIR]   # DIR: an install to reuse while the sources match
 """
 
 from __future__ import annotations
