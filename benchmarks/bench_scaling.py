@@ -91,7 +91,8 @@ def install(venv: Path) -> Path:
         if (bin_dir / "convanim").exists() and marker.exists() and marker.read_text() == digest:
             return bin_dir
         if venv.exists() and any(venv.iterdir()) and not marker.exists():  # never clear a folder not ours
-            raise SystemExit(f"--venv {venv}: not an install this benchmark made; name a new or empty folder")
+            print(f"--venv {venv}: not an install this benchmark made; name a new or empty folder", file=sys.stderr)
+            raise SystemExit(2)
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
         subprocess.run([str(bin_dir / "pip"), "install", "-q", str(source)], check=True)
         marker.write_text(digest)
